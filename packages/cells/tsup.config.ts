@@ -1,0 +1,11 @@
+import { libraryBuild } from '../../tsup.config.base';
+
+export default libraryBuild({
+  index: 'src/index.ts',
+  'rnn/index': 'src/rnn/index.ts',
+  'lstm/index': 'src/lstm/index.ts',
+  'gru/index': 'src/gru/index.ts',
+  'leaky/index': 'src/leaky/index.ts',
+  'esn/index': 'src/esn/index.ts',
+  all: 'src/all.ts',
+});

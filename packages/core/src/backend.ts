@@ -1,0 +1,61 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from './errors';
+
+/**
+ * Tensor backend setup. unfold computes in float32 on `@tensorflow/tfjs-core`; the WebAssembly backend
+ * (XNNPACK) is the default in Node, Bun and Deno, the pure-JS cpu backend the fallback. Nothing happens
+ * on import: call `setupBackend()` once before building models.
+ */
+export type BackendName = 'wasm' | 'cpu';
+
+export interface BackendOptions {
+  /** `auto` (default) tries wasm and falls back to cpu. */
+  readonly backend?: BackendName | 'auto';
+}
+
+async function register(name: BackendName): Promise<void> {
+  if (tf.findBackendFactory(name)) return;
+  // The tfjs backend packages register themselves with tfjs-core when first imported.
+  if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
+  else await import('@tensorflow/tfjs-backend-cpu');
+}
+
+function silenceCpuBanner(): void {
+  // The cpu backend prints a "use tfjs-node" banner on first use in Node; tfjs-node cannot install here
+  // and wasm is our default, so the advice only misleads. Mark the backend as already used.
+  const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
+  if (backend && 'firstUse' in backend) backend.firstUse = false;
+}
+
+async function activate(name: BackendName): Promise<void> {
+  await register(name);
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tfjs could not initialise the ${name} backend`);
+  await tf.ready();
+  if (name === 'cpu') silenceCpuBanner();
+}
+
+/** Selects and initialises the tensor backend; returns the one in use. */
+export async function setupBackend(options: BackendOptions = {}): Promise<BackendName> {
+  const wanted = options.backend ?? 'auto';
+  if (wanted !== 'auto' && wanted !== 'wasm' && wanted !== 'cpu') {
+    throw new BackendError('unknown backend', { where: 'setupBackend', expected: '"auto", "wasm" or "cpu"', got: JSON.stringify(wanted) });
+  }
+  const order: BackendName[] = wanted === 'auto' ? ['wasm', 'cpu'] : [wanted];
+  const failures: string[] = [];
+  for (const name of order) {
+    if (tf.getBackend() === name) return name;
+    try {
+      await activate(name);
+      return name;
+    } catch (cause) {
+      failures.push(`${name}: ${(cause as Error)?.message ?? String(cause)}`);
+    }
+  }
+  throw new BackendError('no tensor backend could start', {
+    where: 'setupBackend',
+    expected: order.join(' or '),
+    got: failures.join('; '),
+    fix: 'install @tensorflow/tfjs-backend-wasm (or @tensorflow/tfjs-backend-cpu) next to @tensorflow/tfjs-core',
+  });
+}

@@ -1,0 +1,164 @@
+import { crc32 } from './crc32';
+import { SerializationError } from './errors';
+import type { WeightMap } from './host-tensor';
+import type { AnyPlugin, ResolvedNode } from './plugins';
+import type { Registry } from './registry';
+import { checkWeights, resolveModel } from './resolve';
+import { decodeSafetensors, encodeSafetensors, headerRange } from './safetensors';
+import { parseModelSpec, type ModelSpec } from './spec';
+import { CORE_PACKAGE, CORE_VERSION } from './version';
+
+/**
+ * The unfold checkpoint: one safetensors file (see safetensors.ts) whose `__metadata__` holds
+ *
+ * | key | value |
+ * |---|---|
+ * | `crc32` | 8 lower-case hex digits: CRC-32 of the whole file with these 8 digits read as `00000000`. Always the first key. |
+ * | `format` | `unfold.checkpoint` |
+ * | `format_version` | `1` |
+ * | `producer` | the writing package and version, `@unfold/core@0.1.0` |
+ * | `spec` | the model spec as JSON |
+ * | `plugins` | JSON `{ kind: { package, version, schemaVersion } }` for every kind in the spec |
+ *
+ * and one F32 tensor per parameter, named by its full path (`layers.0.cell.W`). Because `crc32` comes
+ * first, its digits sit at a fixed offset (byte 34), so a reader can verify the file before trusting it.
+ */
+export const CHECKPOINT_FORMAT = 'unfold.checkpoint';
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+const CRC_PREFIX = '{"__metadata__":{"crc32":"';
+const CRC_OFFSET = 8 + CRC_PREFIX.length;
+const CRC_PLACEHOLDER = '00000000';
+
+export interface ModelData {
+  readonly spec: ModelSpec;
+  readonly weights: WeightMap;
+}
+
+export interface PluginStamp {
+  readonly package: string;
+  readonly version: string;
+  readonly schemaVersion: number;
+}
+
+/** What a checkpoint holds, read without a registry (for inspection). */
+export interface CheckpointContents extends ModelData {
+  readonly producer: string;
+  readonly plugins: Readonly<Record<string, PluginStamp>>;
+}
+
+function specKinds(spec: ModelSpec, into = new Set<string>()): Set<string> {
+  into.add(spec.kind);
+  for (const child of Object.values(spec.children ?? {})) {
+    for (const item of Array.isArray(child) ? child : [child as ModelSpec]) specKinds(item, into);
+  }
+  return into;
+}
+
+function checksumOf(bytes: Uint8Array): number {
+  const copy = bytes.slice();
+  copy.set(new TextEncoder().encode(CRC_PLACEHOLDER), CRC_OFFSET);
+  return crc32(copy);
+}
+
+function hex(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}
+
+/**
+ * Writes a model to checkpoint bytes. The spec is validated against the registry and the weights
+ * against the spec first, so a checkpoint that cannot be loaded is never written.
+ */
+export function serializeModel(registry: Registry, model: ModelData): Uint8Array {
+  const root = resolveModel(registry, model.spec);
+  checkWeights(root, model.weights, 'serializeModel');
+  const plugins: Record<string, PluginStamp> = {};
+  for (const kind of specKinds(model.spec)) {
+    const plugin = registry.lookup(kind);
+    plugins[kind] = { package: plugin.meta.package, version: plugin.meta.version, schemaVersion: plugin.schemaVersion };
+  }
+  const bytes = encodeSafetensors({
+    metadata: {
+      crc32: CRC_PLACEHOLDER,
+      format: CHECKPOINT_FORMAT,
+      format_version: String(CHECKPOINT_FORMAT_VERSION),
+      producer: `${CORE_PACKAGE}@${CORE_VERSION}`,
+      spec: JSON.stringify(model.spec),
+      plugins: JSON.stringify(plugins),
+    },
+    tensors: model.weights,
+  });
+  bytes.set(new TextEncoder().encode(hex(checksumOf(bytes))), CRC_OFFSET);
+  return bytes;
+}
+
+function parseJsonField(text: string | undefined, key: string, where: string): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch (cause) {
+    throw new SerializationError(`metadata ${key} is not JSON`, { where, expected: `JSON under __metadata__.${key}`, got: (text ?? 'nothing').slice(0, 60), fix: 'the file is corrupt; restore it or save it again' }, { cause });
+  }
+}
+
+/** Reads and verifies checkpoint bytes without a registry: format, structure and checksum. */
+export function readCheckpoint(bytes: Uint8Array, where = 'checkpoint'): CheckpointContents {
+  const { end } = headerRange(bytes, where);
+  const prefix = new TextDecoder().decode(bytes.subarray(8, Math.min(end, CRC_OFFSET + 8)));
+  if (end < CRC_OFFSET + 8 || !prefix.startsWith(CRC_PREFIX) || !/^[0-9a-f]{8}$/.test(prefix.slice(CRC_PREFIX.length))) {
+    throw new SerializationError('not an unfold checkpoint', {
+      where,
+      expected: `a safetensors file whose metadata starts with the unfold crc32 ("${CRC_PREFIX}...")`,
+      got: `a file starting ${JSON.stringify(prefix.slice(0, 24))}`,
+      fix: 'pass a file written by unfold (saveModel/serializeModel); ONNX files are read by @unfold/onnx instead',
+    });
+  }
+  const contents = decodeSafetensors(bytes, where);
+  const stored = prefix.slice(CRC_PREFIX.length);
+  const actual = hex(checksumOf(bytes));
+  if (stored !== actual) {
+    throw new SerializationError('checksum mismatch: the file is corrupt', { where, expected: `crc32 ${stored} (stored in the header)`, got: `crc32 ${actual} (computed)`, fix: 'some bytes changed after the file was written; restore it from its source or save it again' });
+  }
+  const { metadata } = contents;
+  if (metadata.format !== CHECKPOINT_FORMAT) {
+    throw new SerializationError('not an unfold checkpoint', { where, expected: `format ${CHECKPOINT_FORMAT}`, got: `format ${JSON.stringify(metadata.format)}` });
+  }
+  const version = Number(metadata.format_version);
+  if (!Number.isSafeInteger(version) || version < 1 || version > CHECKPOINT_FORMAT_VERSION) {
+    throw new SerializationError('unsupported checkpoint format version', { where, expected: `format_version 1 to ${CHECKPOINT_FORMAT_VERSION}`, got: String(metadata.format_version), fix: `upgrade ${CORE_PACKAGE} to read checkpoints written by ${metadata.producer ?? 'a newer version'}` });
+  }
+  const spec = parseModelSpec(parseJsonField(metadata.spec, 'spec', where), `${where}: spec`);
+  const plugins = parseJsonField(metadata.plugins, 'plugins', where) as Record<string, PluginStamp>;
+  return { spec, weights: contents.tensors, producer: metadata.producer ?? 'unknown', plugins };
+}
+
+/** Upgrades each node's config written with an older plugin schemaVersion through the plugin's `migrate`. */
+export function migrateSpec(registry: Registry, spec: ModelSpec, plugins: Readonly<Record<string, PluginStamp>>, where = 'checkpoint'): ModelSpec {
+  const plugin: AnyPlugin = registry.lookup(spec.kind, where);
+  const stamp = plugins[spec.kind];
+  let config = spec.config;
+  if (stamp && stamp.schemaVersion !== plugin.schemaVersion) {
+    if (stamp.schemaVersion > plugin.schemaVersion) {
+      throw new SerializationError(`${spec.kind} config is from a newer plugin`, { where, expected: `schemaVersion <= ${plugin.schemaVersion} (${plugin.meta.package}@${plugin.meta.version})`, got: `schemaVersion ${stamp.schemaVersion} (${stamp.package}@${stamp.version})`, fix: `upgrade ${plugin.meta.package} to ${stamp.version} or later` });
+    }
+    if (!plugin.migrate) {
+      throw new SerializationError(`${spec.kind} cannot migrate its config`, { where, expected: `schemaVersion ${plugin.schemaVersion} or a migrate() in ${plugin.meta.package}`, got: `schemaVersion ${stamp.schemaVersion}` });
+    }
+    config = plugin.migrate(config ?? {}, stamp.schemaVersion) as ModelSpec['config'];
+  }
+  const children = spec.children
+    ? Object.fromEntries(Object.entries(spec.children).map(([slot, child]) => [slot, Array.isArray(child) ? child.map((item) => migrateSpec(registry, item, plugins, where)) : migrateSpec(registry, child as ModelSpec, plugins, where)]))
+    : undefined;
+  return { ...spec, ...(config ? { config } : {}), ...(children ? { children } : {}) };
+}
+
+/**
+ * Reads checkpoint bytes into a validated model: verifies the file, migrates old configs, resolves
+ * the spec against the registry and checks every weight is present with the right shape.
+ */
+export function deserializeModel(registry: Registry, bytes: Uint8Array, where = 'checkpoint'): ModelData & { readonly root: ResolvedNode } {
+  const contents = readCheckpoint(bytes, where);
+  const spec = migrateSpec(registry, contents.spec, contents.plugins, where);
+  const root = resolveModel(registry, spec);
+  checkWeights(root, contents.weights, where);
+  return { spec, weights: contents.weights, root };
+}
