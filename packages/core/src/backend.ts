@@ -20,6 +20,31 @@ async function register(name: BackendName): Promise<void> {
   else await import('@tensorflow/tfjs-backend-cpu');
 }
 
+/**
+ * tfjs-core keeps the gradients of its ops out of its Node build; only the @tensorflow/tfjs bundle
+ * registers them (as an import side effect, which we trigger here, at setup time). Training needs them;
+ * inference does not, so a missing @tensorflow/tfjs is reported only when gradients are first needed.
+ */
+async function registerGradients(): Promise<void> {
+  if (tf.getGradient('Sum')) return;
+  try {
+    await import('@tensorflow/tfjs');
+  } catch {
+    // Reported by requireGradients() when a gradient is asked for.
+  }
+}
+
+/** Throws a BackendError with the fix when op gradients are not registered (training needs them). */
+export function requireGradients(where: string): void {
+  if (tf.getGradient('Sum')) return;
+  throw new BackendError('tfjs op gradients are not registered', {
+    where,
+    expected: 'the gradients that @tensorflow/tfjs registers',
+    got: 'none registered',
+    fix: 'install @tensorflow/tfjs next to @tensorflow/tfjs-core and call setupBackend() before training',
+  });
+}
+
 function silenceCpuBanner(): void {
   // The cpu backend prints a "use tfjs-node" banner on first use in Node; tfjs-node cannot install here
   // and wasm is our default, so the advice only misleads. Mark the backend as already used.
@@ -29,6 +54,7 @@ function silenceCpuBanner(): void {
 
 async function activate(name: BackendName): Promise<void> {
   await register(name);
+  await registerGradients();
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tfjs could not initialise the ${name} backend`);
   await tf.ready();

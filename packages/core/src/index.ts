@@ -1,6 +1,6 @@
 // Public API of @unfold/core. An explicit list: what is not named here is internal.
 export { bindNode } from './bind';
-export { setupBackend, type BackendName, type BackendOptions } from './backend';
+export { requireGradients, setupBackend, type BackendName, type BackendOptions } from './backend';
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,

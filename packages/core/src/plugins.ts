@@ -122,6 +122,8 @@ export interface SequenceOutput {
   readonly outputs: Tensor3D;
   /** Final states in `state()` order (the last real step of each sequence). */
   readonly finalState: readonly Tensor2D[];
+  /** Per-direction outputs of a bidirectional layer with merge "none" (forward, backward). */
+  readonly directions?: readonly Tensor3D[];
 }
 
 /** Gives a layer its children's plugins and parameters at run time. */
@@ -142,7 +144,7 @@ export interface LayerPlugin<K extends string = string, C = any> extends PluginC
   /** Parameters of the layer itself (most own none). */
   parameters?(node: ResolvedNode<C>): readonly ParamSpec[];
   /** Cross-child checks (sizes agree); throws ConfigError naming the child path. */
-  check?(node: ResolvedNode<C>): void;
+  checkChildren?(node: ResolvedNode<C>): void;
   forward(bound: BoundNode<C>, input: SequenceInput): SequenceOutput;
 }
 

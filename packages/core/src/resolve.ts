@@ -50,7 +50,7 @@ export function resolveModel(registry: Registry, spec: ModelSpec, path = ''): Re
     throw new ConfigError(`a ${plugin.family} has no children`, { where, expected: 'no children', got: Object.keys(given).join(', ') });
   }
   const node: ResolvedNode = Object.freeze({ path, plugin, config, children: Object.freeze(children), metadata: Object.freeze({ ...(spec.metadata ?? {}) }) });
-  if (plugin.family === 'layer') plugin.check?.(node);
+  if (plugin.family === 'layer') plugin.checkChildren?.(node);
   return node;
 }
 
