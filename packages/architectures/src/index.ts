@@ -1,11 +1,12 @@
 // Public API of @unfold/architectures. An explicit list: what is not named here is internal.
 export { bidirectional, MERGE_MODES, type MergeMode } from './bidirectional';
-export { checkSequenceInput } from './input-checks';
+export { checkSequenceInput, type InputSpec } from './input-checks';
 export { dense, DENSE_ACTIVATIONS, type DenseActivation } from './heads/dense';
 export { embedding } from './heads/embedding';
 export { recurrent } from './recurrent';
+export { lastStep, sequenceModel } from './sequence-model';
 export { forwardUnchecked, runCell, runSequence, splitStates, type CellRunOptions } from './sequence';
-export { expectInputSize, inputSizeOf, outputSizeOf, stateOf } from './sizes';
+export { expectInputSize, inputSizeOf, inputSpecOf, outputSizeOf, stateOf } from './sizes';
 export { stacked } from './stacked';
 export { maskFromLengths, reverseWithinLengths, runRecurrence, type RecurrenceOptions, type RecurrenceResult } from './time-loop';
 
@@ -13,10 +14,11 @@ import { bidirectional } from './bidirectional';
 import { dense } from './heads/dense';
 import { embedding } from './heads/embedding';
 import { recurrent } from './recurrent';
+import { sequenceModel } from './sequence-model';
 import { stacked } from './stacked';
 
 /** The sequence layers of this package, for `createRegistry([...cells, ...layers])`. */
-export const layers = Object.freeze([recurrent, bidirectional, stacked] as const);
+export const layers = Object.freeze([recurrent, bidirectional, stacked, sequenceModel] as const);
 
 /** The heads of this package. */
 export const heads = Object.freeze([dense, embedding] as const);

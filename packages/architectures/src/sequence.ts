@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BoundNode, SequenceInput, SequenceOutput } from '@unfold/core';
 import { checkSequenceInput } from './input-checks';
-import { inputSizeOf, stateOf } from './sizes';
+import { inputSpecOf, stateOf } from './sizes';
 import { runRecurrence } from './time-loop';
 
 export interface CellRunOptions {
@@ -31,7 +31,7 @@ export function runCell(bound: BoundNode, input: SequenceInput, options: CellRun
  * cell as a forward recurrent layer. Call inside tf.tidy, or dispose the results.
  */
 export function runSequence(bound: BoundNode, input: SequenceInput): SequenceOutput {
-  checkSequenceInput(bound.node.path || 'model', input.x, inputSizeOf(bound.node), input.lengths, input.initialState, stateOf(bound.node));
+  checkSequenceInput(bound.node.path || 'model', input.x, inputSpecOf(bound.node), input.lengths, input.initialState, stateOf(bound.node));
   return forwardUnchecked(bound, input);
 }
 

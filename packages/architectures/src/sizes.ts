@@ -1,4 +1,5 @@
 import { ConfigError, type ResolvedNode, type StateSpec } from '@unfold/core';
+import type { InputSpec } from './input-checks';
 
 /**
  * Sizes of a sequence component that is either a cell (run forward by an implicit recurrent loop) or a
@@ -9,6 +10,13 @@ export function inputSizeOf(node: ResolvedNode): number {
   if (plugin.family === 'cell') return plugin.inputSize(node.config);
   if (plugin.family === 'layer') return plugin.inputSize(node);
   throw notSequence(node);
+}
+
+/** What the component reads: float features, or token ids when its first part is an embedding head. */
+export function inputSpecOf(node: ResolvedNode): InputSpec {
+  const plugin = node.plugin;
+  const kind = plugin.family === 'layer' ? (plugin.inputKind?.(node) ?? 'features') : 'features';
+  return { kind, size: inputSizeOf(node) };
 }
 
 export function outputSizeOf(node: ResolvedNode): number {

@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bindNode, createRegistry, initWeights, resolveModel, type AnyPlugin, type BoundNode, type ModelSpec, type SequenceOutput } from '@unfold/core';
 import { fakeCell } from '@unfold/testing';
-import { layers, runSequence } from '../src/index';
+import { heads, layers, runSequence } from '../src/index';
 
 let variableCount = 0;
 
 /** Builds a model from a spec with the given plugins, weights initialised from `seed`, as tensors. */
 export function build(spec: ModelSpec, plugins: readonly AnyPlugin[] = [fakeCell], seed = 1): { bound: BoundNode; tensors: Record<string, tf.Variable>; dispose(): void } {
-  const registry = createRegistry([...plugins, ...layers]);
+  const registry = createRegistry([...plugins, ...layers, ...heads]);
   const root = resolveModel(registry, spec);
   const weights = initWeights(root, seed);
   const tensors: Record<string, tf.Variable> = {};

@@ -96,6 +96,8 @@ export interface ChildSlot {
   readonly name: string;
   readonly families: readonly PluginFamily[];
   readonly list: boolean;
+  /** The spec may leave an optional slot out (default false). */
+  readonly optional?: boolean;
 }
 
 /** A validated spec node: plugin, config and resolved children, with its parameter path. */
@@ -109,7 +111,7 @@ export interface ResolvedNode<C = unknown, P extends AnyPlugin = AnyPlugin> {
 }
 
 export interface SequenceInput {
-  /** [B, T, I], batch-major as users hold data. */
+  /** [B, T, I] float32, batch-major as users hold data; [B, T] int32 token ids for a model whose input is an embedding. */
   readonly x: Tensor3D;
   /** Real length of each sequence; steps past it are padding. Default: all T. */
   readonly lengths?: Int32Array;
@@ -137,7 +139,10 @@ export interface BoundNode<C = unknown> {
 export interface LayerPlugin<K extends string = string, C = any> extends PluginCommon<'layer', K, C> {
   /** The child slots this layer composes (a recurrent layer has one `cell`). */
   children(config: C): readonly ChildSlot[];
+  /** Features read (or the vocabulary size when `inputKind` is `tokens`). */
   inputSize(node: ResolvedNode<C>): number;
+  /** `tokens` when the layer reads int32 ids [B, T] (its first part is an embedding); default `features`. */
+  inputKind?(node: ResolvedNode<C>): 'features' | 'tokens';
   outputSize(node: ResolvedNode<C>): number;
   /** All recurrent states the layer takes and returns, in a documented order. */
   state(node: ResolvedNode<C>): readonly StateSpec[];
@@ -149,6 +154,9 @@ export interface LayerPlugin<K extends string = string, C = any> extends PluginC
 }
 
 export interface HeadPlugin<K extends string = string, C = any> extends PluginCommon<'head', K, C> {
+  /** What the head reads: float features (default), or int32 token ids in [0, inputSize) (an embedding). */
+  readonly inputKind?: 'features' | 'tokens';
+  /** Features read, or for `tokens` the vocabulary size. */
   inputSize(config: C): number;
   outputSize(config: C): number;
   parameters(config: C): readonly ParamSpec[];

@@ -26,6 +26,7 @@ export function resolveModel(registry: Registry, spec: ModelSpec, path = ''): Re
     for (const slot of slots) {
       const child = given[slot.name];
       const at = childPath(path, slot.name);
+      if (child === undefined && slot.optional) continue;
       if (child === undefined) {
         throw new ConfigError(`missing child ${JSON.stringify(slot.name)}`, { where, expected: `${slot.list ? 'a list of' : 'a'} ${slot.families.join(' or ')} spec under children.${slot.name}`, got: 'nothing', fix: `add children: { ${slot.name}: ${slot.list ? '[{ kind: ... }]' : '{ kind: ... }'} }` });
       }

@@ -19,7 +19,8 @@ export const embedding = defineHead({
     vocabularySize: field.int({ doc: 'number of token ids V', min: 1 }),
     embeddingSize: field.int({ doc: 'vector size D', min: 1 }),
   }),
-  inputSize: () => 1,
+  inputKind: 'tokens',
+  inputSize: (config) => config.vocabularySize,
   outputSize: (config) => config.embeddingSize,
   parameters: (config) => [{ name: 'E', shape: [config.vocabularySize, config.embeddingSize], init: normal(1), doc: 'embedding table [V, D]' }],
   apply(params, input, config) {
