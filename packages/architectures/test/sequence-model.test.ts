@@ -44,7 +44,7 @@ describe('sequence-model', () => {
     expect(outputs).toEqual([[[1], [11], [21]]]);
     const error = (() => {
       try {
-        tf.tidy(() => runSequence(model.bound, { x: tf.tensor2d([[1, 3]], [1, 2], 'int32') as unknown as tf.Tensor3D }));
+        tf.tidy(() => runSequence(model.bound, { x: tf.tensor2d([[1, 3]], [1, 2], 'int32') as unknown as tf.Tensor3D }).outputs);
       } catch (e) {
         return isUnfoldError(e) ? e.message : 'not unfold';
       }
