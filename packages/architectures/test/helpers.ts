@@ -11,7 +11,7 @@ export function build(spec: ModelSpec, plugins: readonly AnyPlugin[] = [fakeCell
   const root = resolveModel(registry, spec);
   const weights = initWeights(root, seed);
   const tensors: Record<string, tf.Variable> = {};
-  for (const [name, w] of Object.entries(weights)) tensors[name] = tf.variable(tf.tensor(w.data, [...w.shape]), true, `${name}#${variableCount++}`);
+  for (const [name, w] of Object.entries(weights)) tensors[name] = tf.tidy(() => tf.variable(tf.tensor(w.data, [...w.shape]), true, `${name}#${variableCount++}`));
   return { bound: bindNode(root, tensors), tensors, dispose: () => Object.values(tensors).forEach((t) => t.dispose()) };
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors';
+import { registerWasmFallbackKernels } from './wasm-kernels';
 
 /**
  * Tensor backend setup. unfold computes in float32 on `@tensorflow/tfjs-core`; the WebAssembly backend
@@ -59,6 +60,7 @@ async function activate(name: BackendName): Promise<void> {
   if (!ok) throw new Error(`tfjs could not initialise the ${name} backend`);
   await tf.ready();
   if (name === 'cpu') silenceCpuBanner();
+  if (name === 'wasm') registerWasmFallbackKernels();
 }
 
 /** Selects and initialises the tensor backend; returns the one in use. */

@@ -46,9 +46,16 @@ export type {
   CellOnnxMapping,
   CellOnnxResult,
   HeadOnnxMapping,
+  LayerOnnxContext,
+  LayerOnnxMapping,
   OnnxAttributeValue,
   OnnxConstant,
+  OnnxDataType,
   OnnxGraphBuilder,
+  OnnxSubgraph,
+  OnnxSubgraphSignature,
+  OnnxValueType,
+  SequenceOnnxResult,
 } from './onnx-hooks';
 export type {
   AnyPlugin,

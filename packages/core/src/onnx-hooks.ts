@@ -1,4 +1,5 @@
 import type { HostTensor } from './host-tensor';
+import type { ResolvedNode } from './plugins';
 
 /**
  * The surface a plugin's ONNX mapping writes to. `@unfold/onnx` implements it (graph assembly, naming,
@@ -12,7 +13,34 @@ export type OnnxAttributeValue =
   | readonly string[]
   | { readonly float: number }
   | { readonly floats: readonly number[] }
-  | { readonly tensor: OnnxConstant };
+  | { readonly tensor: OnnxConstant }
+  | { readonly graph: OnnxSubgraph };
+
+/** Element types a mapping declares for subgraph inputs and outputs. */
+export type OnnxDataType = 'float32' | 'int32' | 'int64' | 'bool';
+
+/**
+ * The type of a subgraph input or output. A shape entry is a fixed size, a symbolic name (`batch`), or
+ * null for a size not known when exporting; leave `shape` out when even the rank is unknown.
+ */
+export interface OnnxValueType {
+  readonly dtype: OnnxDataType;
+  readonly shape?: readonly (number | string | null)[];
+  /** Stem of the value's name (subgraph inputs); made unique by the builder. */
+  readonly stem?: string;
+}
+
+/** A subgraph made by `OnnxGraphBuilder.subgraph`; pass it as the attribute `{ graph: handle }` (Scan, Loop, If bodies). */
+export interface OnnxSubgraph {
+  /** The subgraph's unique name; the builder that made it resolves it. */
+  readonly subgraph: string;
+}
+
+/** A subgraph's inputs and outputs, in ONNX order (Scan: N state variables, then the scanned slices). */
+export interface OnnxSubgraphSignature {
+  readonly inputs: readonly OnnxValueType[];
+  readonly outputs: readonly OnnxValueType[];
+}
 
 /** A constant tensor: float32 weights, or integer tensors for shapes, axes and indices. */
 export type OnnxConstant =
@@ -20,16 +48,33 @@ export type OnnxConstant =
   | { readonly dtype: 'int64'; readonly shape: readonly number[]; readonly data: BigInt64Array }
   | { readonly dtype: 'int32'; readonly shape: readonly number[]; readonly data: Int32Array };
 
+/**
+ * Attribute values: a `number` is an INT (an integer), a `string` a STRING, a `number[]` INTS (also for an
+ * empty list), a `string[]` STRINGS; FLOAT and FLOATS are written `{ float }` and `{ floats }`, a TENSOR
+ * `{ tensor }` and a GRAPH `{ graph }`. Names are unique across the whole model (subgraphs included):
+ * the builder derives them from stems (`W`, `W_1`, ...), prefixed with the calling plugin's path.
+ */
 export interface OnnxGraphBuilder {
-  /** Adds a constant (an initializer) and returns its value name. */
+  /** Adds a constant (an initializer of the main graph) and returns its value name. */
   constant(stem: string, value: OnnxConstant): string;
-  /** Adds a node and returns the names of its outputs (`outputs` of them, default 1). */
+  /**
+   * Adds a node and returns the names of its outputs (`outputs` of them, default 1). An input may be
+   * `''` for an optional input left out; any other input must name a value already visible here.
+   */
   node(
     opType: string,
     inputs: readonly string[],
     attributes?: Readonly<Record<string, OnnxAttributeValue>>,
     options?: { readonly outputs?: number; readonly stem?: string; readonly domain?: string },
   ): string[];
+  /**
+   * Builds a subgraph (the body of a Scan, Loop or If) and returns a handle for a `{ graph }` attribute.
+   * `body` gets a builder for the subgraph and its input names (one per `signature.inputs`) and returns
+   * its output names (one per `signature.outputs`). The body may read values of the enclosing graphs by
+   * name (ONNX lexical scoping); its constants become initializers of the main graph. An output the body
+   * does not compute itself (an input passed through, an outer value, a repeated name) gets an Identity.
+   */
+  subgraph(stem: string, signature: OnnxSubgraphSignature, body: (graph: OnnxGraphBuilder, inputs: readonly string[]) => readonly string[]): OnnxSubgraph;
 }
 
 /** What a cell's mapping receives: the graph, its validated config and weights, and value names. */
@@ -42,7 +87,10 @@ export interface CellOnnxContext<C> {
   readonly input: string;
   /** Initial states in the cell's state order, each [B, size]. */
   readonly initialState: readonly string[];
-  /** Per-sequence lengths, int32 [B], when the model takes them. */
+  /**
+   * Per-sequence lengths, int32 [B], 0 <= length <= T. `@unfold/onnx` always passes them (T for every
+   * sequence when the caller gives none); a mapping should still work without them (all full length).
+   */
   readonly sequenceLens?: string;
   readonly reverse: boolean;
 }
@@ -64,3 +112,40 @@ export type HeadOnnxMapping<C> = (context: {
   readonly weights: Readonly<Record<string, HostTensor>>;
   readonly input: string;
 }) => string;
+
+/** What a sequence component's mapping returns: the same for cells and layers. */
+export type SequenceOnnxResult = CellOnnxResult;
+
+/**
+ * What a layer's mapping receives. The exporter owns the model's boundary (batch-first inputs, lengths,
+ * states); a layer sees time-major values and emits its children through `sequence` and `head`, which
+ * call the children's own mappings (and fail with an ExportError when a child has none).
+ */
+export interface LayerOnnxContext<C> {
+  readonly graph: OnnxGraphBuilder;
+  /** The resolved layer: config (`node.config`), children and path. */
+  readonly node: ResolvedNode<C>;
+  /** The layer's own weights by local parameter name (most layers own none). */
+  readonly weights: Readonly<Record<string, HostTensor>>;
+  /** Input sequence, time-major: [T, B, I] float32, or [T, B] int32 token ids when the layer reads tokens. */
+  readonly input: string;
+  /** Initial states in the layer's `state(node)` order, each [B, size]. */
+  readonly initialState: readonly string[];
+  /** Real length of each sequence, int32 [B], 0 <= length <= T (T for every sequence unless the caller says otherwise). */
+  readonly sequenceLens: string;
+  /**
+   * Emits a child cell or layer over a time-major input. A cell runs as a recurrence, reversed within each
+   * sequence's length when `reverse` is true (only cells can be reversed); `initialState` is in the
+   * child's state order. Returns time-major outputs, zeros at padded steps, and the final states.
+   */
+  sequence(child: ResolvedNode, input: { readonly input: string; readonly initialState: readonly string[]; readonly reverse?: boolean }): SequenceOnnxResult;
+  /** Emits a child head over `input` (any leading axes; the head's input size last) and returns its output. */
+  head(child: ResolvedNode, input: string): string;
+}
+
+/**
+ * A layer's ONNX mapping: emits the nodes of the whole layer and returns time-major outputs ([T, B, O],
+ * or [1, B, O] for a layer that reads out one step) with zeros at padded steps, and its final states in
+ * `state(node)` order, each [B, size].
+ */
+export type LayerOnnxMapping<C> = (context: LayerOnnxContext<C>) => SequenceOnnxResult;

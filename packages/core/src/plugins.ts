@@ -1,7 +1,7 @@
 import type { Scalar, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import type { ConfigSchema } from './config-schema';
 import type { Initializer } from './initializers';
-import type { CellOnnxMapping, HeadOnnxMapping } from './onnx-hooks';
+import type { CellOnnxMapping, HeadOnnxMapping, LayerOnnxMapping } from './onnx-hooks';
 
 /**
  * The plugin contracts. A plugin is a frozen plain object made by `defineCell`, `defineLayer`,
@@ -151,6 +151,8 @@ export interface LayerPlugin<K extends string = string, C = any> extends PluginC
   /** Cross-child checks (sizes agree); throws ConfigError naming the child path. */
   checkChildren?(node: ResolvedNode<C>): void;
   forward(bound: BoundNode<C>, input: SequenceInput): SequenceOutput;
+  /** Emits the layer as ONNX nodes (see onnx-hooks.ts); without it, models holding the layer cannot be exported. */
+  readonly onnx?: LayerOnnxMapping<C>;
 }
 
 export interface HeadPlugin<K extends string = string, C = any> extends PluginCommon<'head', K, C> {

@@ -26,3 +26,20 @@ describe('setupBackend', () => {
     await expect(setupBackend({ backend: 'webgl' as never })).rejects.toSatisfy((error: unknown) => isUnfoldError(error, 'E_BACKEND'));
   });
 });
+
+describe('wasm fallback kernels', () => {
+  it('differentiates gather (UnsortedSegmentSum) on wasm exactly as on cpu', async () => {
+    const gatherGradient = () =>
+      tf.tidy(() => {
+        const table = tf.tensor2d([[1, 2], [3, 4], [5, 6]]);
+        const ids = tf.tensor1d([2, 0, 2, -1 + 1], 'int32');
+        const weights = tf.tensor2d([[1, 10], [100, 1000], [2, 20], [3, 30]]);
+        return Array.from(tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), weights)))(table).dataSync());
+      });
+    await setupBackend({ backend: 'cpu' });
+    const onCpu = gatherGradient();
+    await setupBackend({ backend: 'wasm' });
+    expect(gatherGradient()).toEqual(onCpu);
+    expect(onCpu).toEqual([103, 1030, 0, 0, 3, 30]);
+  });
+});

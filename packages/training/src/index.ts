@@ -1,0 +1,28 @@
+// Public API of @unfold/training. An explicit list: what is not named here is internal.
+export { disposeBatch, epochOrder, makeBatch, type Batch } from './data/batches';
+export { readExamples, type DataShape, type Example, type SequenceData } from './data/sequence-data';
+export { fit, type FitOptions, type FitResult } from './fit';
+export { crossEntropy } from './losses/cross-entropy';
+export { maskedMean } from './losses/masked-mean';
+export { mse } from './losses/mse';
+export { createModel, type CreateModelOptions, type Model } from './model';
+export { adam } from './optimizers/adam';
+export { clipByGlobalNorm, clipByValue } from './optimizers/clipping';
+export { createOptimizer, learningRateAt } from './optimizers/create-optimizer';
+export type { LearningRate, Optimizer, OptimizerConfig } from './optimizers/optimizer';
+export { rmsprop } from './optimizers/rmsprop';
+export { schedules } from './optimizers/schedules';
+export { sgd } from './optimizers/sgd';
+export { predict } from './predict';
+export { consoleProgress, type FitSummary, type ProgressEvent, type ProgressListener } from './progress';
+export { addingProblem } from './tasks/adding-problem';
+export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass';
+export { narma10 } from './tasks/narma';
+export { twoTimescale } from './tasks/two-timescale';
+export { batchLoss, evaluateLoss, trainStep, type StepOptions } from './train-step';
+
+import { crossEntropy } from './losses/cross-entropy';
+import { mse } from './losses/mse';
+
+/** The losses of this package, for `createRegistry`. */
+export const losses = Object.freeze([mse, crossEntropy] as const);

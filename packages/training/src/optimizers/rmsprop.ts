@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Slots, type Optimizer } from './optimizer';
+
+/**
+ * RMSProp (Tieleman & Hinton 2012), as PyTorch's torch.optim.RMSprop:
+ *
+ *   s ← ρ s + (1 − ρ) g²
+ *   b ← μ b + g / (√s + ε)          (μ = 0: no momentum buffer)
+ *   θ ← θ − η b
+ *
+ * Defaults ρ 0.9, μ 0, ε 1e-8.
+ */
+export function rmsprop(decay = 0.9, momentum = 0, epsilon = 1e-8): Optimizer {
+  const slots = new Slots();
+  let steps = 0;
+  return {
+    kind: 'rmsprop',
+    get steps() {
+      return steps;
+    },
+    apply(variables, gradients, learningRate) {
+      tf.tidy(() => {
+        variables.forEach((theta, i) => {
+          const g = gradients[i] as tf.Tensor;
+          const s = slots.get('square', i, theta);
+          s.assign(tf.add(tf.mul(s, decay), tf.mul(tf.square(g), 1 - decay)));
+          const scaled = tf.div(g, tf.add(tf.sqrt(s), epsilon));
+          if (momentum === 0) {
+            theta.assign(tf.sub(theta, tf.mul(scaled, learningRate)));
+            return;
+          }
+          const b = slots.get('momentum', i, theta);
+          b.assign(tf.add(tf.mul(b, momentum), scaled));
+          theta.assign(tf.sub(theta, tf.mul(b, learningRate)));
+        });
+      });
+      steps++;
+    },
+    dispose: () => slots.dispose(),
+  };
+}
