@@ -8,7 +8,8 @@ import type { SequenceData } from '../data/sequence-data';
  *   fast: y₁(t) = u(t − 1)                                       (one step of memory)
  *   slow: y₂(t) = s(t),  s(t) = (1 − a) s(t − 1) + a u(t),  a = `slowRate` (default 0.02: ~50 steps)
  *
- * s starts at 0, so both targets depend only on inputs the model has seen. The slow target is scaled by 1/√(a/(2−a)) so both targets have unit variance and count equally.
+ * s starts at 0, so both targets depend only on inputs the model has seen. The slow target is scaled by
+ * 1/√(a/(2−a)) so it has the input's variance (1/3), like the fast target: both count equally in the MSE.
  * Per-step targets: x [N][T][1], y [N][T][2].
  */
 export function twoTimescale(options: { count: number; length: number; seed: number; slowRate?: number }): SequenceData {
