@@ -19,6 +19,7 @@ export { addingProblem } from './tasks/adding-problem';
 export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass';
 export { narma10 } from './tasks/narma';
 export { twoTimescale } from './tasks/two-timescale';
+export { forecastingWindows, normalisationOf, nrmse, type Normalisation } from './tasks/windows';
 export { batchLoss, evaluateLoss, trainStep, type StepOptions } from './train-step';
 
 import { crossEntropy } from './losses/cross-entropy';
