@@ -1,0 +1,96 @@
+// Training throughput: unfold's fused LSTM/GRU vs tfjs-layers' tf.layers.lstm / tf.layers.gru on the same
+// tfjs wasm backend, interleaved in one run, medians of repeated timed rounds. Reports sequences/s, the
+// ratio, and GFLOP/s as a fraction of the backend's 1024³ matMul rate measured in the same run.
+// Configuration (issue 4): input 32, hidden 128, 64 steps, batch 32, dense head on the last step, MSE, Adam.
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '@unfold/core';
+import { createModel, createOptimizer, makeBatch, mse, readExamples, trainStep } from '@unfold/training';
+import { builtInRegistry } from '@unfold/cli';
+import { median, writeResults } from './stats.mjs';
+
+const I = 32, H = 128, T = 64, B = 32;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const STEPS_PER_ROUND = Number(process.env.BENCH_STEPS ?? 5);
+
+await setupBackend({ backend: 'wasm' });
+
+function randomData() {
+  let s = 12345;
+  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  return { x: Array.from({ length: B }, () => Array.from({ length: T }, () => Array.from({ length: I }, r))), y: Array.from({ length: B }, () => [r()]) };
+}
+
+function unfoldTrainer(cell) {
+  // tf.layers.gru only resets before the recurrent product (ONNX linear_before_reset = 0): compare like with like.
+  const cellConfig = cell === 'gru' ? { inputSize: I, hiddenSize: H, linearBeforeReset: false } : { inputSize: I, hiddenSize: H };
+  const spec = { kind: 'sequence-model', config: { readout: 'last' }, children: { body: { kind: cell, config: cellConfig }, output: { kind: 'dense', config: { inputSize: H, outputSize: 1 } } } };
+  const model = createModel(builtInRegistry(), spec, { seed: 1 });
+  const optimizer = createOptimizer({ kind: 'adam', learningRate: 1e-3 });
+  const shape = { input: model.input, target: { readout: 'last', kind: 'values', size: 1 } };
+  const batch = makeBatch(readExamples(randomData(), shape), Int32Array.from({ length: B }, (_, i) => i), shape);
+  return { step: () => trainStep(model, mse, {}, optimizer, batch, 1e-3, {}, 'bench') };
+}
+
+function layersTrainer(cell) {
+  const k = 1 / Math.sqrt(H);
+  const init = () => tf.initializers.randomUniform({ minval: -k, maxval: k, seed: 1 });
+  const options = { units: H, inputShape: [T, I], kernelInitializer: init(), recurrentInitializer: init(), biasInitializer: init() };
+  const model = tf.sequential();
+  model.add(cell === 'lstm' ? tf.layers.lstm({ ...options, recurrentActivation: 'sigmoid' }) : tf.layers.gru({ ...options, recurrentActivation: 'sigmoid' }));
+  model.add(tf.layers.dense({ units: 1 }));
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+  const data = randomData();
+  const x = tf.tensor3d(data.x);
+  const y = tf.tensor2d(data.y);
+  return { step: () => model.trainOnBatch(x, y) };
+}
+
+async function timeRound(trainer) {
+  const start = performance.now();
+  for (let i = 0; i < STEPS_PER_ROUND; i++) await trainer.step();
+  return (STEPS_PER_ROUND * B) / ((performance.now() - start) / 1000);
+}
+
+function matmulRate() {
+  const a = tf.randomNormal([1024, 1024]);
+  const b = tf.randomNormal([1024, 1024]);
+  tf.matMul(a, b).dataSync();
+  const times = [];
+  for (let i = 0; i < 5; i++) {
+    const start = performance.now();
+    tf.tidy(() => tf.matMul(a, b).dataSync());
+    times.push((performance.now() - start) / 1000);
+  }
+  tf.dispose([a, b]);
+  return (2 * 1024 ** 3) / median(times) / 1e9;
+}
+
+const gates = { lstm: 4, gru: 3 };
+const rows = [];
+const peak = matmulRate();
+for (const cell of ['lstm', 'gru']) {
+  const ours = unfoldTrainer(cell);
+  const theirs = layersTrainer(cell);
+  await ours.step();
+  await theirs.step();
+  const oursRates = [];
+  const theirsRates = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    oursRates.push(await timeRound(ours));
+    theirsRates.push(await timeRound(theirs));
+  }
+  const forwardFlops = 2 * (I + H) * gates[cell] * H * T + 2 * H;
+  const flopsPerSequence = 3 * forwardFlops;
+  const unfoldRate = median(oursRates);
+  const layersRate = median(theirsRates);
+  rows.push({ cell, unfold: unfoldRate, tfjsLayers: layersRate, ratio: unfoldRate / layersRate, gflops: (unfoldRate * flopsPerSequence) / 1e9, peakFraction: (unfoldRate * flopsPerSequence) / 1e9 / peak });
+  console.log(`${cell}: unfold ${unfoldRate.toFixed(1)} seq/s, tf.layers ${layersRate.toFixed(1)} seq/s, ratio ${(unfoldRate / layersRate).toFixed(2)}×`);
+}
+writeResults(new URL('../results/train-speed', import.meta.url).pathname, 'Training throughput (wasm backend)', rows, [
+  { label: 'cell', format: (r) => r.cell },
+  { label: 'unfold seq/s', format: (r) => r.unfold.toFixed(1) },
+  { label: 'tf.layers seq/s', format: (r) => r.tfjsLayers.toFixed(1) },
+  { label: 'ratio', format: (r) => `${r.ratio.toFixed(2)}×` },
+  { label: 'unfold GFLOP/s', format: (r) => r.gflops.toFixed(2) },
+  { label: 'of matMul peak', format: (r) => `${(100 * r.peakFraction).toFixed(0)}%` },
+], { config: `input ${I}, hidden ${H}, ${T} steps, batch ${B}, dense head on the last step, MSE, Adam; medians of ${ROUNDS} interleaved rounds of ${STEPS_PER_ROUND} steps`, matmulPeakGflops: Number(peak.toFixed(2)) });
