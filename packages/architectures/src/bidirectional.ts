@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, defineConfig, defineLayer, field, type ResolvedNode } from '@unfold/core';
 import { ARCHITECTURES_META } from './meta';
+import { bidirectionalOnnx } from './onnx/bidirectional';
 import { runCell, splitStates } from './sequence';
 import { expectInputSize, inputSizeOf, outputSizeOf, stateOf } from './sizes';
 
@@ -60,6 +61,7 @@ export const bidirectional = defineLayer({
       ...(bound.node.config.merge === 'none' ? { directions: [ahead.outputs, behind.outputs] as const } : {}),
     };
   },
+  onnx: bidirectionalOnnx,
 });
 
 function mergeOutputs(merge: MergeMode, ahead: tf.Tensor3D, behind: tf.Tensor3D): tf.Tensor3D {

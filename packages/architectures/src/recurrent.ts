@@ -2,6 +2,7 @@ import { defineConfig, defineLayer, field, type CellPlugin, type ResolvedNode } 
 import { runCell } from './sequence';
 import { stateOf } from './sizes';
 import { ARCHITECTURES_META } from './meta';
+import { recurrentOnnx } from './onnx/recurrent';
 
 /**
  * `recurrent`: runs its `cell` child over each sequence, forward or reversed.
@@ -25,6 +26,7 @@ export const recurrent = defineLayer({
   outputSize: (node) => cellOf(node).plugin.outputSize(cellOf(node).config),
   state: (node) => stateOf(cellOf(node)),
   forward: (bound, input) => runCell(bound.child('cell'), input, { reverse: bound.node.config.reverse, fused: bound.node.config.fused }),
+  onnx: recurrentOnnx,
 });
 
 function cellOf(node: ResolvedNode): ResolvedNode<unknown, CellPlugin> {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, defineConfig, defineLayer, field, type BoundNode, type HeadPlugin, type ResolvedNode } from '@unfold/core';
 import { ARCHITECTURES_META } from './meta';
+import { sequenceModelOnnx } from './onnx/sequence-model';
 import { forwardUnchecked } from './sequence';
 import { inputSizeOf, outputSizeOf, stateOf } from './sizes';
 
@@ -64,9 +65,12 @@ export const sequenceModel = defineLayer({
     const x = inputNode ? applyHead(bound.child('input'), input.x) : input.x;
     const body = forwardUnchecked(bound.child('body'), { ...input, x: x as tf.Tensor3D });
     const read = bound.node.config.readout === 'last' ? lastStep(body.outputs, input.lengths) : body.outputs;
-    const outputs = outputNode ? (applyHead(bound.child('output'), read) as tf.Tensor3D) : read;
+    const headed = outputNode ? (applyHead(bound.child('output'), read) as tf.Tensor3D) : read;
+    // A head maps padding's zeros to act(b): zero padded positions again, as SequenceOutput promises.
+    const outputs = outputNode && input.lengths ? zeroPadding(headed, input.lengths, bound.node.config.readout) : headed;
     return { outputs, finalState: body.finalState };
   },
+  onnx: sequenceModelOnnx,
 });
 
 function applyHead(bound: BoundNode, x: tf.Tensor): tf.Tensor {
@@ -86,6 +90,14 @@ export function lastStep(outputs: tf.Tensor3D, lengths: Int32Array | undefined):
     const nonEmpty = tf.tensor3d(Array.from(lengths, (length) => (length > 0 ? 1 : 0)), [batch, 1, 1]);
     return tf.mul(picked, nonEmpty);
   });
+}
+
+/** Multiplies [B, T', O] outputs by 1 at real positions and 0 at padding (T' = T, or 1 for readout last). */
+function zeroPadding(outputs: tf.Tensor3D, lengths: Int32Array, readout: 'sequence' | 'last'): tf.Tensor3D {
+  const [batch, steps] = outputs.shape;
+  const mask = new Float32Array(batch * steps);
+  lengths.forEach((length, b) => mask.fill(1, b * steps, b * steps + (readout === 'last' ? Math.min(length, 1) : Math.min(length, steps))));
+  return tf.mul(outputs, tf.tensor3d(mask, [batch, steps, 1]));
 }
 
 function partsOf(node: ResolvedNode): { input: ResolvedNode | undefined; body: ResolvedNode; output: ResolvedNode | undefined } {

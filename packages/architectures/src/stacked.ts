@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, defineConfig, defineLayer, field, type ResolvedNode, type SequenceOutput } from '@unfold/core';
 import { ARCHITECTURES_META } from './meta';
+import { stackedOnnx } from './onnx/stacked';
 import { forwardUnchecked, splitStates } from './sequence';
 import { expectInputSize, inputSizeOf, outputSizeOf, stateOf } from './sizes';
 
@@ -54,6 +55,7 @@ export const stacked = defineLayer({
     });
     return { outputs: x, finalState };
   },
+  onnx: stackedOnnx,
 });
 
 function layersOf(node: ResolvedNode): readonly ResolvedNode[] {

@@ -23,7 +23,7 @@ describe('sequence-model', () => {
     const model = build({ kind: 'sequence-model', children: { body: fake(2, 2), output: denseHead(2, 1) } });
     setHead(model.tensors);
     // body outputs are running sums (both units equal): y = 2s − s + 1 = s + 1.
-    expect(run(model.bound, x, [3, 2]).outputs).toEqual([[[4], [11], [22]], [[3], [7], [1]]]);
+    expect(run(model.bound, x, [3, 2]).outputs).toEqual([[[4], [11], [22]], [[3], [7], [0]]]); // padding stays 0
     model.dispose();
   });
 
@@ -33,7 +33,7 @@ describe('sequence-model', () => {
     const { outputs, finalState } = run(model.bound, x, [3, 2]);
     expect(outputs).toEqual([[[22]], [[7]]]);
     expect(finalState[0]).toEqual([[21, 21], [6, 6]]);
-    expect(run(model.bound, x, [0, 1]).outputs).toEqual([[[1]], [[3]]]); // an empty sequence reads zeros
+    expect(run(model.bound, x, [0, 1]).outputs).toEqual([[[0]], [[3]]]); // an empty sequence has no last step: 0
     model.dispose();
   });
 

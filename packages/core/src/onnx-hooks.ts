@@ -14,7 +14,7 @@ export type OnnxAttributeValue =
   | { readonly float: number }
   | { readonly floats: readonly number[] }
   | { readonly tensor: OnnxConstant }
-  | { readonly graph: OnnxSubgraph };
+  | OnnxSubgraph;
 
 /** Element types a mapping declares for subgraph inputs and outputs. */
 export type OnnxDataType = 'float32' | 'int32' | 'int64' | 'bool';
@@ -30,7 +30,7 @@ export interface OnnxValueType {
   readonly stem?: string;
 }
 
-/** A subgraph made by `OnnxGraphBuilder.subgraph`; pass it as the attribute `{ graph: handle }` (Scan, Loop, If bodies). */
+/** A subgraph made by `OnnxGraphBuilder.subgraph`; pass it as a GRAPH attribute value (`{ body: handle }` for Scan and Loop). */
 export interface OnnxSubgraph {
   /** The subgraph's unique name; the builder that made it resolves it. */
   readonly subgraph: string;
@@ -51,8 +51,9 @@ export type OnnxConstant =
 /**
  * Attribute values: a `number` is an INT (an integer), a `string` a STRING, a `number[]` INTS (also for an
  * empty list), a `string[]` STRINGS; FLOAT and FLOATS are written `{ float }` and `{ floats }`, a TENSOR
- * `{ tensor }` and a GRAPH `{ graph }`. Names are unique across the whole model (subgraphs included):
- * the builder derives them from stems (`W`, `W_1`, ...), prefixed with the calling plugin's path.
+ * `{ tensor }`, and a GRAPH is the handle `subgraph()` returns. Names are unique across the whole model
+ * (subgraphs included): the builder derives them from stems (`W`, `W_1`, ...), prefixed with the calling
+ * plugin's path.
  */
 export interface OnnxGraphBuilder {
   /** Adds a constant (an initializer of the main graph) and returns its value name. */
@@ -68,7 +69,7 @@ export interface OnnxGraphBuilder {
     options?: { readonly outputs?: number; readonly stem?: string; readonly domain?: string },
   ): string[];
   /**
-   * Builds a subgraph (the body of a Scan, Loop or If) and returns a handle for a `{ graph }` attribute.
+   * Builds a subgraph (the body of a Scan, Loop or If) and returns a handle to pass as a GRAPH attribute.
    * `body` gets a builder for the subgraph and its input names (one per `signature.inputs`) and returns
    * its output names (one per `signature.outputs`). The body may read values of the enclosing graphs by
    * name (ONNX lexical scoping); its constants become initializers of the main graph. An output the body
@@ -98,7 +99,11 @@ export interface CellOnnxContext<C> {
 export interface CellOnnxResult {
   /** All outputs, time-major [T, B, outputSize]; zeros at padded steps. */
   readonly outputs: string;
-  /** Final states in the cell's state order, each [B, size]. */
+  /**
+   * Final states in the cell's state order, each [B, size]: the state after each sequence's last real
+   * step. For a sequence of length 0 the exporter keeps the initial state itself (onnxruntime's RNN, GRU
+   * and LSTM ops return zeros there), so a mapping need not handle that case.
+   */
   readonly finalState: readonly string[];
 }
 
@@ -113,8 +118,14 @@ export type HeadOnnxMapping<C> = (context: {
   readonly input: string;
 }) => string;
 
-/** What a sequence component's mapping returns: the same for cells and layers. */
-export type SequenceOnnxResult = CellOnnxResult;
+/** What a layer's mapping returns (a cell's result is one too). */
+export interface SequenceOnnxResult extends CellOnnxResult {
+  /**
+   * `last` when `outputs` holds one step per sequence, [1, B, O] (a readout at each sequence's last real
+   * step); default `sequence`, [T, B, O]. The exporter declares the model's output shape from it.
+   */
+  readonly readout?: 'sequence' | 'last';
+}
 
 /**
  * What a layer's mapping receives. The exporter owns the model's boundary (batch-first inputs, lengths,

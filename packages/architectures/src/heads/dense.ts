@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineConfig, defineHead, field, uniform } from '@unfold/core';
 import { ARCHITECTURES_META } from '../meta';
+import { denseOnnx } from '../onnx/dense';
 
 export const DENSE_ACTIVATIONS = ['linear', 'tanh', 'sigmoid', 'relu', 'softmax'] as const;
 export type DenseActivation = (typeof DENSE_ACTIVATIONS)[number];
@@ -45,6 +46,7 @@ export const dense = defineHead({
       return tf.reshape(activate(z, config.activation), [...leading, config.outputSize]);
     });
   },
+  onnx: denseOnnx,
 });
 
 function activate(z: tf.Tensor, activation: DenseActivation): tf.Tensor {

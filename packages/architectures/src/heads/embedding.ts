@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DataError, defineConfig, defineHead, field, normal, ShapeError } from '@unfold/core';
 import { ARCHITECTURES_META } from '../meta';
+import { embeddingOnnx } from '../onnx/embedding';
 
 /**
  * `embedding`: token ids to vectors, the input side of language models and taggers.
@@ -34,4 +35,5 @@ export const embedding = defineHead({
     }
     return tf.gather(params.E as tf.Tensor2D, input);
   },
+  onnx: embeddingOnnx,
 });

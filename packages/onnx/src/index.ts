@@ -1,0 +1,24 @@
+// Public API of @unfold/onnx. An explicit list: what is not named here is internal.
+// File writing lives in `@unfold/onnx/node` (exportModelFile) so this entry runs in browsers and Workers.
+export { exportModel, serializeGraph, type ExportOptions } from './export-model';
+export {
+  BATCH_DIM,
+  BROADCAST_DIM,
+  describeInterface,
+  FULL_LENGTH,
+  INPUT_NAME,
+  OUTPUT_NAME,
+  SEQUENCE_LENS_NAME,
+  stateInputName,
+  stateOutputName,
+  TIME_DIM,
+  type InterfaceOptions,
+  type OnnxInterface,
+  type OnnxStateSpec,
+  type OnnxTensorSpec,
+} from './interface';
+export { METADATA_FORMAT, METADATA_KEYS } from './metadata';
+export { createModelBuilder, type OnnxModelBuilder } from './model-graph';
+export { readInitializers, readOnnxModel, readUnfoldMetadata, type OnnxModelSummary, type UnfoldOnnxMetadata } from './read';
+export type { Dim, ValueDescription } from './value-info';
+export { IR_VERSION, ONNX_PACKAGE, ONNX_PACKAGE_VERSION, OPSET_VERSION } from './version';

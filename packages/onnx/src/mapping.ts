@@ -1,0 +1,137 @@
+import {
+  ExportError,
+  isUnfoldError,
+  ownParameters,
+  type AnyPlugin,
+  type HostTensor,
+  type ResolvedNode,
+  type SequenceOnnxResult,
+  type WeightMap,
+} from '@unfold/core';
+import { stateOf } from '@unfold/architectures';
+import { keepStateWhenEmpty, viewFor, type MappingEnvironment } from './environment';
+
+/*
+ * Walks the model tree, calling each plugin's own ONNX mapping: cells through `CellOnnxMapping`, layers
+ * through `LayerOnnxMapping` (which reach their children through `sequence` and `head`), heads through
+ * `HeadOnnxMapping`. Each plugin writes through a view of the graph prefixed with its path. Results are
+ * checked, and an unexpected error inside a plugin's mapping becomes an ExportError naming the plugin.
+ */
+
+const MAPPING_TYPES = { cell: 'CellOnnxMapping', layer: 'LayerOnnxMapping', head: 'HeadOnnxMapping', loss: 'none' } as const;
+
+function describe(node: ResolvedNode): string {
+  const plugin = node.plugin;
+  return `${plugin.family} ${JSON.stringify(plugin.kind)} (${plugin.meta.package}@${plugin.meta.version})`;
+}
+
+function allNodes(root: ResolvedNode): ResolvedNode[] {
+  const children = Object.values(root.children).flatMap((child) => (Array.isArray(child) ? child : [child as ResolvedNode]));
+  return [root, ...children.flatMap(allNodes)];
+}
+
+/** The error for parts of a model whose plugins have no `onnx` mapping (the first named, the rest listed). */
+function missingMapping(missing: readonly ResolvedNode[]): ExportError {
+  const first = missing[0] as ResolvedNode;
+  const plugin = first.plugin;
+  const family = plugin.family;
+  const others = missing.slice(1).map((n) => `${n.path || 'model'} (${n.plugin.kind})`);
+  return new ExportError(`${family} ${JSON.stringify(plugin.kind)} has no ONNX mapping`, {
+    where: first.path || 'model',
+    expected: `an \`onnx\` property (a ${MAPPING_TYPES[family]}) on the ${family} plugin ${JSON.stringify(plugin.kind)}`,
+    got: `none in ${plugin.meta.package}@${plugin.meta.version}${others.length ? `; also missing at ${others.join(', ')}` : ''}`,
+    fix: `add \`onnx: (context) => ...\` to define${family[0]?.toUpperCase()}${family.slice(1)}({ kind: ${JSON.stringify(plugin.kind)} }) in ${plugin.meta.package}, or build the model from plugins that have one; nothing was written`,
+  });
+}
+
+/** Throws one ExportError listing every part of the model whose plugin has no `onnx` mapping. */
+export function checkMappings(root: ResolvedNode): void {
+  const missing = allNodes(root).filter((node) => !(node.plugin as { onnx?: unknown }).onnx);
+  if (missing.length) throw missingMapping(missing);
+}
+
+function localWeights(node: ResolvedNode, weights: WeightMap): Readonly<Record<string, HostTensor>> {
+  const local: Record<string, HostTensor> = {};
+  for (const spec of ownParameters(node)) local[spec.name] = weights[node.path ? `${node.path}.${spec.name}` : spec.name] as HostTensor;
+  return Object.freeze(local);
+}
+
+/** Runs a plugin's mapping, turning an unexpected error into an ExportError that names the plugin. */
+function guarded<T>(node: ResolvedNode, run: () => T): T {
+  try {
+    return run();
+  } catch (cause) {
+    if (isUnfoldError(cause)) throw cause;
+    throw new ExportError(`the ONNX mapping of ${describe(node)} failed`, { where: node.path || 'model', got: String((cause as Error)?.message ?? cause), fix: `this is a bug in ${node.plugin.meta.package}'s mapping for ${JSON.stringify(node.plugin.kind)}; report it there` }, { cause });
+  }
+}
+
+function checkValue(env: MappingEnvironment, node: ResolvedNode, value: unknown, what: string): string {
+  if (typeof value !== 'string' || !env.graph.knows(value)) {
+    throw new ExportError(`the ONNX mapping of ${describe(node)} returned an unknown value as ${what}`, { where: node.path || 'model', expected: 'a value name the graph builder returned', got: JSON.stringify(value), fix: `fix the mapping in ${node.plugin.meta.package}` });
+  }
+  return value;
+}
+
+function checkResult(env: MappingEnvironment, node: ResolvedNode, result: SequenceOnnxResult): SequenceOnnxResult {
+  const states = stateOf(node);
+  const finalState = Array.isArray(result?.finalState) ? result.finalState : [];
+  if (finalState.length !== states.length) {
+    throw new ExportError(`the ONNX mapping of ${describe(node)} returned the wrong number of final states`, { where: node.path || 'model', expected: `${states.length} (${states.map((s) => s.name).join(', ') || 'none'})`, got: String(finalState.length), fix: `return one final state per entry of the plugin's state(), in that order` });
+  }
+  const outputs = checkValue(env, node, result.outputs, 'outputs');
+  finalState.forEach((state, i) => checkValue(env, node, state, `final state ${states[i]?.name}`));
+  return { outputs, finalState, readout: result.readout ?? 'sequence' };
+}
+
+export interface SequenceArguments {
+  readonly input: string;
+  readonly initialState: readonly string[];
+  readonly reverse?: boolean;
+}
+
+/** Emits a cell (as a forward or reversed recurrence) or a layer over a time-major input. */
+export function mapSequence(env: MappingEnvironment, node: ResolvedNode, args: SequenceArguments): SequenceOnnxResult {
+  const plugin: AnyPlugin = node.plugin;
+  const graph = viewFor(env, node);
+  const weights = localWeights(node, env.weights);
+  if (plugin.family === 'cell') {
+    const onnx = plugin.onnx;
+    if (!onnx) throw missingMapping([node]);
+    const result = guarded(node, () => onnx({ graph, config: node.config, weights, input: args.input, initialState: args.initialState, sequenceLens: env.sequenceLens, reverse: args.reverse ?? false }));
+    return keepStateWhenEmpty(env, node, checkResult(env, node, result), args.initialState);
+  }
+  if (plugin.family === 'layer') {
+    const onnx = plugin.onnx;
+    if (!onnx) throw missingMapping([node]);
+    if (args.reverse) {
+      throw new ExportError(`cannot reverse ${describe(node)}`, { where: node.path || 'model', expected: 'a cell (only cells run reversed)', got: 'a layer', fix: 'reverse the cells inside the layer instead' });
+    }
+    const result = guarded(node, () =>
+      onnx({
+        graph,
+        node,
+        weights,
+        input: args.input,
+        initialState: args.initialState,
+        sequenceLens: env.sequenceLens,
+        sequence: (child, childArgs) => mapSequence(env, child, childArgs),
+        head: (child, input) => mapHead(env, child, input),
+      }),
+    );
+    return checkResult(env, node, result);
+  }
+  throw new ExportError(`${describe(node)} is not a sequence component`, { where: node.path || 'model', expected: 'a cell or a layer', got: plugin.family });
+}
+
+/** Emits a head over `input` (any leading axes). */
+export function mapHead(env: MappingEnvironment, node: ResolvedNode, input: string): string {
+  const plugin: AnyPlugin = node.plugin;
+  if (plugin.family !== 'head') {
+    throw new ExportError(`${describe(node)} is not a head`, { where: node.path || 'model', expected: 'a head', got: plugin.family });
+  }
+  const onnx = plugin.onnx;
+  if (!onnx) throw missingMapping([node]);
+  const output = guarded(node, () => onnx({ graph: viewFor(env, node), config: node.config, weights: localWeights(node, env.weights), input }));
+  return checkValue(env, node, output, 'output');
+}

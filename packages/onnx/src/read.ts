@@ -1,0 +1,93 @@
+import { parseModelSpec, SerializationError, type ModelSpec, type OnnxConstant, type PluginStamp } from '@unfold/core';
+import type { GraphProto } from 'onnx-buf';
+import type { OnnxInterface } from './interface';
+import { METADATA_FORMAT, METADATA_KEYS } from './metadata';
+import { decodeModel } from './model-proto';
+import { dataTypeName, readTensorProto } from './tensor-proto';
+import { describeValue, type ValueDescription } from './value-info';
+
+/** What an ONNX file holds, read without running it (what `unfold inspect` shows). */
+export interface OnnxModelSummary {
+  readonly irVersion: number;
+  readonly opsets: readonly { readonly domain: string; readonly version: number }[];
+  readonly producer: { readonly name: string; readonly version: string };
+  readonly graphName: string;
+  readonly docString: string;
+  readonly inputs: readonly ValueDescription[];
+  readonly outputs: readonly ValueDescription[];
+  readonly initializers: readonly ValueDescription[];
+  /** How many nodes of each op type, subgraphs (Scan, Loop, If bodies) included. */
+  readonly ops: Readonly<Record<string, number>>;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+function countOps(graph: GraphProto, into: Record<string, number>): Record<string, number> {
+  for (const node of graph.node) {
+    const op = node.domain ? `${node.domain}.${node.opType}` : node.opType;
+    into[op] = (into[op] ?? 0) + 1;
+    for (const attribute of node.attribute) {
+      if (attribute.g) countOps(attribute.g, into);
+      attribute.graphs.forEach((g) => countOps(g, into));
+    }
+  }
+  return into;
+}
+
+export function readOnnxModel(bytes: Uint8Array, where = 'onnx model'): OnnxModelSummary {
+  const model = decodeModel(bytes, where);
+  const graph = model.graph as GraphProto;
+  return {
+    irVersion: Number(model.irVersion),
+    opsets: model.opsetImport.map((o) => ({ domain: o.domain, version: Number(o.version) })),
+    producer: { name: model.producerName, version: model.producerVersion },
+    graphName: graph.name,
+    docString: model.docString,
+    inputs: graph.input.map(describeValue),
+    outputs: graph.output.map(describeValue),
+    initializers: graph.initializer.map((t) => ({ name: t.name, dtype: dataTypeName(t.dataType) ?? `onnx:${t.dataType}`, shape: t.dims.map(Number) })),
+    ops: countOps(graph, {}),
+    metadata: Object.fromEntries(model.metadataProps.map((p) => [p.key, p.value])),
+  };
+}
+
+/** The main graph's initializers (float32, int32 or int64) by name: an exported model's weights are copies of unfold's. */
+export function readInitializers(bytes: Uint8Array, where = 'onnx model'): Readonly<Record<string, OnnxConstant>> {
+  const graph = decodeModel(bytes, where).graph as GraphProto;
+  return Object.fromEntries(graph.initializer.map((t) => [t.name, readTensorProto(t, `${where}: initializer ${JSON.stringify(t.name)}`)]));
+}
+
+/** What @unfold/onnx wrote into a file's metadata. */
+export interface UnfoldOnnxMetadata {
+  readonly producer: string;
+  readonly spec: ModelSpec;
+  readonly plugins: Readonly<Record<string, PluginStamp>>;
+  readonly interface: OnnxInterface;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+function parseEntry(metadata: Readonly<Record<string, string>>, key: string, where: string): unknown {
+  const text = metadata[key];
+  if (text === undefined) {
+    throw new SerializationError(`metadata ${JSON.stringify(key)} is missing`, { where, expected: 'a file exported by @unfold/onnx', got: `metadata keys: ${Object.keys(metadata).join(', ') || 'none'}`, fix: 'export the model with @unfold/onnx, or read it as a plain ONNX model' });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new SerializationError(`metadata ${JSON.stringify(key)} is not JSON`, { where, expected: 'JSON text', got: text.slice(0, 80), fix: 'the file was edited or is corrupt; export it again' }, { cause });
+  }
+}
+
+/** Reads the unfold metadata of an exported file's summary; a file from another producer is a SerializationError. */
+export function readUnfoldMetadata(summary: OnnxModelSummary, where = 'onnx model'): UnfoldOnnxMetadata {
+  const format = summary.metadata[METADATA_KEYS.format];
+  if (format !== METADATA_FORMAT) {
+    throw new SerializationError('not an unfold export', { where, expected: `metadata ${METADATA_KEYS.format} = ${METADATA_FORMAT}`, got: format === undefined ? 'no such entry' : JSON.stringify(format), fix: 'export the model with @unfold/onnx, or read it as a plain ONNX model' });
+  }
+  return {
+    producer: summary.metadata[METADATA_KEYS.producer] ?? 'unknown',
+    spec: parseModelSpec(parseEntry(summary.metadata, METADATA_KEYS.spec, where), `${where}: ${METADATA_KEYS.spec}`),
+    plugins: parseEntry(summary.metadata, METADATA_KEYS.plugins, where) as Record<string, PluginStamp>,
+    interface: parseEntry(summary.metadata, METADATA_KEYS.interface, where) as OnnxInterface,
+    metadata: parseEntry(summary.metadata, METADATA_KEYS.metadata, where) as Record<string, unknown>,
+  };
+}
