@@ -30,6 +30,8 @@ export interface FitOptions {
   readonly maxSteps?: number;
   /** Stop when the monitored loss (validation if given, else training) has not improved by `minDelta` for `patience` epochs. */
   readonly earlyStopping?: { readonly patience: number; readonly minDelta?: number; readonly restoreBest?: boolean };
+  /** Stop as soon as the monitored loss (validation if given, else training) is at or below this value. */
+  readonly targetLoss?: number;
   /** Called after each epoch with the model, e.g. to save a checkpoint (see `checkpointEachEpoch`). */
   readonly onEpochEnd?: (epoch: number, model: Model, losses: { loss: number; validationLoss?: number }) => void | Promise<void>;
   /** Progress: 'auto' (bar on a TTY, lines otherwise), 'none', or a listener. Default 'auto'. */
@@ -38,6 +40,8 @@ export interface FitOptions {
 
 export interface FitResult extends FitSummary {
   readonly history: readonly { readonly epoch: number; readonly loss: number; readonly validationLoss?: number }[];
+  /** Why training ended: all epochs done, `maxSteps` reached, no improvement for `patience` epochs, or `targetLoss` reached. */
+  readonly stopReason: 'epochs' | 'max-steps' | 'patience' | 'target';
   /** Loss of every optimiser step, in order. */
   readonly stepLosses: readonly number[];
 }
@@ -93,16 +97,19 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
   let best = Infinity;
   let bestWeights: ReturnType<Model['toModelData']>['weights'] | undefined;
   let sinceBest = 0;
-  let stoppedEarly = false;
+  let stopReason: FitResult['stopReason'] = 'epochs';
   listen({ type: 'start', epochs, stepsPerEpoch, examples: train.length });
   try {
-    for (let epoch = 1; epoch <= epochs && !stoppedEarly; epoch++) {
+    for (let epoch = 1; epoch <= epochs && stopReason === 'epochs'; epoch++) {
       const epochStart = Date.now();
       let epochLoss = 0;
       let epochCount = 0;
       const order = epochOrder(train.length, batchSize, options.shuffle ?? true, seed, epoch);
       for (const [index, indices] of order.entries()) {
-        if (options.maxSteps !== undefined && stepLosses.length >= options.maxSteps) break;
+        if (options.maxSteps !== undefined && stepLosses.length >= options.maxSteps) {
+          stopReason = 'max-steps';
+          break;
+        }
         const batch = makeBatch(train, indices, shape);
         try {
           const rate = learningRateAt(optimizerConfig.learningRate, optimizer.steps);
@@ -119,24 +126,30 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
         listen({ type: 'step', epoch, step: index + 1, stepsPerEpoch, loss: stepLosses.at(-1) as number, stepsPerSecond, etaSeconds: remaining / stepsPerSecond });
       }
       if (epochCount === 0) break;
+
       const trainLoss = epochLoss / epochCount;
       const validationLoss = validation ? evaluateLoss(model, loss, lossConfig, batchesOf(validation, shape, batchSize)) : undefined;
       history.push({ epoch, loss: trainLoss, ...(validationLoss !== undefined ? { validationLoss } : {}) });
       listen({ type: 'epoch', epoch, epochs, loss: trainLoss, ...(validationLoss !== undefined ? { validationLoss } : {}), seconds: (Date.now() - epochStart) / 1000 });
       await options.onEpochEnd?.(epoch, model, { loss: trainLoss, ...(validationLoss !== undefined ? { validationLoss } : {}) });
       const monitored = validationLoss ?? trainLoss;
+      if (options.targetLoss !== undefined && monitored <= options.targetLoss) {
+        best = Math.min(best, monitored);
+        stopReason = 'target';
+        break;
+      }
       if (monitored < best - (options.earlyStopping?.minDelta ?? 0)) {
         best = monitored;
         sinceBest = 0;
         if (options.earlyStopping?.restoreBest) bestWeights = model.toModelData().weights;
       } else if (options.earlyStopping && ++sinceBest >= options.earlyStopping.patience) {
-        stoppedEarly = true;
+        stopReason = 'patience';
       }
     }
   } finally {
     optimizer.dispose();
   }
-  if (stoppedEarly && bestWeights) model.setWeights(bestWeights);
+  if (stopReason === 'patience' && bestWeights) model.setWeights(bestWeights);
   const seconds = (Date.now() - started) / 1000;
   const last = history.at(-1);
   const summary: FitSummary = {
@@ -147,8 +160,8 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
     finalLoss: last?.loss ?? Number.NaN,
     ...(last?.validationLoss !== undefined ? { finalValidationLoss: last.validationLoss } : {}),
     ...(validation && Number.isFinite(best) ? { bestValidationLoss: best } : {}),
-    stoppedEarly,
+    stoppedEarly: stopReason === 'patience' || stopReason === 'target',
   };
   listen({ type: 'end', summary });
-  return { ...summary, history, stepLosses };
+  return { ...summary, stopReason, history, stepLosses };
 }

@@ -13,7 +13,10 @@ export type { LearningRate, Optimizer, OptimizerConfig } from './optimizers/opti
 export { rmsprop } from './optimizers/rmsprop';
 export { schedules } from './optimizers/schedules';
 export { sgd } from './optimizers/sgd';
+export { freeRun } from './generate';
+export { choleskySolve, ridgeRegression } from './linalg';
 export { predict } from './predict';
+export { fitReadout, type ReadoutOptions } from './readout';
 export { consoleProgress, type FitSummary, type ProgressEvent, type ProgressListener } from './progress';
 export { addingProblem } from './tasks/adding-problem';
 export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass';

@@ -1,0 +1,2 @@
+// Public API of @unfold/cells/rnn.
+export { rnnCell, rnnConfig, type RnnConfig, type RnnConfigInput } from './rnn';

@@ -1,0 +1,46 @@
+import { isUnfoldError } from '@unfold/core';
+import { TRAIN_HELP, train } from './commands/train';
+import type { Io } from './io';
+import { UsageError } from './usage-error';
+
+export const HELP = `unfold — recurrent sequence models that train anywhere JavaScript runs and deploy as ONNX
+
+Usage: unfold <command> [options]
+
+Commands:
+  train     train a forecaster on the built-in Mackey-Glass task and save a checkpoint
+
+Run "unfold <command> --help" for a command's options.
+`;
+
+const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
+  train: { run: train, help: TRAIN_HELP },
+};
+
+/**
+ * Runs the command line. Returns the exit code: 0 success, 2 for a usage mistake or bad input (one line
+ * on stderr naming the fix, never a stack trace), 1 for an unexpected internal error.
+ */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`, `run one of: ${Object.keys(COMMANDS).join(', ')} (see unfold --help)`);
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`unfold: ${error.message}. Fix: ${error.fix}\n`);
+      return 2;
+    }
+    if (isUnfoldError(error)) {
+      io.err(`unfold: ${error.message.replace(/\s+/g, ' ')}\n`);
+      return 2;
+    }
+    io.err(`unfold: internal error: ${(error as Error)?.message ?? String(error)}${process.env.UNFOLD_DEBUG ? `\n${(error as Error)?.stack}` : ' (set UNFOLD_DEBUG=1 for details)'}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,41 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadModel } from '@unfold/core/node';
+import { describe, expect, it } from 'vitest';
+import { builtInRegistry, runCli, type Io } from '../src/index';
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', interactive: false, out: (t: string) => void (io.stdout += t), err: (t: string) => void (io.stderr += t) };
+  return io;
+}
+
+describe('unfold train', () => {
+  it('trains a forecaster, reports the test error and writes a loadable checkpoint', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'unfold-train-'));
+    const out = join(dir, 'model.unfold');
+    const io = capture();
+    const code = await runCli(['train', '--epochs', '2', '--hidden', '8', '--window', '8', '--out', out], io);
+    expect(io.stderr).toContain('epoch 1/2');
+    expect(code).toBe(0);
+    const score = Number(/test NRMSE ([\d.]+)/.exec(io.stdout)?.[1]);
+    expect(score).toBeLessThan(0.5);
+    const loaded = await loadModel(builtInRegistry(), out);
+    expect(loaded.spec.metadata).toMatchObject({ task: 'mackey-glass', window: 8 });
+  });
+
+  it('rejects bad options with one line and exit code 2', async () => {
+    for (const argv of [['train', '--cell', 'transformer'], ['train', '--epochs', '0'], ['train', '--bogus'], ['frobnicate']]) {
+      const io = capture();
+      expect(await runCli(argv, io)).toBe(2);
+      expect(io.stderr.trim().split('\n')).toHaveLength(1);
+      expect(io.stderr).toMatch(/^unfold: .*Fix: /);
+    }
+  });
+
+  it('prints help', async () => {
+    const io = capture();
+    expect(await runCli(['train', '--help'], io)).toBe(0);
+    expect(io.stdout).toContain('Usage: unfold train');
+  });
+});

@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '../../../..');
+const bundle = join(root, '.tmp', 'training-smoke.mjs');
+const bin = (name: string) => join(root, 'node_modules', '.bin', name);
+
+/** The smoke entry bundled from source (tfjs left external), run as-is by every runtime from the repo root. */
+beforeAll(async () => {
+  mkdirSync(dirname(bundle), { recursive: true });
+  await build({ entryPoints: [join(here, 'smoke-entry.ts')], bundle: true, format: 'esm', platform: 'node', target: 'es2022', conditions: ['@unfold/source'], external: ['@tensorflow/*'], outfile: bundle, logLevel: 'error' });
+});
+
+async function losses(command: string, args: string[]): Promise<number[]> {
+  const { stdout } = await run(command, [...args, bundle], { cwd: root, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }, timeout: 120_000 });
+  const parsed = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { backend: string; losses: number[] };
+  expect(parsed.backend).toBe('wasm');
+  return parsed.losses;
+}
+
+describe('training runs under Node, Bun and Deno', () => {
+  it('gives decreasing, matching losses on all three', async () => {
+    const node = await losses(process.execPath, []);
+    const bun = await losses(bin('bun'), []);
+    const deno = await losses(bin('deno'), ['run', '--allow-read', '--allow-env', '--allow-sys']);
+    expect(node.length).toBeGreaterThan(10);
+    const early = (l: number[]) => (l[0]! + l[1]! + l[2]!) / 3;
+    const late = (l: number[]) => (l.at(-1)! + l.at(-2)! + l.at(-3)!) / 3;
+    expect(late(node)).toBeLessThan(0.5 * early(node));
+    for (const other of [bun, deno]) {
+      expect(other).toHaveLength(node.length);
+      other.forEach((loss, i) => expect(Math.abs(loss - node[i]!)).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(node[i]!)));
+    }
+  }, 180_000);
+});
