@@ -1,4 +1,6 @@
 import { isUnfoldError } from '@unfold/core';
+import { EXPORT_HELP, exportCommand } from './commands/export';
+import { INSPECT_HELP, inspect } from './commands/inspect';
 import { TRAIN_HELP, train } from './commands/train';
 import type { Io } from './io';
 import { UsageError } from './usage-error';
@@ -9,12 +11,16 @@ Usage: unfold <command> [options]
 
 Commands:
   train     train a forecaster on the built-in Mackey-Glass task and save a checkpoint
+  export    export a checkpoint to a self-describing ONNX file
+  inspect   describe an ONNX model or a checkpoint: inputs, outputs, ops, metadata
 
 Run "unfold <command> --help" for a command's options.
 `;
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
   train: { run: train, help: TRAIN_HELP },
+  export: { run: exportCommand, help: EXPORT_HELP },
+  inspect: { run: inspect, help: INSPECT_HELP },
 };
 
 /**
