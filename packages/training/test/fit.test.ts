@@ -50,6 +50,15 @@ describe('fit', () => {
     model.dispose();
   });
 
+  it('stops once the target loss is reached', async () => {
+    const model = summingModel();
+    const result = await fit(model, summingData(64), { epochs: 100, batchSize: 16, loss: 'mse', optimizer: { kind: 'adam', learningRate: 0.02 }, validation: summingData(16, 9), targetLoss: 1e-3, progress: 'none' });
+    expect(result.stopReason).toBe('target');
+    expect(result.epochs).toBeLessThan(100);
+    expect(result.history.at(-1)!.validationLoss).toBeLessThanOrEqual(1e-3);
+    model.dispose();
+  });
+
   it.each([
     ['a ragged row', { x: [[[1, 2], [3]]], y: [[1]] }, 'data.x[0][1]: ragged input; expected 2 values; got 1'],
     ['a non-finite input', { x: [[[1, Number.NaN]]], y: [[1]] }, 'data.x[0][0][1]: non-finite input value; expected a finite number; got NaN'],

@@ -9,16 +9,23 @@ beforeAll(() => setupBackend());
 const registry = createRegistry([...cells, ...layers, ...heads, ...losses]);
 
 function spec(cell: string, hiddenSize: number): ModelSpec {
-  return { kind: 'sequence-model', config: { readout: 'last' }, children: { body: { kind: cell, config: { inputSize: 2, hiddenSize } }, output: { kind: 'dense', config: { inputSize: hiddenSize, outputSize: 1 } } } };
+  const config = cell === 'lstm' ? { inputSize: 2, hiddenSize, forgetBias: 1 } : { inputSize: 2, hiddenSize };
+  return { kind: 'sequence-model', config: { readout: 'last' }, children: { body: { kind: cell, config }, output: { kind: 'dense', config: { inputSize: hiddenSize, outputSize: 1 } } } };
 }
 
-/** Trains on the adding problem at T = 50 with a fixed budget and returns the held-out MSE. */
+/**
+ * Trains on the adding problem at T = 50 (4,096 sequences, batch 64, Adam 0.01, at most 14 epochs, stopping
+ * once the validation MSE is below 0.005) and returns the MSE on a separate test set.
+ * Large batches matter here: at this size a step costs about the same for 16 or 64 sequences (op dispatch
+ * dominates), and the LSTM needs ~700 updates to leave the predict-the-mean plateau.
+ */
 async function addingMse(cell: string, seconds: { value: number }): Promise<number> {
-  const train = addingProblem({ count: 4000, length: 50, seed: 1 });
-  const test = addingProblem({ count: 500, length: 50, seed: 2 });
+  const train = addingProblem({ count: 4096, length: 50, seed: 1 });
+  const validation = addingProblem({ count: 300, length: 50, seed: 2 });
+  const test = addingProblem({ count: 500, length: 50, seed: 3 });
   const model = createModel(registry, spec(cell, 32), { seed: 3 });
   const started = Date.now();
-  await fit(model, train, { epochs: 12, batchSize: 32, loss: 'mse', optimizer: { kind: 'adam', learningRate: 0.01 }, clipNorm: 1, seed: 4, progress: 'none' });
+  await fit(model, train, { epochs: 14, batchSize: 64, loss: 'mse', optimizer: { kind: 'adam', learningRate: 0.01 }, clipNorm: 1, seed: 4, validation, targetLoss: 0.005, progress: 'none' });
   seconds.value = (Date.now() - started) / 1000;
   const predictions = predict(model, test.x) as number[][];
   model.dispose();
