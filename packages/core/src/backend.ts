@@ -1,11 +1,12 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors';
-import { registerWasmFallbackKernels } from './wasm-kernels';
+
+type Tf = typeof import('@tensorflow/tfjs-core');
 
 /**
  * Tensor backend setup. unfold computes in float32 on `@tensorflow/tfjs-core`; the WebAssembly backend
  * (XNNPACK) is the default in Node, Bun and Deno, the pure-JS cpu backend the fallback. Nothing happens
- * on import: call `setupBackend()` once before building models.
+ * on import: call `setupBackend()` once before building models. tfjs is loaded here, at call time, so code
+ * that only reads specs, checkpoints or errors (an edge server running ONNX) never loads it.
  */
 export type BackendName = 'wasm' | 'cpu';
 
@@ -14,7 +15,7 @@ export interface BackendOptions {
   readonly backend?: BackendName | 'auto';
 }
 
-async function register(name: BackendName): Promise<void> {
+async function register(tf: Tf, name: BackendName): Promise<void> {
   if (tf.findBackendFactory(name)) return;
   // The tfjs backend packages register themselves with tfjs-core when first imported.
   if (name === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
@@ -26,7 +27,7 @@ async function register(name: BackendName): Promise<void> {
  * registers them (as an import side effect, which we trigger here, at setup time). Training needs them;
  * inference does not, so a missing @tensorflow/tfjs is reported only when gradients are first needed.
  */
-async function registerGradients(): Promise<void> {
+async function registerGradients(tf: Tf): Promise<void> {
   if (tf.getGradient('Sum')) return;
   try {
     await import('@tensorflow/tfjs');
@@ -36,7 +37,8 @@ async function registerGradients(): Promise<void> {
 }
 
 /** Throws a BackendError with the fix when op gradients are not registered (training needs them). */
-export function requireGradients(where: string): void {
+export async function requireGradients(where: string): Promise<void> {
+  const tf = await import('@tensorflow/tfjs-core');
   if (tf.getGradient('Sum')) return;
   throw new BackendError('tfjs op gradients are not registered', {
     where,
@@ -46,21 +48,21 @@ export function requireGradients(where: string): void {
   });
 }
 
-function silenceCpuBanner(): void {
+function silenceCpuBanner(tf: Tf): void {
   // The cpu backend prints a "use tfjs-node" banner on first use in Node; tfjs-node cannot install here
   // and wasm is our default, so the advice only misleads. Mark the backend as already used.
   const backend = tf.findBackend('cpu') as { firstUse?: boolean } | null;
   if (backend && 'firstUse' in backend) backend.firstUse = false;
 }
 
-async function activate(name: BackendName): Promise<void> {
-  await register(name);
-  await registerGradients();
+async function activate(tf: Tf, name: BackendName): Promise<void> {
+  await register(tf, name);
+  await registerGradients(tf);
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tfjs could not initialise the ${name} backend`);
   await tf.ready();
-  if (name === 'cpu') silenceCpuBanner();
-  if (name === 'wasm') registerWasmFallbackKernels();
+  if (name === 'cpu') silenceCpuBanner(tf);
+  if (name === 'wasm') (await import('./wasm-kernels')).registerWasmFallbackKernels(tf);
 }
 
 /** Selects and initialises the tensor backend; returns the one in use. */
@@ -70,11 +72,12 @@ export async function setupBackend(options: BackendOptions = {}): Promise<Backen
     throw new BackendError('unknown backend', { where: 'setupBackend', expected: '"auto", "wasm" or "cpu"', got: JSON.stringify(wanted) });
   }
   const order: BackendName[] = wanted === 'auto' ? ['wasm', 'cpu'] : [wanted];
+  const tf = await import('@tensorflow/tfjs-core');
   const failures: string[] = [];
   for (const name of order) {
     if (tf.getBackend() === name) return name;
     try {
-      await activate(name);
+      await activate(tf, name);
       return name;
     } catch (cause) {
       failures.push(`${name}: ${(cause as Error)?.message ?? String(cause)}`);

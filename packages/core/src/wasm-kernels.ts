@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as Tf from '@tensorflow/tfjs-core';
 
 /**
  * Kernels the tfjs wasm backend lacks but training needs, written in plain JS over the backend's memory.
@@ -11,11 +11,11 @@ import * as tf from '@tensorflow/tfjs-core';
  */
 interface WasmBackendLike {
   readSync(dataId: unknown): ArrayLike<number>;
-  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: ArrayLike<number>): tf.TensorInfo;
+  makeOutput(shape: number[], dtype: Tf.DataType, memoryOffset?: number, values?: ArrayLike<number>): Tf.TensorInfo;
 }
 
-function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+function unsortedSegmentSum(args: { inputs: Tf.NamedTensorInfoMap; backend: unknown; attrs?: Tf.NamedAttrMap }): Tf.TensorInfo {
+  const { x, segmentIds } = args.inputs as { x: Tf.TensorInfo; segmentIds: Tf.TensorInfo };
   const numSegments = (args.attrs as { numSegments: number }).numSegments;
   const backend = args.backend as WasmBackendLike;
   const values = backend.readSync(x.dataId);
@@ -32,8 +32,8 @@ function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; backend: unkn
   return backend.makeOutput([numSegments, ...x.shape.slice(segmentIds.shape.length)], 'float32', undefined, out);
 }
 
-export function registerWasmFallbackKernels(): void {
+export function registerWasmFallbackKernels(tf: typeof Tf): void {
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
-    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as Tf.KernelFunc });
   }
 }

@@ -1,4 +1,4 @@
-import { ConfigError, type LossPlugin } from '@unfold/core';
+import { ConfigError, requireGradients, type LossPlugin } from '@unfold/core';
 import { disposeBatch, epochOrder, makeBatch, type Batch } from './data/batches';
 import { readExamples, type DataShape, type Example, type SequenceData } from './data/sequence-data';
 import { crossEntropy } from './losses/cross-entropy';
@@ -77,6 +77,7 @@ function* batchesOf(examples: readonly Example[], shape: DataShape, batchSize: n
  * summary. Deterministic: the same model seed, data and options give the same losses.
  */
 export async function fit(model: Model, data: SequenceData, options: FitOptions): Promise<FitResult> {
+  await requireGradients('fit');
   const epochs = positiveInteger(options.epochs, 'epochs', 1);
   const batchSize = positiveInteger(options.batchSize, 'batchSize', 32);
   const loss: LossPlugin = typeof options.loss === 'string' ? BUILT_IN_LOSSES[options.loss] : options.loss;
