@@ -9,7 +9,7 @@ beforeAll(() => setupBackend());
 const registry = createRegistry([...cells, ...layers, ...heads, ...losses]);
 
 function spec(cell: string, hiddenSize: number): ModelSpec {
-  const config = cell === 'lstm' ? { inputSize: 2, hiddenSize, forgetBias: 1 } : { inputSize: 2, hiddenSize };
+  const config: Record<string, number> = cell === 'lstm' ? { inputSize: 2, hiddenSize, forgetBias: 1 } : { inputSize: 2, hiddenSize };
   return { kind: 'sequence-model', config: { readout: 'last' }, children: { body: { kind: cell, config }, output: { kind: 'dense', config: { inputSize: hiddenSize, outputSize: 1 } } } };
 }
 
