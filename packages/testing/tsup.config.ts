@@ -1,3 +1,4 @@
 import { libraryBuild } from '../../tsup.config.base';
 
-export default libraryBuild({ index: 'src/index.ts' });
+// ESM only: the kit imports vitest, which cannot be loaded from CommonJS.
+export default libraryBuild({ index: 'src/index.ts' }, ['esm']);

@@ -16,11 +16,11 @@ for (const name of readdirSync(join(root, 'packages'))) {
   const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   for (const [subpath, entry] of Object.entries(manifest.exports ?? {})) {
     if (typeof entry !== 'object' || !entry.import) continue;
-    const esmFile = join(dir, entry.import.default);
-    const cjsFile = join(dir, entry.require.default);
     try {
-      const esm = await import(pathToFileURL(esmFile).href);
-      const cjs = require(cjsFile);
+      const esm = await import(pathToFileURL(join(dir, entry.import.default)).href);
+      checked++;
+      if (!entry.require) continue; // an ESM-only package (the test kit)
+      const cjs = require(join(dir, entry.require.default));
       const a = Object.keys(esm).filter((k) => k !== 'default').sort().join(',');
       const b = Object.keys(cjs).filter((k) => k !== 'default').sort().join(',');
       if (a !== b) failures.push(`${manifest.name}${subpath.slice(1)}: ESM and CJS export different names`);
@@ -35,4 +35,4 @@ if (failures.length) {
   console.error(`check-dist: ${failures.length} failure(s)\n- ${failures.join('\n- ')}`);
   process.exit(1);
 }
-console.log(`check-dist: ok (${checked} entry points load as ESM and CJS with the same exports)`);
+console.log(`check-dist: ok (${checked} entry points loaded; every CJS build exports the same names as its ESM build)`);
