@@ -22,3 +22,7 @@ export { createModelBuilder, type OnnxModelBuilder } from './model-graph';
 export { readInitializers, readOnnxModel, readUnfoldMetadata, type OnnxModelSummary, type UnfoldOnnxMetadata } from './read';
 export type { Dim, ValueDescription } from './value-info';
 export { IR_VERSION, ONNX_PACKAGE, ONNX_PACKAGE_VERSION, OPSET_VERSION } from './version';
+export { fromUnfoldOutputs, toUnfoldInputs, type FeedTensor, type UnfoldFeeds, type UnfoldResults } from './import/feeds';
+export { importOnnx, type ImportedModel, type ImportOptions } from './import/import-onnx';
+export type { AxisPart, ImportedInput, ImportedInterface, ImportedOutput, ImportedState } from './import/io-mapping';
+export { SUPPORTED_OPS as IMPORT_SUPPORTED_OPS } from './import/evaluate';
