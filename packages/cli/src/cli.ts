@@ -1,6 +1,8 @@
 import { isUnfoldError } from '@unfold/core';
 import { EXPORT_HELP, exportCommand } from './commands/export';
+import { IMPORT_HELP, importCommand } from './commands/import';
 import { INSPECT_HELP, inspect } from './commands/inspect';
+import { RUN_HELP, run } from './commands/run';
 import { TRAIN_HELP, train } from './commands/train';
 import type { Io } from './io';
 import { UsageError } from './usage-error';
@@ -13,6 +15,8 @@ Commands:
   train     train a forecaster on the built-in Mackey-Glass task and save a checkpoint
   export    export a checkpoint to a self-describing ONNX file
   inspect   describe an ONNX model or a checkpoint: inputs, outputs, ops, metadata
+  import    read an ONNX model with RNN/LSTM/GRU nodes (e.g. from PyTorch) into a checkpoint
+  run       run a model (.onnx or checkpoint) once on inputs from a JSON file
 
 Run "unfold <command> --help" for a command's options.
 `;
@@ -21,6 +25,8 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promi
   train: { run: train, help: TRAIN_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
   inspect: { run: inspect, help: INSPECT_HELP },
+  import: { run: importCommand, help: IMPORT_HELP },
+  run: { run, help: RUN_HELP },
 };
 
 /**

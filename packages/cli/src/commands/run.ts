@@ -1,0 +1,71 @@
+import { readFile } from 'node:fs/promises';
+import { deserializeModel } from '@unfold/core';
+import { writeFileAtomic } from '@unfold/core/node';
+import { modelToOnnx, onnxToModel } from '../engines/convert';
+import { runWithOnnxruntime } from '../engines/onnxruntime';
+import { runWithUnfold } from '../engines/unfold';
+import { fileKind, readInputFile } from '../files';
+import type { Io } from '../io';
+import { builtInRegistry } from '../models';
+import { choiceOption, parseOptions } from '../options';
+import { parseInputsFile, toJsonTensor, type JsonTensor } from '../tensor-json';
+import { fromNativeOutputs, importedInterface, toNativeInputs } from '../engines/imported';
+import { UsageError } from '../usage-error';
+
+export const RUN_HELP = `unfold run — run a model once on inputs from a JSON file
+
+Usage: unfold run <model.onnx | checkpoint> --inputs inputs.json [--engine ort|tfjs] [-o outputs.json]
+
+Options:
+  --inputs <path>        JSON object mapping input names to tensors (required)
+  --engine <ort|tfjs>    ort: onnxruntime-node; tfjs: unfold's own forward pass. Default: ort for .onnx
+                         files, tfjs for checkpoints (a checkpoint is exported in memory for ort; an .onnx
+                         file is read back into unfold for tfjs)
+  -o, --out <path>       write the outputs there (atomically) instead of printing them
+  -h, --help             show this help
+
+A tensor is a nested array, or { "dtype": "float32" | "int32" | "int64", "shape": [...], "data": [...] }
+with flat row-major data (dtype optional: the model's input type). Outputs come back in the second form,
+under the model's output names. The same inputs.json runs an imported checkpoint and the .onnx file it
+came from; for unfold models the names are input, sequence_lens, state_in.<path> (see unfold inspect).
+`;
+
+export async function run(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseOptions('run', argv, { inputs: { type: 'string' }, engine: { type: 'string' }, out: { type: 'string', short: 'o' } }, 1);
+  if (values.help) {
+    io.out(RUN_HELP);
+    return 0;
+  }
+  const path = positionals[0];
+  const bytes = await readInputFile(path, 'model file', 'run');
+  if (!values.inputs) throw new UsageError('missing --inputs', 'pass --inputs inputs.json (see unfold run --help)');
+  const inputsText = new TextDecoder().decode(await readInputFile(values.inputs, 'inputs file', 'run'));
+  const inputs = parseInputsFile(inputsText, values.inputs);
+  const kind = fileKind(bytes);
+  if (kind === 'unknown') throw new UsageError(`${path} is neither an ONNX model nor an unfold checkpoint`, 'pass a .onnx file or a checkpoint written by unfold');
+  const engine = choiceOption(values.engine, 'engine', ['ort', 'tfjs'] as const, kind === 'onnx' ? 'ort' : 'tfjs');
+  const registry = builtInRegistry();
+  let outputs: Record<string, JsonTensor>;
+  if (kind === 'onnx' && engine === 'ort') outputs = await runWithOnnxruntime(bytes, inputs, path as string);
+  else {
+    // Everything else runs an unfold model: an imported one translates to and from the original interface.
+    const read = kind === 'onnx' ? onnxToModel(registry, bytes, path as string) : { model: deserializeModel(registry, bytes, path), imported: true };
+    const model = read.model;
+    // Imported models (now, or earlier into this checkpoint) take the original file's input names.
+    const io = read.imported ? importedInterface(model) : undefined;
+    const native = io ? toNativeInputs(registry, model, io, inputs) : inputs;
+    const results = engine === 'ort' ? await runWithOnnxruntime(modelToOnnx(registry, model), native, path as string) : await runWithUnfold(registry, model, native);
+    outputs = io ? fromNativeOutputs(registry, model, io, results) : results;
+  }
+  const text = `${JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, toJsonTensor(tensor)])))}\n`;
+  if (values.out) {
+    await writeFileAtomic(values.out, new TextEncoder().encode(text));
+    io.err(`outputs written to ${values.out}\n`);
+  } else io.out(text);
+  return 0;
+}
+
+/** Reads a JSON file of outputs (for tests and scripts). */
+export async function readOutputs(path: string): Promise<Record<string, { shape: number[]; data: number[] }>> {
+  return JSON.parse(await readFile(path, 'utf8'));
+}
