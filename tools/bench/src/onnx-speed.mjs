@@ -3,7 +3,7 @@
 //   (a) an exported LSTM vs one native LSTM node: target within 1.2× at batch 1 (latency) and 64 (throughput);
 //   (b) the leaky and ESN Scan graphs vs one native RNN node (tanh): target within 2×.
 // Size: input 32, hidden 128, 64 steps. Every engine runs in turn inside each round (interleaved), medians of
-// BENCH_ROUNDS (default 9, at least 7) rounds. The exported models are fed as a streaming client would feed
+// BENCH_ROUNDS (default 15, at least 7) rounds. The exported models are fed as a streaming client would feed
 // them: batch-first input, `sequence_lens` = [FULL_LENGTH] and zero `state_in.*` rows; the reference graphs
 // take time-major X and nothing else. For the LSTM, what the export adds around the LSTM node (Transposes,
 // the sequence_lens and state plumbing, the boundary glue) is costed by ablation: hand-built graphs that
@@ -23,9 +23,9 @@ import { median, writeResults } from './stats.mjs';
 process.env.ORT_DISABLE_TELEMETRY ??= '1'; // before onnxruntime's native library loads
 const I = 32, H = 128, T = 64;
 const BATCHES = [1, 64];
-const ROUNDS = Math.max(7, Number(process.env.BENCH_ROUNDS ?? 9));
-/** Calls per timed round: enough for ~20–60 ms a round. */
-const CALLS = { 1: 60, 64: 4 };
+const ROUNDS = Math.max(7, Number(process.env.BENCH_ROUNDS ?? 15));
+/** Calls per timed round: ~15–100 ms a round. */
+const CALLS = { 1: 80, 64: 8 };
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const scratch = join(root, '.tmp', 'onnx-speed');
@@ -116,6 +116,34 @@ function singleOpModel(op, variant = 'bare') {
   return { label: variant === 'bare' ? `${op} op` : `${op} op + ${variant}`, bytes, feeds };
 }
 
+/**
+ * A cell's own ONNX mapping with none of the exporter's boundary: time-major X, sequence_lens [B] and the
+ * initial state [B, H] go straight to the mapping, its outputs straight out. Export minus this = the boundary.
+ */
+function mappingOnlyModel(label, kind, config) {
+  const plugin = unfold.cells.find((cell) => cell.kind === kind);
+  const spec = { kind, config: { inputSize: I, hiddenSize: H, ...config } };
+  const weights = unfold.initWeights(unfold.resolveModel(registry, spec), 1);
+  const graph = unfold.createModelBuilder(['X', 'sequence_lens', 'initial', 'Y', 'final']);
+  const result = plugin.onnx({
+    graph,
+    config: plugin.validate(spec.config),
+    weights,
+    input: graph.input('X', { dtype: 'float32', shape: ['time', 'batch', I] }),
+    initialState: [graph.input('initial', { dtype: 'float32', shape: ['batch', H] })],
+    sequenceLens: graph.input('sequence_lens', { dtype: 'int32', shape: ['batch'] }),
+    reverse: false,
+  });
+  graph.output('Y', result.outputs, { dtype: 'float32', shape: ['time', 'batch', H] });
+  graph.output('final', result.finalState[0], { dtype: 'float32', shape: ['batch', H] });
+  const feeds = (batch) => ({
+    X: new ort.Tensor('float32', uniform(T * batch * I, 1, 7), [T, batch, I]),
+    sequence_lens: new ort.Tensor('int32', new Int32Array(batch).fill(T), [batch]),
+    initial: new ort.Tensor('float32', new Float32Array(batch * H), [batch, H]),
+  });
+  return { label, bytes: unfold.serializeGraph(graph, { name: `${kind}-mapping` }), feeds };
+}
+
 /** onnxruntime's 1024³ float32 MatMul rate on this thread count, GFLOP/s (the engine's GEMM peak here). */
 async function gemmPeak() {
   const n = 1024;
@@ -144,8 +172,9 @@ async function timeCalls(session, feeds, calls) {
 }
 
 /**
- * Median ms per call of each engine at one batch size, measured interleaved: every round runs every engine
- * once, in turn, so drifts in machine load hit them alike.
+ * Ms per call of each engine at one batch size, measured interleaved: every round runs every engine once,
+ * in turn, so drifts in machine load hit them alike. `median` over rounds for the table; `quiet`, the lower
+ * quartile (rounds least disturbed by other load), for the cost breakdowns, which subtract close numbers.
  */
 async function measure(engines, batch) {
   const prepared = [];
@@ -159,31 +188,38 @@ async function measure(engines, batch) {
     for (const entry of prepared) entry.times.push(await timeCalls(entry.session, entry.feeds, CALLS[batch]));
   }
   await Promise.all(prepared.map((entry) => entry.session.release()));
-  return prepared.map((entry) => median(entry.times));
+  const lowerQuartile = (times) => [...times].sort((a, b) => a - b)[Math.floor((times.length - 1) / 4)];
+  return prepared.map((entry) => ({ median: median(entry.times), quiet: lowerQuartile(entry.times) }));
 }
 
 const flopsPerSequence = { LSTM: 2 * T * 4 * H * (I + H), RNN: 2 * T * H * (I + H) };
+const lstmOp = singleOpModel('LSTM');
+const rnnOp = singleOpModel('RNN');
 const pairs = [
-  { engine: exportedModel('unfold lstm', 'lstm', {}), reference: singleOpModel('LSTM'), flops: flopsPerSequence.LSTM, target: 1.2 },
-  { engine: exportedModel('unfold leaky (α spectrum 0.01–1)', 'leaky', {}), reference: singleOpModel('RNN'), flops: flopsPerSequence.RNN, target: 2 },
-  { engine: exportedModel('unfold leaky (α = 0.5, relu)', 'leaky', { alpha: 0.5, activation: 'relu' }), reference: singleOpModel('RNN'), flops: flopsPerSequence.RNN, target: 2 },
-  { engine: exportedModel('unfold esn (leak 1)', 'esn', {}), reference: singleOpModel('RNN'), flops: flopsPerSequence.RNN, target: 2 },
-  { engine: exportedModel('unfold esn (leak 0.3)', 'esn', { leakRate: 0.3 }), reference: singleOpModel('RNN'), flops: flopsPerSequence.RNN, target: 2 },
+  { engine: exportedModel('unfold lstm', 'lstm', {}), reference: lstmOp, flops: flopsPerSequence.LSTM, target: 1.2 },
+  { engine: exportedModel('unfold leaky (α spectrum 0.01–1)', 'leaky', {}), reference: rnnOp, flops: flopsPerSequence.RNN, target: 2 },
+  { engine: exportedModel('unfold leaky (α = 0.5, relu)', 'leaky', { alpha: 0.5, activation: 'relu' }), reference: rnnOp, flops: flopsPerSequence.RNN, target: 2 },
+  { engine: exportedModel('unfold esn (leak 1)', 'esn', {}), reference: rnnOp, flops: flopsPerSequence.RNN, target: 2 },
+  { engine: exportedModel('unfold esn (leak 0.3)', 'esn', { leakRate: 0.3 }), reference: rnnOp, flops: flopsPerSequence.RNN, target: 2 },
 ];
 
-/** The LSTM's breakdown: the single node with, step by step, what the export adds around it. */
-const lstmSteps = [singleOpModel('LSTM', 'layout'), singleOpModel('LSTM', 'interface')];
+/** The breakdowns: the LSTM node with, step by step, what the export adds around it; the leaky mapping alone. */
+const [lstmLayout, lstmInterface] = [singleOpModel('LSTM', 'layout'), singleOpModel('LSTM', 'interface')];
+const leakyMapping = mappingOnlyModel('leaky mapping alone', 'leaky', {});
 const nodeCount = (bytes) => Object.values(unfold.readOnnxModel(bytes).ops).reduce((a, b) => a + b, 0);
+const engines = [...new Set([...pairs.flatMap((pair) => [pair.engine, pair.reference]), lstmLayout, lstmInterface, leakyMapping])];
 
 const peak = await gemmPeak();
 const rows = [];
 const lstmBreakdown = {};
+const leakyBreakdown = {};
 for (const batch of BATCHES) {
-  const engines = [...pairs.flatMap((pair) => [pair.engine, pair.reference]), ...lstmSteps];
-  const times = await measure(engines, batch);
-  pairs.forEach((pair, i) => {
-    const ours = times[2 * i];
-    const theirs = times[2 * i + 1];
+  const measured = new Map((await measure(engines, batch)).map((m, i) => [engines[i], m]));
+  const medianOf = (engine) => measured.get(engine).median;
+  const quietOf = (engine) => measured.get(engine).quiet;
+  for (const pair of pairs) {
+    const ours = medianOf(pair.engine);
+    const theirs = medianOf(pair.reference);
     const gflops = (batch * pair.flops) / (ours / 1000) / 1e9;
     rows.push({
       model: pair.engine.label,
@@ -199,16 +235,19 @@ for (const batch of BATCHES) {
       unfoldGflops: gflops,
       fractionOfGemmPeak: gflops / peak,
     });
-  });
+  }
   // bare → + layout → + interface → the export: each difference is what that step's nodes cost.
-  const [exported, bare] = times;
-  const [layout, withInterface] = times.slice(2 * pairs.length);
+  const [exported, bare, layout, withInterface] = [pairs[0].engine, lstmOp, lstmLayout, lstmInterface].map(quietOf);
   const us = (ms) => `${Math.round(ms * 1000)} µs`;
-  const glueNodes = nodeCount(pairs[0].engine.bytes) - nodeCount(lstmSteps[1].bytes);
+  const glueNodes = nodeCount(pairs[0].engine.bytes) - nodeCount(lstmInterface.bytes);
   lstmBreakdown[`batch ${batch}`] =
     `LSTM node alone ${us(bare)}; + batch-first Transposes and Y Squeeze ${us(layout - bare)}; ` +
     `+ sequence_lens and initial states on the node (Unsqueeze, Squeeze) ${us(withInterface - layout)}; ` +
     `+ the export's boundary glue (${glueNodes} more nodes: lengths broadcast and clipped, state rows broadcast, Where keeping the state of empty sequences, output Identities) ${us(exported - withInterface)}`;
+  const [leakyExported, rnn, leakyAlone] = [pairs[1].engine, rnnOp, leakyMapping].map(quietOf);
+  leakyBreakdown[`batch ${batch}`] =
+    `RNN op ${us(rnn)}; leaky mapping alone (time-major, no exporter boundary) ${us(leakyAlone)} = ${(leakyAlone / rnn).toFixed(2)}×; ` +
+    `+ the exporter's boundary (Transposes, lengths and state plumbing, Where for empty sequences) ${us(leakyExported - leakyAlone)}`;
 }
 
 const fixed = (digits) => (value) => value.toFixed(digits);
@@ -227,8 +266,9 @@ const base = join(root, 'tools/bench/results/onnx-speed');
 writeResults(base, 'ONNX inference: unfold exports vs single native ops (onnxruntime-node, 1 thread)', rows, columns, {
   size: `input ${I}, hidden ${H}, ${T} steps`,
   onnxruntime: `onnxruntime-node ${ort.env?.versions?.node ?? '?'}, intra/inter-op threads 1, graphOptimizationLevel all`,
-  method: `interleaved rounds, median of ${ROUNDS}; ${CALLS[1]} calls/round at batch 1, ${CALLS[64]} at batch 64; unfold bundled from source (esbuild, condition @unfold/source)`,
+  method: `interleaved rounds, median of ${ROUNDS} (cost breakdowns: lower quartile); ${CALLS[1]} calls/round at batch 1, ${CALLS[64]} at batch 64; unfold bundled from source (esbuild, condition @unfold/source)`,
   gemmPeakGflops: Math.round(peak * 10) / 10,
   lstmExportCost: lstmBreakdown,
+  leakyExportCost: leakyBreakdown,
 });
 console.log(readFileSync(`${base}.md`, 'utf8'));

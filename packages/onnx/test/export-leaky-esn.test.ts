@@ -1,0 +1,186 @@
+import { inputSpecOf, stateOf } from '@unfold/architectures';
+import { esnCell } from '@unfold/cells/esn';
+import { leakyCell } from '@unfold/cells/leaky';
+import { rnnCell } from '@unfold/cells/rnn';
+import { Rng, setupBackend, type CellPlugin, type HostTensor, type JsonValue, type ModelSpec } from '@unfold/core';
+import { expectClose } from '@unfold/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createModelBuilder, FULL_LENGTH, readInitializers, readOnnxModel, serializeGraph } from '../src/index';
+import { writeForChecker } from './checker-dir';
+import { exportForTest, onnxForward, randomFloats, unfoldForward, type ExportedModel } from './harness';
+import { openSession, type HostValue } from './ort';
+import { checkParity, checkStreaming, DiffLog, expectRunsClose } from './parity';
+
+// `leaky` and `esn` export through a Scan of plain ops (packages/cells/src/leaky/onnx.ts).
+// Each is checked alone and inside recurrent, bidirectional, stacked and sequence-model layers against
+// unfold's forward pass at times 1, 4 and 9 (plus 0) and batches 1 and 3, and streamed in chunks.
+const log = new DiffLog('leaky and esn cells');
+beforeAll(() => setupBackend());
+afterAll(() => log.report());
+
+const plugins = [leakyCell, esnCell, rnnCell];
+const leaky = (inputSize: number, hiddenSize: number, options: Record<string, JsonValue> = {}): ModelSpec => ({ kind: 'leaky', config: { inputSize, hiddenSize, ...options } });
+const esn = (inputSize: number, hiddenSize: number, options: Record<string, JsonValue> = {}): ModelSpec => ({ kind: 'esn', config: { inputSize, hiddenSize, ...options } });
+
+async function parity(name: string, spec: ModelSpec): Promise<ExportedModel> {
+  const model = await exportForTest(`leaky-esn.${name}`, plugins, spec);
+  await checkParity(model, log);
+  return model;
+}
+
+/** Runs a batch whose time axis is empty: outputs [B, 0, O] and every final state equal to its initial state. */
+async function checkEmptyTime(model: ExportedModel, batch: number): Promise<void> {
+  const rng = new Rng(`${model.name}/empty`);
+  const x = randomFloats(rng, [batch, 0, inputSpecOf(model.root).size]);
+  const initialState = stateOf(model.root).map((s) => randomFloats(rng, [batch, s.size]));
+  const onnx = await onnxForward(model, { x, lengths: { shape: [batch], data: new Int32Array(batch) }, initialState });
+  expect(onnx.output.shape.slice(0, 2)).toEqual([batch, 0]);
+  onnx.finalState.forEach((state, i) => expect(state.data).toEqual(initialState[i]?.data));
+  log.record(expectRunsClose(`${model.name} T=0`, onnx, unfoldForward(model, { x, initialState }), undefined, 'sequence'));
+}
+
+describe('leaky at the root', () => {
+  it.each([
+    ['alpha', { alpha: 0.35 }, 'R_scaled_t'],
+    ['alpha-range-relu', { alphaRange: [0.05, 0.8], activation: 'relu' }, 'R_scaled_t'],
+    ['alphas-no-bias', { alphas: [0.9, 0.2, 1, 0.04, 0.5], bias: false }, 'R_scaled_t'],
+    ['default-rates-learned', { learnAlpha: true }, 'R_scaled_t'],
+    ['alpha-one-relu-no-bias', { alpha: 1, activation: 'relu', bias: false }, 'R_t'],
+    ['tiny-alpha', { alphas: [0.5, 1e-5, 1, 0.3, 0.01] }, 'R_t'],
+  ] as const)('%s matches unfold at 3 lengths and 2 batch sizes', async (name, options, recurrent) => {
+    const model = await parity(`leaky-${name}`, leaky(3, 5, options));
+    const ops = readOnnxModel(model.bytes).ops;
+    expect([ops.Scan, ops.Pad, ops.If, ops.Loop]).toEqual([1, 1, undefined, undefined]);
+    expect(Object.keys(readInitializers(model.bytes))).toContain(recurrent);
+    await checkEmptyTime(model, 2);
+    await model.session.release();
+  });
+
+  it('folds α into the recurrent weights and carries h ⊘ α: one Mul in the body, none for α = 1', async () => {
+    const counts = async (name: string, options: Record<string, JsonValue>) => {
+      const model = await exportForTest(`leaky-esn.ops-${name}`, plugins, leaky(2, 3, options));
+      await model.session.release();
+      const ops = readOnnxModel(model.bytes).ops;
+      return { Div: ops.Div ?? 0, Mul: ops.Mul ?? 0, MatMul: ops.MatMul ?? 0, Tanh: ops.Tanh ?? 0, GatherElements: ops.GatherElements ?? 0 };
+    };
+    // Scaled: Div (v₀ = h₀ ⊘ α) and Mul (h = α ⊙ v) outside the body, κ ⊙ v inside.
+    expect(await counts('scaled', { alpha: 0.5 })).toEqual({ Div: 1, Mul: 2, MatMul: 2, Tanh: 1, GatherElements: 1 });
+    // Plain (an α below 2⁻¹⁴): κ ⊙ h and α ⊙ g in the body.
+    expect(await counts('plain', { alphas: [1e-6, 0.5, 1] })).toEqual({ Div: 0, Mul: 2, MatMul: 2, Tanh: 1, GatherElements: 1 });
+    // Every α = 1: h' = g.
+    expect(await counts('alpha-one', { alpha: 1 })).toEqual({ Div: 0, Mul: 0, MatMul: 2, Tanh: 1, GatherElements: 1 });
+  });
+});
+
+describe('esn at the root', () => {
+  it.each([
+    ['leak-1', esn(3, 6)],
+    ['leak-0.3', esn(3, 6, { leakRate: 0.3, spectralRadius: 1.1 })],
+    ['feedback-leak-0.6', esn(2, 6, { leakRate: 0.6, feedbackSize: 2, feedbackScaling: 0.5 })],
+    ['feedback-leak-1', esn(2, 4, { feedbackSize: 1, connectivity: 1 })],
+  ] as const)('%s matches unfold at 3 lengths and 2 batch sizes', async (name, spec) => {
+    const model = await parity(`esn-${name}`, spec);
+    expect(readOnnxModel(model.bytes).ops.Scan).toBe(1);
+    await checkEmptyTime(model, 3);
+    await model.session.release();
+  });
+
+  it('exports [Win | Wfb] as one input projection over [u, y_prev]', async () => {
+    const model = await exportForTest('leaky-esn.esn-weights', plugins, esn(2, 3, { feedbackSize: 1 }));
+    const Win = model.weights.Win?.data as Float32Array; // [3, 2]
+    const Wfb = model.weights.Wfb?.data as Float32Array; // [3, 1]
+    const Ut = readInitializers(model.bytes).U_t; // [K + L, H] = [Win | Wfb]ᵀ
+    expect(Ut).toEqual({ shape: [3, 3], data: Float32Array.of(Win[0]!, Win[2]!, Win[4]!, Win[1]!, Win[3]!, Win[5]!, Wfb[0]!, Wfb[1]!, Wfb[2]!) });
+    await model.session.release();
+  });
+});
+
+describe('inside layers', () => {
+  it.each([
+    ['leaky-forward', leaky(3, 4, { alphaRange: [0.1, 0.9] }), false],
+    ['leaky-reverse', leaky(3, 4, { alphaRange: [0.1, 0.9], activation: 'relu' }), true],
+    ['esn-reverse', esn(2, 5, { leakRate: 0.4, feedbackSize: 1 }), true],
+    ['leaky-tiny-alpha-reverse', leaky(3, 4, { alphas: [1e-5, 0.2, 0.7, 1] }), true],
+  ] as const)('recurrent %s matches unfold, reversal within each length included', async (name, cell, reverse) => {
+    const model = await parity(`recurrent-${name}`, { kind: 'recurrent', config: { reverse }, children: { cell } });
+    expect(readOnnxModel(model.bytes).ops.ReverseSequence).toBe(reverse ? 2 : undefined);
+    await checkEmptyTime(model, 2);
+    await model.session.release();
+  });
+
+  it('bidirectional leaky forward, esn backward (concat)', async () => {
+    const model = await parity('bidirectional', { kind: 'bidirectional', children: { forward: leaky(3, 4, { alpha: 0.3 }), backward: esn(3, 5, { leakRate: 0.5 }) } });
+    expect(readOnnxModel(model.bytes).ops.Scan).toBe(2);
+    await checkEmptyTime(model, 2);
+    await model.session.release();
+  });
+
+  it('stacked esn → leaky → rnn with residual connections', async () => {
+    const spec: ModelSpec = { kind: 'stacked', config: { residual: true }, children: { layers: [esn(3, 4, { leakRate: 0.7 }), leaky(4, 4, { activation: 'relu', alpha: 0.6 }), { kind: 'rnn', config: { inputSize: 4, hiddenSize: 4 } }] } };
+    const model = await parity('stacked', spec);
+    expect(model.session.inputNames).toEqual(['input', 'sequence_lens', 'state_in.layers.0.x', 'state_in.layers.1.h', 'state_in.layers.2.h']);
+    await checkEmptyTime(model, 2);
+    await model.session.release();
+  });
+
+  it('sequence-model: bidirectional leaky body with a dense head; and an esn forecaster reading out the last step', async () => {
+    const tagger: ModelSpec = { kind: 'sequence-model', children: { body: { kind: 'bidirectional', config: { merge: 'sum' }, children: { forward: leaky(3, 4), backward: leaky(3, 4, { alpha: 0.2 }) } }, output: { kind: 'dense', config: { inputSize: 4, outputSize: 2, activation: 'tanh' } } } };
+    const model = await parity('model-tagger', tagger);
+    await checkEmptyTime(model, 2);
+    await model.session.release();
+    const forecaster: ModelSpec = { kind: 'sequence-model', config: { readout: 'last' }, children: { body: esn(1, 8, { leakRate: 0.5, feedbackSize: 1 }), output: { kind: 'dense', config: { inputSize: 8, outputSize: 1 } } } };
+    await (await parity('model-forecaster', forecaster)).session.release(); // readout 'last' needs time >= 1 (architectures' lastStepOnnx)
+  });
+});
+
+describe('streaming through state_in / state_out', () => {
+  it.each([
+    ['leaky', leaky(3, 4, { alphaRange: [0.05, 1] })],
+    ['esn-feedback', esn(2, 5, { leakRate: 0.5, feedbackSize: 1 })],
+    ['stacked', { kind: 'stacked', children: { layers: [leaky(3, 4, { activation: 'relu', alpha: 0.4 }), esn(4, 4, { leakRate: 0.8 })] } } as ModelSpec],
+  ] as const)('%s in chunks, an empty chunk included, equals one call', async (name, cell) => {
+    const model = await exportForTest(`leaky-esn.stream-${name}`, plugins, cell.kind === 'stacked' ? cell : { kind: 'recurrent', children: { cell } });
+    for (const chunks of [[4, 5], [1, 3, 0, 2, 3]]) expect(await checkStreaming(model, log, 3, chunks)).toBeLessThanOrEqual(1e-5);
+    await model.session.release();
+  });
+});
+
+/** [a, b, f] → [b, a, f] (batch-first ↔ time-major). */
+function swapLeadingAxes(value: HostValue): HostValue {
+  const [a, b, f] = value.shape as [number, number, number];
+  const data = new Float32Array(a * b * f);
+  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) data.set(value.data.subarray((i * b + j) * f, (i * b + j + 1) * f), (j * a + i) * f);
+  return { shape: [b, a, f], data };
+}
+
+describe('the mapping on its own', () => {
+  it.each([
+    ['leaky-reverse', leakyCell, leaky(3, 4, { alphas: [0.3, 1, 0.05, 0.6] }), true],
+    ['esn-forward', esnCell, esn(2, 5, { leakRate: 0.5, feedbackSize: 1 }), false],
+  ] as const)('%s runs without sequence lengths (every sequence full length) as the exported model does', async (name, plugin, cell, reverse) => {
+    const model = await exportForTest(`leaky-esn.contract-${name}`, plugins, { kind: 'recurrent', config: { reverse }, children: { cell } });
+    const mapping = (plugin as CellPlugin).onnx;
+    if (!mapping) throw new Error(`${plugin.kind} has no ONNX mapping`);
+    const inputSize = inputSpecOf(model.root).size;
+    const H = stateOf(model.root)[0]?.size as number;
+    const graph = createModelBuilder(['x', 'h0', 'y', 'h']);
+    const weights = Object.fromEntries(Object.entries(model.weights).map(([path, w]) => [path.slice('cell.'.length), w])) as Record<string, HostTensor>;
+    const result = mapping({ graph, config: plugin.validate(cell.config ?? {}), weights, reverse, input: graph.input('x', { dtype: 'float32', shape: ['time', 'batch', inputSize] }), initialState: [graph.input('h0', { dtype: 'float32', shape: ['batch', H] })] });
+    graph.output('y', result.outputs, { dtype: 'float32', shape: ['time', 'batch', H] });
+    graph.output('h', result.finalState[0] as string, { dtype: 'float32', shape: ['batch', H] });
+    const bytes = serializeGraph(graph, { name: `${name}-mapping` });
+    await writeForChecker(`leaky-esn.contract-${name}-mapping`, bytes);
+    const session = await openSession(bytes);
+    const rng = new Rng(`contract/${name}`);
+    for (const [batch, time] of [[1, 1], [3, 6], [2, 0]] as const) {
+      const x = randomFloats(rng, [batch, time, inputSize]);
+      const h0 = randomFloats(rng, [batch, H]);
+      const alone = await session.run({ x: swapLeadingAxes(x), h0 });
+      const exported = await onnxForward(model, { x, lengths: { shape: [1], data: Int32Array.of(FULL_LENGTH) }, initialState: [h0] });
+      expectClose((alone.y as HostValue).data, swapLeadingAxes(exported.output).data, { label: `${name} B=${batch} T=${time} outputs` });
+      if (time > 0) expectClose((alone.h as HostValue).data, (exported.finalState[0] as HostValue).data, { label: `${name} B=${batch} T=${time} final state` });
+    }
+    await session.release();
+    await model.session.release();
+  });
+});
