@@ -66,8 +66,11 @@ export const sequenceModel = defineLayer({
     const body = forwardUnchecked(bound.child('body'), { ...input, x: x as tf.Tensor3D });
     const read = bound.node.config.readout === 'last' ? lastStep(body.outputs, input.lengths) : body.outputs;
     const headed = outputNode ? (applyHead(bound.child('output'), read) as tf.Tensor3D) : read;
-    // A head maps padding's zeros to act(b): zero padded positions again, as SequenceOutput promises.
-    const outputs = outputNode && input.lengths ? zeroPadding(headed, input.lengths, bound.node.config.readout) : headed;
+    // A head maps padding's zeros to act(b): zero padded positions again, as SequenceOutput promises
+    // (with T = 0 every sequence is empty, lengths or not).
+    const [batch = 0, time = 0] = input.x.shape;
+    const lengths = input.lengths ?? (time === 0 ? new Int32Array(batch) : undefined);
+    const outputs = outputNode && lengths ? zeroPadding(headed, lengths, bound.node.config.readout) : headed;
     return { outputs, finalState: body.finalState };
   },
   onnx: sequenceModelOnnx,

@@ -14,19 +14,18 @@ function int32(values: readonly number[]): OnnxConstant {
 
 /**
  * The output at each sequence's last real step, as `lastStep` computes it: time-major outputs [T, B, H]
- * and lengths int32 [B] to [1, B, H], GatherElements at index max(length − 1, 0), times 0 for an empty
- * sequence (`zeroEmptyOnnx`).
+ * and lengths int32 [B] (already clipped to [0, T]) to [1, B, H]. A zero step is put in front, so index
+ * `length` picks step length − 1, and an empty sequence (or T = 0) picks the zeros.
  */
 export function lastStepOnnx(graph: OnnxGraphBuilder, outputs: string, sequenceLens: string): string {
-  const [minusOne] = graph.node('Sub', [sequenceLens, graph.constant('one', int32([1]))], {}, { stem: 'last_index' }) as [string];
-  const [lastIndex] = graph.node('Max', [minusOne, graph.constant('zero', int32([0]))], {}, { stem: 'last_index_clipped' }) as [string];
-  const [column] = graph.node('Reshape', [lastIndex, graph.constant('column_shape', int64([1, -1, 1]))], {}, { stem: 'last_index_column' }) as [string]; // [1, B, 1]
   const [shape] = graph.node('Shape', [outputs], {}, { stem: 'outputs_shape' }) as [string];
   const [batchAndSize] = graph.node('Slice', [shape, graph.constant('from_batch', int64([1])), graph.constant('to_end', int64([3]))], {}, { stem: 'batch_and_size' }) as [string];
-  const [target] = graph.node('Concat', [graph.constant('one_step', int64([1])), batchAndSize], { axis: 0 }, { stem: 'last_shape' }) as [string]; // [1, B, H]
-  const [index] = graph.node('Expand', [column, target], {}, { stem: 'last_index_expanded' }) as [string];
-  const [picked] = graph.node('GatherElements', [outputs, index], { axis: 0 }, { stem: 'last_output' }) as [string];
-  return zeroEmptyOnnx(graph, picked, sequenceLens);
+  const [oneStep] = graph.node('Concat', [graph.constant('one_step', int64([1])), batchAndSize], { axis: 0 }, { stem: 'last_shape' }) as [string]; // [1, B, H]
+  const [zeroStep] = graph.node('ConstantOfShape', [oneStep], {}, { stem: 'zero_step' }) as [string];
+  const [withZero] = graph.node('Concat', [zeroStep, outputs], { axis: 0 }, { stem: 'outputs_after_zero' }) as [string]; // [T + 1, B, H]
+  const [column] = graph.node('Reshape', [sequenceLens, graph.constant('column_shape', int64([1, -1, 1]))], {}, { stem: 'last_index_column' }) as [string]; // [1, B, 1]
+  const [index] = graph.node('Expand', [column, oneStep], {}, { stem: 'last_index_expanded' }) as [string];
+  return graph.node('GatherElements', [withZero, index], { axis: 0 }, { stem: 'last_output' })[0] as string;
 }
 
 /** Last-step values [1, B, F] times 0 for an empty sequence (as `lastStep` and a head over it give). */
