@@ -21,8 +21,8 @@ export async function bundleCli(name: string): Promise<string> {
     platform: 'node',
     target: 'node20',
     conditions: ['@unfold/source'],
-    packages: 'external',
-    plugins: [{ name: 'bundle-unfold', setup: (b) => b.onResolve({ filter: /^@unfold\// }, () => undefined) }],
+    // npm packages stay external (node_modules); the workspace's own packages are bundled from source.
+    plugins: [{ name: 'external-npm', setup: (b) => b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@unfold/') ? undefined : { path: args.path, external: true })) }],
     outfile,
     logLevel: 'error',
   });
