@@ -1,21 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRegistry, isUnfoldError, resolveModel, setupBackend, type ModelSpec } from '@unfold/core';
-import { fakeCell } from '@unfold/testing';
+import { createRegistry, resolveModel, setupBackend, type ModelSpec } from '@unfold/core';
+import { fakeCell, unfoldErrorOf } from '@unfold/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { layers, runSequence } from '../src/index';
 import { build, fake } from './helpers';
 
 beforeAll(() => setupBackend());
 
-function failure(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (!isUnfoldError(error)) throw error;
-    return { code: error.code, message: error.message };
-  }
-  throw new Error('expected an error');
-}
 
 describe('bad input gets a typed error saying expected vs got', () => {
   let model: ReturnType<typeof build>;
@@ -35,7 +26,7 @@ describe('bad input gets a typed error saying expected vs got', () => {
     ['lengths of another batch', () => call(tf.zeros([2, 3, 2]), { lengths: Int32Array.from([1]) }), 'E_SHAPE', 'expected 2 lengths; got 1'],
     ['length beyond T', () => call(tf.zeros([1, 3, 2]), { lengths: Int32Array.from([4]) }), 'E_DATA', 'lengths[0]: sequence length out of range; expected 0 <= length <= 3; got 4'],
   ])('%s', (_name, make, code, text) => {
-    const error = failure(make());
+    const error = unfoldErrorOf(make());
     expect(error.code).toBe(code);
     expect(error.message).toContain(text);
   });
@@ -52,7 +43,7 @@ describe('invalid configs', () => {
     ['residual that changes size', { kind: 'stacked', config: { residual: true }, children: { layers: [fake(1, 2), fake(2, 3)] } }, 'a residual layer must keep its size', 'layers.1'],
     ['a layer where a cell belongs', { kind: 'recurrent', children: { cell: { kind: 'recurrent', children: { cell: fake(1, 1) } } } }, 'wrong family', 'got layer "recurrent"'],
   ] as [string, ModelSpec, string, string][])('%s', (_name, spec, summary, detail) => {
-    const error = failure(() => resolveModel(registry, spec));
+    const error = unfoldErrorOf(() => resolveModel(registry, spec));
     expect(error.code).toBe('E_CONFIG');
     expect(error.message).toContain(summary);
     expect(error.message).toContain(detail);

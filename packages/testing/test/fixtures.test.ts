@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isUnfoldError, shapeSize, type HostTensor } from '@unfold/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectClose, listFixtures, loadFixture, type FixtureValue } from '../src/index';
+import { expectClose, listFixtures, loadFixture, unfoldErrorOf, type FixtureValue } from '../src/index';
 import { elmanForward64 } from './elman-cell';
 
 // The golden fixtures committed by the cells package (tools/fixtures generates them).
@@ -24,15 +24,6 @@ function tensorsIn(value: FixtureValue, into: HostTensor[] = []): HostTensor[] {
   return into;
 }
 
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (isUnfoldError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected an error');
-}
 
 interface RnnFixture {
   attributes: { hidden_size: number; activations: string[] };
@@ -82,14 +73,14 @@ describe('loadFixture', () => {
       writeFileSync(join(dir, name), text);
       return join(dir, name);
     };
-    expect(errorOf(() => loadFixture(join(dir, 'absent.json')))).toMatchObject({ code: 'E_SERIALIZATION', message: expect.stringMatching(/absent\.json: cannot read fixture/) });
-    expect(errorOf(() => loadFixture(write('nan.json', '{"x": NaN}'))).message).toMatch(/nan\.json: fixture is not valid JSON/);
-    const short = errorOf(() => loadFixture(write('short.json', '{"inputs": {"X": {"shape": [2, 2], "data": [1, 2, 3]}}}')));
+    expect(unfoldErrorOf(() => loadFixture(join(dir, 'absent.json')))).toMatchObject({ code: 'E_SERIALIZATION', message: expect.stringMatching(/absent\.json: cannot read fixture/) });
+    expect(unfoldErrorOf(() => loadFixture(write('nan.json', '{"x": NaN}'))).message).toMatch(/nan\.json: fixture is not valid JSON/);
+    const short = unfoldErrorOf(() => loadFixture(write('short.json', '{"inputs": {"X": {"shape": [2, 2], "data": [1, 2, 3]}}}')));
     expect(short).toMatchObject({ code: 'E_SERIALIZATION' });
     expect(short.message).toMatch(/short\.json at \$\.inputs\.X: fixture tensor does not match its shape; expected 4 values for shape \[2, 2\]; got 3 values/);
-    expect(errorOf(() => loadFixture(write('nested.json', '{"a": [{"shape": [2, 1], "data": [[1], [2]]}]}'))).message).toMatch(/at \$\.a\[0\]\.data\[0\]: fixture tensor data holds a non-number/);
-    expect(errorOf(() => loadFixture(write('shape.json', '{"t": {"shape": "2x2", "data": [1, 2, 3, 4]}}'))).message).toMatch(/at \$\.t: fixture tensor has an invalid shape/);
-    expect(errorOf(() => loadFixture(write('negative.json', '{"t": {"shape": [-1], "data": []}}'))).message).toMatch(/at \$\.t: fixture tensor does not match its shape; expected non-negative integer dimensions/);
+    expect(unfoldErrorOf(() => loadFixture(write('nested.json', '{"a": [{"shape": [2, 1], "data": [[1], [2]]}]}'))).message).toMatch(/at \$\.a\[0\]\.data\[0\]: fixture tensor data holds a non-number/);
+    expect(unfoldErrorOf(() => loadFixture(write('shape.json', '{"t": {"shape": "2x2", "data": [1, 2, 3, 4]}}'))).message).toMatch(/at \$\.t: fixture tensor has an invalid shape/);
+    expect(unfoldErrorOf(() => loadFixture(write('negative.json', '{"t": {"shape": [-1], "data": []}}'))).message).toMatch(/at \$\.t: fixture tensor does not match its shape; expected non-negative integer dimensions/);
   });
 
   it('converts only objects with exactly the keys shape and data', () => {
@@ -120,6 +111,6 @@ describe('listFixtures', () => {
     writeFileSync(join(dir, 'a.json'), '{}');
     writeFileSync(join(dir, 'notes.txt'), '');
     expect(listFixtures(dir)).toEqual([join(dir, 'a.json'), join(dir, 'b.json')]);
-    expect(errorOf(() => listFixtures(join(dir, 'nope')))).toMatchObject({ code: 'E_SERIALIZATION', message: expect.stringMatching(/cannot list fixtures/) });
+    expect(unfoldErrorOf(() => listFixtures(join(dir, 'nope')))).toMatchObject({ code: 'E_SERIALIZATION', message: expect.stringMatching(/cannot list fixtures/) });
   });
 });
