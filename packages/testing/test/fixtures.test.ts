@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isUnfoldError, shapeSize, type HostTensor } from '@unfold/core';
+import { shapeSize, type HostTensor } from '@unfold/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectClose, listFixtures, loadFixture, unfoldErrorOf, type FixtureValue } from '../src/index';
 import { elmanForward64 } from './elman-cell';
