@@ -1,32 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleFromSource } from '@unfold/testing';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
 
-/**
- * Bundles the `unfold` executable from source (packages resolved through the '@unfold/source' condition,
- * npm dependencies left external) so tests can run the real command as a subprocess without a build.
- */
-export async function bundleCli(name: string): Promise<string> {
-  const outfile = join(root, '.tmp', `${name}.mjs`);
-  mkdirSync(dirname(outfile), { recursive: true });
-  await build({
-    entryPoints: [join(here, '../src/bin.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    conditions: ['@unfold/source'],
-    // npm packages stay external (node_modules); the workspace's own packages are bundled from source.
-    plugins: [{ name: 'external-npm', setup: (b) => b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@unfold/') ? undefined : { path: args.path, external: true })) }],
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
+/** Bundles the `unfold` executable from source so tests run the real command as a subprocess, no build needed. */
+export function bundleCli(name: string): Promise<string> {
+  return bundleFromSource(join(here, '../src/bin.ts'), join(root, '.tmp', `${name}.mjs`));
 }
 
 export interface CliRun {

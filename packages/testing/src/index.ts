@@ -4,6 +4,7 @@
  * hand-computable fake cell, and the cell conformance suite (`describeCell`) with its building blocks.
  */
 export { compareClose, DEFAULT_ATOL, DEFAULT_RTOL, expectBitEqual, expectClose, maxAbsDiff, type CloseOptions, type CloseReport, type Tolerance } from './close';
+export { bundleFromSource } from './bundle';
 export { unfoldErrorOf } from './errors';
 export { listFixtures, loadFixture, type FixtureFile, type FixtureValue } from './fixtures';
 export { matVec, randomLossWeights, relu, sigmoid, tanh, toFloat64, weightedSum } from './float64';

@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundleFromSource } from '@unfold/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
@@ -12,10 +11,9 @@ const root = join(here, '../../../..');
 const bundle = join(root, '.tmp', 'training-smoke.mjs');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
 
-/** The smoke entry bundled from source (tfjs left external), run as-is by every runtime from the repo root. */
+/** The smoke entry bundled from source (npm packages left external), run as-is by every runtime from the repo root. */
 beforeAll(async () => {
-  mkdirSync(dirname(bundle), { recursive: true });
-  await build({ entryPoints: [join(here, 'smoke-entry.ts')], bundle: true, format: 'esm', platform: 'node', target: 'es2022', conditions: ['@unfold/source'], external: ['@tensorflow/*'], outfile: bundle, logLevel: 'error' });
+  await bundleFromSource(join(here, 'smoke-entry.ts'), bundle);
 });
 
 async function losses(command: string, args: string[]): Promise<number[]> {

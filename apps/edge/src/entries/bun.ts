@@ -1,0 +1,14 @@
+// Bun entry: bun dist/entries/bun.js --models <folder> [--ort web|node] (see --help).
+import { runEntry, urlOf } from '../server/start';
+
+declare const Bun: {
+  readonly argv: readonly string[];
+  serve(options: { hostname: string; port: number; fetch: (request: Request) => Promise<Response>; error: (error: Error) => Response }): { readonly port: number };
+};
+
+const internal = () => new Response('{"error":{"code":"E_INTERNAL","message":"internal error"}}', { status: 500, headers: { 'content-type': 'application/json; charset=utf-8' } });
+
+await runEntry('bun', Bun.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line), exit: (code) => process.exit(code) }, async (prepared) => {
+  const server = Bun.serve({ hostname: prepared.options.host, port: prepared.options.port, fetch: prepared.handler, error: internal });
+  return urlOf(prepared.options.host, server.port);
+});

@@ -1,0 +1,142 @@
+// Cloudflare Workers entry: `export default { fetch }` over the same handler as the Node, Bun and Deno
+// entries, with onnxruntime-web (WASM, one thread) and the models bundled into the Worker.
+//
+//   node apps/edge/workers/models.mjs ./models            # writes the module that imports every .onnx file
+//   npx wrangler dev -c apps/edge/workers/wrangler.json --ip 127.0.0.1
+//
+// workerd forbids compiling WebAssembly from bytes at run time, and onnxruntime-web only takes bytes. So
+// the `.wasm` file is imported as a module (wrangler compiles it at upload), onnxruntime-web is given a
+// placeholder `wasmBinary` so it does not fetch, and while the first session is created a call to
+// `WebAssembly.instantiate(bytes, imports)` instantiates the imported module instead (platform.md).
+import * as ort from 'onnxruntime-web/wasm';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
+import bundledModels from 'unfold-edge-models';
+import { createRuntime, type LoadedModel, type Runtime } from '@unfold/runtime';
+import { createHandler, type FetchHandler } from '../handler';
+import type { EdgeLimits } from '../limits';
+import { lazyRegistry } from '../registry';
+
+/** The Worker's bindings this entry reads: optional limits as plain-text vars (wrangler `[vars]` or `--var`). */
+export interface WorkerEnv {
+  readonly UNFOLD_MAX_BODY_BYTES?: string;
+  readonly UNFOLD_MAX_BATCH?: string;
+  readonly UNFOLD_MAX_TIME?: string;
+  readonly UNFOLD_MAX_ELEMENTS?: string;
+  readonly UNFOLD_MAX_ROLLOUT_STEPS?: string;
+}
+
+export interface WorkerOptions {
+  /** Model bytes by name, as wrangler's `Data` rule imports `.onnx` files (ArrayBuffer) or as Uint8Array. */
+  readonly models: Readonly<Record<string, ArrayBuffer | Uint8Array>>;
+  /** onnxruntime-web's `ort-wasm-simd-threaded.wasm`, compiled by the platform (a `.wasm` module import). */
+  readonly wasm: WebAssembly.Module;
+}
+
+export interface Worker {
+  fetch(request: Request, env?: WorkerEnv): Promise<Response>;
+}
+
+const LIMIT_VARS: readonly (readonly [keyof WorkerEnv, keyof EdgeLimits])[] = [
+  ['UNFOLD_MAX_BODY_BYTES', 'maxBodyBytes'],
+  ['UNFOLD_MAX_BATCH', 'maxBatch'],
+  ['UNFOLD_MAX_TIME', 'maxTime'],
+  ['UNFOLD_MAX_ELEMENTS', 'maxElements'],
+  ['UNFOLD_MAX_ROLLOUT_STEPS', 'maxRolloutSteps'],
+];
+
+/** Limits from the Worker's vars; a var that is not a positive integer is a configuration fault (thrown). */
+export function limitsFromEnv(env: WorkerEnv = {}): Partial<EdgeLimits> {
+  const limits: Partial<Record<keyof EdgeLimits, number>> = {};
+  for (const [name, key] of LIMIT_VARS) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer; got ${JSON.stringify(text)}`);
+    limits[key] = value;
+  }
+  return limits;
+}
+
+const internalError = () => new Response('{"error":{"code":"E_INTERNAL","message":"internal error"}}', { status: 500, headers: { 'content-type': 'application/json; charset=utf-8' } });
+
+type Instantiate = typeof WebAssembly.instantiate;
+
+/**
+ * Runs `create` (which makes onnxruntime-web initialise its WASM) with `WebAssembly.instantiate` answering
+ * calls with bytes from the precompiled module; restores the original afterwards, whatever happens.
+ */
+async function withPrecompiledWasm<T>(module: WebAssembly.Module, create: () => Promise<T>): Promise<T> {
+  const original: Instantiate = WebAssembly.instantiate;
+  const replacement = (async (source: unknown, imports?: WebAssembly.Imports) => {
+    if (source instanceof WebAssembly.Module) return original(source, imports);
+    return { module, instance: await original(module, imports) };
+  }) as Instantiate;
+  WebAssembly.instantiate = replacement;
+  try {
+    return await create();
+  } finally {
+    WebAssembly.instantiate = original;
+  }
+}
+
+function asBytes(data: ArrayBuffer | Uint8Array): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data);
+}
+
+/**
+ * A Worker over `models`: the handler and onnxruntime are set up on the first request (nothing happens on
+ * import), and each model is loaded on first use. The first load initialises onnxruntime's WASM; every
+ * other load waits for it, so the `WebAssembly.instantiate` swap is never visible to two loads at once.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const names = Object.keys(options.models);
+  let runtime: Runtime | undefined;
+  let wasmReady: Promise<unknown> | undefined;
+  let handler: FetchHandler | undefined;
+
+  const load = (name: string): Promise<LoadedModel> => {
+    const bytes = asBytes(options.models[name] as ArrayBuffer | Uint8Array);
+    if (!runtime) {
+      ort.env.wasm.numThreads = 1; // workerd has no Web Workers for wasm threads
+      ort.env.wasm.wasmBinary = new Uint8Array(8); // non-empty: onnxruntime-web then does not fetch the .wasm
+      ort.env.logLevel = 'error';
+      runtime = createRuntime(ort);
+    }
+    const onnx = runtime;
+    if (!wasmReady) {
+      const first = withPrecompiledWasm(options.wasm, () => onnx.load(bytes, { name }));
+      wasmReady = first.catch(() => undefined);
+      return first;
+    }
+    return wasmReady.then(() => onnx.load(bytes, { name }));
+  };
+
+  const handlerFor = (env: WorkerEnv | undefined): FetchHandler => {
+    handler ??= createHandler({
+      models: lazyRegistry(names, load),
+      limits: limitsFromEnv(env),
+      about: { runtime: 'workerd', onnxruntime: { flavour: 'onnxruntime-web', common: ort.env.versions.common, web: ort.env.versions.web } },
+      onInternalError: (error, request) => {
+        const detail = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+        console.error(`unfold-edge: internal error on ${request.method} ${new URL(request.url).pathname}: ${detail}`);
+      },
+    });
+    return handler;
+  };
+
+  return {
+    async fetch(request, env) {
+      try {
+        return await handlerFor(env)(request);
+      } catch (error) {
+        console.error(`unfold-edge: ${error instanceof Error ? error.message : String(error)}`);
+        return internalError();
+      }
+    },
+  };
+}
+
+/** The deployed Worker: the models the `unfold-edge-models` module imports (see apps/edge/workers). */
+const worker: Worker = createWorker({ models: bundledModels, wasm: ortWasm });
+
+export default worker;

@@ -1,0 +1,56 @@
+import type { GraphValue, ModelDescription, Operation } from '@unfold/runtime';
+
+/**
+ * Example requests for a served model, built from its description alone, and the curl commands that send
+ * them: what `unfold serve` prints so a user can try a model at once. A test sends every example to the
+ * handler and expects 200.
+ */
+export type ExampleRequests = Partial<Record<Operation, Record<string, unknown>>>;
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** One example sequence: a forecaster's window of values around its mean, ramps for features, ids for tokens. */
+function exampleSequence(description: ModelDescription): unknown[] {
+  const sequence = description.sequence;
+  if (!sequence) return [];
+  const length = sequence.window ?? 4;
+  const n = sequence.normalisation;
+  return Array.from({ length }, (_, t) => {
+    if (sequence.inputKind === 'tokens') return t % sequence.inputSize;
+    if (sequence.inputSize === 1) return round(n ? n.mean + 0.5 * n.std * Math.sin(t) : 0.1 * t);
+    return Array.from({ length: sequence.inputSize }, (_, i) => round(0.1 * (t + i)));
+  });
+}
+
+/** A tensor of a graph input's declared shape (named dims 1): zeros, ones for integers (lengths ≥ 1). */
+function exampleTensor(value: GraphValue): unknown {
+  const fill = value.dtype === 'bool' ? false : /int/.test(value.dtype) ? 1 : 0;
+  const build = (dims: readonly (number | string | null)[]): unknown => (dims.length === 0 ? fill : Array.from({ length: typeof dims[0] === 'number' ? dims[0] : 1 }, () => build(dims.slice(1))));
+  return build(value.shape ?? [1]);
+}
+
+export function exampleRequests(description: ModelDescription): ExampleRequests {
+  if (description.format === 'onnx') return { predict: { inputs: Object.fromEntries(description.inputs.map((v) => [v.name, exampleTensor(v)])) } };
+  const sequence = exampleSequence(description);
+  const half = Math.max(1, Math.floor(sequence.length / 2));
+  const tokens = description.sequence?.inputKind === 'tokens';
+  const examples: ExampleRequests = { predict: { inputs: [sequence] } };
+  if (description.operations.includes('stream')) examples.stream = { inputs: [sequence.slice(0, half)] };
+  if (description.operations.includes('rollout')) {
+    const vocabulary = description.sequence?.inputSize ?? 1;
+    examples.rollout = {
+      inputs: [sequence],
+      steps: 10,
+      ...(description.sequence?.window ? { feedback: 'window' } : {}),
+      ...(tokens ? { sampling: { strategy: 'sample', temperature: 0.8, topK: Math.min(5, vocabulary), seed: 1 } } : {}),
+    };
+  }
+  return examples;
+}
+
+const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+
+/** curl commands for every example of a model served at `baseUrl`. */
+export function curlExamples(baseUrl: string, description: ModelDescription): string[] {
+  return Object.entries(exampleRequests(description)).map(([operation, body]) => `curl -s ${quote(`${baseUrl}/models/${encodeURIComponent(description.name)}/${operation}`)} -H 'content-type: application/json' -d ${quote(JSON.stringify(body))}`);
+}

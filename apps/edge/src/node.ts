@@ -1,0 +1,86 @@
+// Node-only helpers of @unfold/edge, for `unfold serve` and tests: serve in this process, or build the
+// command line that starts a server entry under Node, Bun or Deno.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { curlExamples } from './examples';
+import { DEFAULT_EDGE_LIMITS, type EdgeLimits } from './limits';
+import { createNodeServer } from './node/adapter';
+import { DEFAULT_ORT, type JsRuntime, type OrtName } from './server/options';
+import { prepareServer, urlOf } from './server/start';
+
+export { createNodeServer, nodeListener } from './node/adapter';
+export { DEFAULT_ORT, parseServerOptions, usage, type JsRuntime, type OrtName, type ServerOptions } from './server/options';
+export { ModelFolderError, loadModelFolder } from './server/folder';
+
+export interface ServeOptions {
+  /** A folder of .onnx files or one .onnx file. */
+  readonly models: string;
+  readonly host?: string;
+  /** Default 8080; 0 picks a free port. */
+  readonly port?: number;
+  /** Default `node` (onnxruntime-node). */
+  readonly ort?: OrtName;
+  readonly threads?: number;
+  readonly limits?: Partial<EdgeLimits>;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly models: readonly string[];
+  /** A curl command for every operation of every model (what the entries print). */
+  readonly examples: readonly string[];
+  close(): Promise<void>;
+}
+
+/** Loads the models and serves them from this Node process; resolves once listening. */
+export async function serveNode(options: ServeOptions): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
+  const prepared = await prepareServer(
+    { models: options.models, host, port: options.port ?? 8080, ort: options.ort ?? 'node', threads: options.threads ?? 1, limits: { ...DEFAULT_EDGE_LIMITS, ...options.limits }, help: false },
+    'node',
+  );
+  const server: Server = createNodeServer(prepared.handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(prepared.options.port, host, () => resolve());
+  });
+  const url = urlOf(host, (server.address() as AddressInfo).port);
+  return {
+    url,
+    models: Object.keys(prepared.models),
+    examples: Object.values(prepared.models).flatMap((m) => curlExamples(url, m.describe())),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(Object.values(prepared.models).map((m) => m.release()));
+    },
+  };
+}
+
+export interface EntryCommandOptions {
+  readonly runtime: JsRuntime;
+  /** The bundled entry: `@unfold/edge/entries/<runtime>` (dist/entries/<runtime>.js). */
+  readonly entry: string;
+  /** The runtime's executable (default `node` = this process's, `bun`, `deno` on PATH). */
+  readonly bin?: string;
+  readonly models: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly ort?: OrtName;
+  /** Extra server flags (`--max-batch 8`, …). */
+  readonly flags?: readonly string[];
+}
+
+/** The executable, arguments and environment that start a server entry, Deno's permissions included. */
+export function entryCommand(options: EntryCommandOptions): { command: string; args: string[]; env: Record<string, string> } {
+  const host = options.host ?? '127.0.0.1';
+  const ort = options.ort ?? DEFAULT_ORT[options.runtime];
+  const serverArgs = ['--models', options.models, '--host', host, '--port', String(options.port ?? 8080), '--ort', ort, ...(options.flags ?? [])];
+  const env = { ORT_DISABLE_TELEMETRY: '1', DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+  if (options.runtime === 'node') return { command: options.bin ?? process.execPath, args: [options.entry, ...serverArgs], env };
+  if (options.runtime === 'bun') return { command: options.bin ?? 'bun', args: [options.entry, ...serverArgs], env };
+  // onnxruntime-web needs the network (to listen) and reads (its .wasm, the models); onnxruntime-node is a
+  // native addon Deno loads through FFI, and the entry sets ORT_DISABLE_TELEMETRY for it.
+  const permissions = [`--allow-net=${host}`, '--allow-read', ...(ort === 'node' ? ['--allow-env', '--allow-ffi'] : [])];
+  return { command: options.bin ?? 'deno', args: ['run', ...permissions, options.entry, ...serverArgs], env };
+}

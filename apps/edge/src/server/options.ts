@@ -1,0 +1,97 @@
+import { DEFAULT_EDGE_LIMITS, type EdgeLimits } from '../limits';
+
+/**
+ * The command line every server entry (node, bun, deno) shares. Parsed by hand so it runs on each
+ * runtime without its argument library; a mistake is an OptionsError naming the fix.
+ */
+export type JsRuntime = 'node' | 'bun' | 'deno';
+export type OrtName = 'node' | 'web';
+
+export interface ServerOptions {
+  /** A folder of .onnx files (each served under its file stem) or one .onnx file. */
+  readonly models: string;
+  readonly host: string;
+  /** 0 picks a free port (the entry prints the one it got). */
+  readonly port: number;
+  readonly ort: OrtName;
+  /** onnxruntime-web's wasm threads (default 1; Deno supports only 1). */
+  readonly threads: number;
+  readonly limits: EdgeLimits;
+  readonly help: boolean;
+}
+
+export class OptionsError extends Error {
+  override readonly name = 'OptionsError';
+}
+
+/** The ORT flavour each runtime uses unless told otherwise. */
+export const DEFAULT_ORT: Readonly<Record<JsRuntime, OrtName>> = Object.freeze({ node: 'node', bun: 'web', deno: 'web' });
+
+const VALUE_FLAGS = new Set(['--models', '--host', '--port', '--ort', '--threads']);
+
+const LIMIT_FLAGS: Readonly<Record<string, keyof EdgeLimits>> = {
+  '--max-body-bytes': 'maxBodyBytes',
+  '--max-batch': 'maxBatch',
+  '--max-time': 'maxTime',
+  '--max-elements': 'maxElements',
+  '--max-rollout-steps': 'maxRolloutSteps',
+};
+
+export function usage(runtime: JsRuntime): string {
+  const command = { node: 'node dist/entries/node.js', bun: 'bun dist/entries/bun.js', deno: 'deno run --allow-net=127.0.0.1 --allow-read [--allow-env --allow-ffi for --ort node] dist/entries/deno.js' }[runtime];
+  return `unfold edge server (${runtime})
+
+Usage: ${command} --models <folder | model.onnx> [options]
+
+Options:
+  --models <path>             a folder of .onnx files (served under their file names without .onnx) or one file
+  --host <host>               interface to listen on (default 127.0.0.1)
+  --port <n>                  port (default 8080; 0 picks a free one)
+  --ort <node|web>            onnxruntime flavour (default ${DEFAULT_ORT[runtime]}${runtime === 'deno' ? '; node needs --allow-env --allow-ffi' : ''})
+  --threads <n>               onnxruntime-web wasm threads (default 1)
+  --max-body-bytes <n>        request body cap (default ${DEFAULT_EDGE_LIMITS.maxBodyBytes})
+  --max-batch <n>             sequences per request (default ${DEFAULT_EDGE_LIMITS.maxBatch})
+  --max-time <n>              steps per sequence per request (default ${DEFAULT_EDGE_LIMITS.maxTime})
+  --max-elements <n>          input numbers per request (default ${DEFAULT_EDGE_LIMITS.maxElements})
+  --max-rollout-steps <n>     steps one rollout may generate (default ${DEFAULT_EDGE_LIMITS.maxRolloutSteps})
+  -h, --help                  show this help
+
+API: see apps/edge/API.md (GET /health, GET /models, POST /models/:name/predict|stream|rollout).
+`;
+}
+
+function integer(flag: string, text: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value < min || value > max) throw new OptionsError(`${flag} must be an integer in [${min}, ${max}]; got ${JSON.stringify(text)}`);
+  return value;
+}
+
+export function parseServerOptions(argv: readonly string[], runtime: JsRuntime): ServerOptions {
+  let models: string | undefined;
+  let host = '127.0.0.1';
+  let port = 8080;
+  let ort = DEFAULT_ORT[runtime];
+  let threads = 1;
+  let help = false;
+  const limits: Record<string, number> = { ...DEFAULT_EDGE_LIMITS };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = (argv[i] as string).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (flag === '-h' || flag === '--help') {
+      help = true;
+      continue;
+    }
+    if (!VALUE_FLAGS.has(flag) && !(flag in LIMIT_FLAGS)) throw new OptionsError(`unknown option ${JSON.stringify(flag)} (see --help)`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new OptionsError(`${flag} needs a value`);
+    if (flag === '--models') models = value;
+    else if (flag === '--host') host = value;
+    else if (flag === '--port') port = integer(flag, value, 0, 65535);
+    else if (flag === '--threads') threads = integer(flag, value, 1, 64);
+    else if (flag === '--ort') {
+      if (value !== 'node' && value !== 'web') throw new OptionsError(`--ort must be node or web; got ${JSON.stringify(value)}`);
+      ort = value;
+    } else limits[LIMIT_FLAGS[flag] as string] = integer(flag, value, 1);
+  }
+  if (!help && models === undefined) throw new OptionsError('--models is required: a folder of .onnx files or one .onnx file');
+  return { models: models ?? '', host, port, ort, threads, limits: limits as unknown as EdgeLimits, help };
+}

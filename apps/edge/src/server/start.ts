@@ -1,0 +1,84 @@
+import { createRuntime, type LoadedModel } from '@unfold/runtime';
+import { curlExamples } from '../examples';
+import { createHandler, type FetchHandler } from '../handler';
+import { staticRegistry } from '../registry';
+import { ModelFolderError, loadModelFolder } from './folder';
+import { OptionsError, parseServerOptions, usage, type JsRuntime, type ServerOptions } from './options';
+import { loadOrtNode } from './ort-node';
+import { loadOrtWeb } from './ort-web';
+
+/**
+ * What every server entry does before it listens: parse the command line, load the chosen onnxruntime
+ * flavour (only that one), load the model folder, and build the handler. The entry then hands the
+ * handler to its runtime's server API and reports the address with `listening`.
+ */
+export interface PreparedServer {
+  readonly options: ServerOptions;
+  readonly handler: FetchHandler;
+  readonly models: Readonly<Record<string, LoadedModel>>;
+}
+
+export interface EntryIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  readonly exit: (code: number) => void;
+}
+
+/** UNFOLD_DEBUG=1 logs stacks of internal errors (server side only). Deno without --allow-env cannot read it. */
+function debugging(): boolean {
+  try {
+    return typeof process !== 'undefined' && Boolean(process.env.UNFOLD_DEBUG);
+  } catch {
+    return false;
+  }
+}
+
+export async function prepareServer(options: ServerOptions, runtime: JsRuntime): Promise<PreparedServer> {
+  const ort = options.ort === 'node' ? await loadOrtNode() : await loadOrtWeb(options.threads);
+  const onnxRuntime = createRuntime(ort);
+  const models = await loadModelFolder(onnxRuntime, options.models);
+  const about = { runtime, onnxruntime: { flavour: `onnxruntime-${options.ort}`, ...onnxRuntime.versions } };
+  const handler = createHandler({
+    models: staticRegistry(models),
+    limits: options.limits,
+    about,
+    onInternalError: (error, request) => {
+      const detail = error instanceof Error ? (debugging() ? error.stack : `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`) : String(error);
+      console.error(`unfold-edge: internal error on ${request.method} ${new URL(request.url).pathname}: ${detail}`);
+    },
+  });
+  return { options, handler, models };
+}
+
+/** `http://host:port`, with an IPv6 host in brackets. */
+export function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The lines an entry prints once it listens: models, the address (tests read `listening on`), examples. */
+export function listeningLines(prepared: PreparedServer, url: string): string[] {
+  const models = Object.values(prepared.models).map((m) => `unfold-edge: model ${m.name} (${m.describe().format}: ${m.describe().operations.join(', ')})`);
+  const examples = Object.values(prepared.models).flatMap((m) => curlExamples(url, m.describe()));
+  return [...models, `unfold-edge: listening on ${url}`, 'unfold-edge: try', ...examples.map((line) => `  ${line}`)];
+}
+
+/**
+ * Runs an entry: on --help prints usage; on a usage mistake or an unloadable model prints one line
+ * and exits 2; otherwise calls `listen` with the prepared server.
+ */
+export async function runEntry(runtime: JsRuntime, argv: readonly string[], io: EntryIo, listen: (prepared: PreparedServer) => Promise<string>): Promise<void> {
+  try {
+    const options = parseServerOptions(argv, runtime);
+    if (options.help) {
+      io.out(usage(runtime));
+      return;
+    }
+    const prepared = await prepareServer(options, runtime);
+    const url = await listen(prepared);
+    for (const line of listeningLines(prepared, url)) io.out(line);
+  } catch (error) {
+    const known = error instanceof OptionsError || error instanceof ModelFolderError;
+    io.err(`unfold-edge: ${known ? (error as Error).message : `failed to start: ${error instanceof Error ? error.message : String(error)}`}`);
+    io.exit(2);
+  }
+}

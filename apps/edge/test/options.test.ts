@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EDGE_LIMITS } from '../src/index';
+import { entryCommand, parseServerOptions, usage } from '../src/node';
+
+describe('server options', () => {
+  it('defaults each runtime to its onnxruntime flavour and 127.0.0.1:8080', () => {
+    expect(parseServerOptions(['--models', 'm'], 'node')).toMatchObject({ models: 'm', host: '127.0.0.1', port: 8080, ort: 'node', threads: 1, limits: DEFAULT_EDGE_LIMITS });
+    expect(parseServerOptions(['--models', 'm'], 'bun').ort).toBe('web');
+    expect(parseServerOptions(['--models=m', '--ort=node'], 'deno').ort).toBe('node');
+  });
+
+  it('reads limits and ports, and names the fix for every mistake', () => {
+    const options = parseServerOptions(['--models', 'm', '--port', '0', '--max-batch', '8', '--max-body-bytes=2048', '--max-rollout-steps', '10'], 'node');
+    expect(options.port).toBe(0);
+    expect(options.limits).toMatchObject({ maxBatch: 8, maxBodyBytes: 2048, maxRolloutSteps: 10, maxTime: DEFAULT_EDGE_LIMITS.maxTime });
+    expect(() => parseServerOptions([], 'node')).toThrow(/--models is required/);
+    expect(() => parseServerOptions(['--models', 'm', '--port', '70000'], 'node')).toThrow(/--port must be an integer in \[0, 65535\]/);
+    expect(() => parseServerOptions(['--models', 'm', '--max-batch', '0'], 'node')).toThrow(/--max-batch/);
+    expect(() => parseServerOptions(['--models', 'm', '--ort', 'gpu'], 'node')).toThrow(/--ort must be node or web/);
+    expect(() => parseServerOptions(['--models', 'm', '--verbose'], 'node')).toThrow(/unknown option "--verbose"/);
+    expect(() => parseServerOptions(['--models'], 'node')).toThrow(/--models needs a value/);
+    expect(parseServerOptions(['--help'], 'deno').help).toBe(true);
+    expect(usage('deno')).toContain('--allow-ffi');
+  });
+
+  it('builds each runtime’s command line, Deno’s permissions by flavour', () => {
+    expect(entryCommand({ runtime: 'bun', entry: 'bun.js', models: 'm', port: 0 })).toMatchObject({ command: 'bun', args: ['bun.js', '--models', 'm', '--host', '127.0.0.1', '--port', '0', '--ort', 'web'] });
+    const web = entryCommand({ runtime: 'deno', entry: 'deno.js', models: 'm' });
+    expect(web.args.slice(0, 3)).toEqual(['run', '--allow-net=127.0.0.1', '--allow-read']);
+    const native = entryCommand({ runtime: 'deno', entry: 'deno.js', models: 'm', ort: 'node' });
+    expect(native.args).toEqual(expect.arrayContaining(['--allow-env', '--allow-ffi']));
+    expect(entryCommand({ runtime: 'node', entry: 'node.js', models: 'm' }).env).toMatchObject({ ORT_DISABLE_TELEMETRY: '1' });
+  });
+});

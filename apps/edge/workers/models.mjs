@@ -1,0 +1,73 @@
+// Writes the module the Workers entry imports as `unfold-edge-models`: one import per `.onnx` file in a
+// folder (or one file), bundled by wrangler's `Data` rule, and a default export `{ name: bytes }` (a
+// model's name is its file name without `.onnx`, as for the other entries).
+//
+//   node apps/edge/workers/models.mjs <folder | model.onnx> [out.mjs]   (default out: workers/.models/models.mjs)
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** The default output, the file workers/wrangler.toml aliases. */
+export const DEFAULT_MODELS_MODULE = join(HERE, '.models', 'models.mjs');
+
+/** `.onnx` files of a folder (sorted) or the one file given. */
+export function modelFiles(path) {
+  const full = resolve(path);
+  if (!statSync(full).isDirectory()) return [full];
+  return readdirSync(full).filter((name) => name.endsWith('.onnx')).sort().map((name) => join(full, name));
+}
+
+/** Writes the module for `path` to `out` and returns `{ out, names }`. */
+export function writeModelsModule(path, out = DEFAULT_MODELS_MODULE) {
+  const files = modelFiles(path);
+  if (files.length === 0) throw new Error(`no .onnx files in ${path}`);
+  const names = files.map((file) => basename(file, '.onnx'));
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate) throw new Error(`two models named ${duplicate}`);
+  const target = resolve(out);
+  mkdirSync(dirname(target), { recursive: true });
+  const specifier = (file) => {
+    const rel = relative(dirname(target), file).split(sep).join('/');
+    return rel.startsWith('.') ? rel : `./${rel}`;
+  };
+  const lines = [
+    '// Written by apps/edge/workers/models.mjs: the models bundled into the Worker.',
+    ...files.map((file, i) => `import model${i} from ${JSON.stringify(specifier(file))};`),
+    `export default { ${names.map((name, i) => `${JSON.stringify(name)}: model${i}`).join(', ')} };`,
+    '',
+  ];
+  writeFileSync(target, lines.join('\n'));
+  return { out: target, names };
+}
+
+/** The committed config (workers/wrangler.json). */
+export const WORKER_CONFIG = join(HERE, 'wrangler.json');
+
+/**
+ * A self-contained Worker project in `dir`: `models.mjs` for the models at `path`, and `wrangler.json`, the
+ * committed config with absolute paths and `unfold-edge-models` pointing at that module, plus `vars`.
+ * Returns `{ config, names }`; pass `config` to `wrangler dev|deploy -c`.
+ */
+export function writeWorkerProject(path, dir, vars = {}) {
+  const { out, names } = writeModelsModule(path, join(resolve(dir), 'models.mjs'));
+  const base = JSON.parse(readFileSync(WORKER_CONFIG, 'utf8'));
+  const absolute = (p) => (isAbsolute(p) ? p : resolve(HERE, p));
+  const alias = Object.fromEntries(Object.entries(base.alias ?? {}).map(([key, value]) => [key, absolute(value)]));
+  alias['unfold-edge-models'] = out;
+  const config = { ...base, main: absolute(base.main), alias, vars: { ...base.vars, ...vars } };
+  const file = join(resolve(dir), 'wrangler.json');
+  writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);
+  return { config: file, names };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [path, out] = process.argv.slice(2);
+  if (!path) {
+    console.error('usage: node apps/edge/workers/models.mjs <folder | model.onnx> [out.mjs]');
+    process.exit(2);
+  }
+  const written = writeModelsModule(path, out);
+  console.log(`wrote ${written.out}: ${written.names.join(', ')}`);
+}

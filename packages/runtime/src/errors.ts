@@ -1,0 +1,74 @@
+/**
+ * The runtime's one error class. Callers branch on the stable `code` (`isRuntimeError(e, 'E_SHAPE')`),
+ * never on `instanceof`, because the ESM and CJS builds hold separate class objects.
+ *
+ * The message has @unfold/core's shape (`where: what; expected …; got …. Fix: …`), but this package does
+ * not import @unfold/core: that would load tfjs into every server.
+ *
+ * | code | meaning |
+ * |---|---|
+ * | `E_MODEL` | the bytes are not a model this runtime can serve (not ONNX, broken unfold metadata) |
+ * | `E_REQUEST` | the request object has the wrong structure: a missing or unknown field, a wrong field type |
+ * | `E_SHAPE` | an input or state has the wrong shape (ragged rows, wrong feature count, wrong batch) |
+ * | `E_DTYPE` | a value has the wrong type (a string where a number belongs, a fraction where an id belongs) |
+ * | `E_NON_FINITE` | NaN, ±Infinity, a JSON null, or a number beyond float32's range |
+ * | `E_TOKEN_RANGE` | a token id outside [0, vocabulary) |
+ * | `E_LIMIT` | a caller-set cap exceeded: batch, sequence length, elements or rollout steps |
+ * | `E_UNSUPPORTED` | the operation does not apply to this model (stream without state inputs, …) |
+ * | `E_GRAPH_RUN` | onnxruntime rejected the inputs of a model without unfold metadata, whose values the runtime cannot check (lengths or indices out of range) |
+ * | `E_INFERENCE` | onnxruntime failed on inputs that passed every check: an internal fault |
+ */
+export type RuntimeErrorCode = 'E_MODEL' | 'E_REQUEST' | 'E_SHAPE' | 'E_DTYPE' | 'E_NON_FINITE' | 'E_TOKEN_RANGE' | 'E_LIMIT' | 'E_UNSUPPORTED' | 'E_GRAPH_RUN' | 'E_INFERENCE';
+
+export const RUNTIME_ERROR_CODES: readonly RuntimeErrorCode[] = Object.freeze(['E_MODEL', 'E_REQUEST', 'E_SHAPE', 'E_DTYPE', 'E_NON_FINITE', 'E_TOKEN_RANGE', 'E_LIMIT', 'E_UNSUPPORTED', 'E_GRAPH_RUN', 'E_INFERENCE']);
+
+export interface RuntimeErrorDetails {
+  /** Where: a JSON path into the request (`inputs[1][3]`), an input name, a model. */
+  readonly where?: string;
+  readonly expected?: string;
+  readonly got?: string;
+  /** What the caller can do about it. */
+  readonly fix?: string;
+  /** For E_LIMIT: which limit (`maxBatch`, `maxTime`, `maxElements`, `maxRolloutSteps`). */
+  readonly limit?: string;
+}
+
+const RUNTIME_ERROR = Symbol.for('unfold.runtime.error');
+
+function composeMessage(summary: string, details: RuntimeErrorDetails): string {
+  const parts = [details.where ? `${details.where}: ${summary}` : summary];
+  if (details.expected !== undefined) parts.push(`expected ${details.expected}`);
+  if (details.got !== undefined) parts.push(`got ${details.got}`);
+  let message = parts.join('; ');
+  if (details.fix) message += `. Fix: ${details.fix}`;
+  return message;
+}
+
+export class RuntimeError extends Error {
+  readonly code: RuntimeErrorCode;
+  readonly summary: string;
+  readonly details: RuntimeErrorDetails;
+  readonly [RUNTIME_ERROR] = true;
+
+  constructor(code: RuntimeErrorCode, summary: string, details: RuntimeErrorDetails = {}, options?: { cause?: unknown }) {
+    super(composeMessage(summary, details), options);
+    this.code = code;
+    this.summary = summary;
+    this.details = details;
+    this.name = 'RuntimeError';
+  }
+}
+
+export function isRuntimeError(error: unknown, code?: RuntimeErrorCode): error is RuntimeError {
+  if (typeof error !== 'object' || error === null || (error as { [RUNTIME_ERROR]?: unknown })[RUNTIME_ERROR] !== true) return false;
+  return code === undefined || (error as RuntimeError).code === code;
+}
+
+/** A short, safe rendering of a received value for an error message. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
+  if (typeof value === 'object') return 'an object';
+  return String(value);
+}

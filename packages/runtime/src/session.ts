@@ -1,0 +1,81 @@
+import type * as OrtCommon from 'onnxruntime-common';
+import { RuntimeError } from './errors';
+import type { GraphDtype } from './proto/model-info';
+
+/**
+ * The part of an onnxruntime module the runtime uses: `import * as ort from 'onnxruntime-node'` or
+ * `'onnxruntime-web'` satisfies it. Only types come from onnxruntime-common, so this package never loads
+ * a flavour itself; the entry point picks one and passes it in.
+ */
+export interface OrtFlavour {
+  readonly InferenceSession: Pick<typeof OrtCommon.InferenceSession, 'create'>;
+  readonly Tensor: typeof OrtCommon.Tensor;
+}
+
+export type SessionOptions = OrtCommon.InferenceSession.SessionOptions;
+
+export type HostData = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+
+/** A tensor in plain memory, fed to or read from a session. */
+export interface HostTensor {
+  readonly dtype: GraphDtype;
+  readonly shape: readonly number[];
+  readonly data: HostData;
+}
+
+/**
+ * One onnxruntime session whose runs are serialised: a model answers one call at a time, in arrival
+ * order. onnxruntime-web's wasm backend is single-threaded per session anyway, and serialising keeps every
+ * flavour's behaviour the same; a failed run never blocks the calls queued after it.
+ */
+export interface ModelSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  release(): Promise<void>;
+}
+
+// Fatal only: a run a caller's values make fail is reported to the caller, not written to the server's log.
+const DEFAULT_OPTIONS: SessionOptions = { logSeverityLevel: 4, graphOptimizationLevel: 'all' };
+
+function modelError(cause: unknown, where: string): RuntimeError {
+  const reason = cause instanceof Error ? cause.message.split('\n')[0]?.slice(0, 300) : String(cause);
+  return new RuntimeError('E_MODEL', 'onnxruntime could not load the model', { where, got: reason ?? 'an error', fix: 'check that the file is a complete ONNX model with operators this onnxruntime supports' }, { cause });
+}
+
+export async function openSession(ort: OrtFlavour, bytes: Uint8Array, options: SessionOptions | undefined, where: string): Promise<ModelSession> {
+  let session: OrtCommon.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, { ...DEFAULT_OPTIONS, ...options });
+  } catch (cause) {
+    throw modelError(cause, where);
+  }
+  let tail: Promise<unknown> = Promise.resolve();
+  const runNow = async (feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> => {
+    const tensors: Record<string, OrtCommon.Tensor> = {};
+    for (const [name, value] of Object.entries(feeds)) {
+      tensors[name] = new ort.Tensor(value.dtype as 'float32', value.data as Float32Array, [...value.shape]);
+    }
+    let results: OrtCommon.InferenceSession.ReturnType;
+    try {
+      results = await session.run(tensors);
+    } catch (cause) {
+      throw new RuntimeError('E_INFERENCE', 'onnxruntime failed to run the model', { where }, { cause });
+    }
+    const out: Record<string, HostTensor> = {};
+    for (const [name, tensor] of Object.entries(results)) {
+      out[name] = { dtype: tensor.type as GraphDtype, shape: tensor.dims.map(Number), data: tensor.data as HostData };
+    }
+    return out;
+  };
+  return {
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    run(feeds) {
+      const result = tail.then(() => runNow(feeds));
+      tail = result.catch(() => undefined);
+      return result;
+    },
+    release: () => session.release(),
+  };
+}
