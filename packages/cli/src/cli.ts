@@ -3,6 +3,7 @@ import { EXPORT_HELP, exportCommand } from './commands/export';
 import { IMPORT_HELP, importCommand } from './commands/import';
 import { INSPECT_HELP, inspect } from './commands/inspect';
 import { RUN_HELP, run } from './commands/run';
+import { SERVE_HELP, serve } from './commands/serve';
 import { TRAIN_HELP, train } from './commands/train';
 import type { Io } from './io';
 import { UsageError } from './usage-error';
@@ -17,6 +18,7 @@ Commands:
   inspect   describe an ONNX model or a checkpoint: inputs, outputs, ops, metadata
   import    read an ONNX model with RNN/LSTM/GRU nodes (e.g. from PyTorch) into a checkpoint
   run       run a model (.onnx or checkpoint) once on inputs from a JSON file
+  serve     serve exported models over HTTP on Node, Bun or Deno
 
 Run "unfold <command> --help" for a command's options.
 `;
@@ -27,6 +29,7 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promi
   inspect: { run: inspect, help: INSPECT_HELP },
   import: { run: importCommand, help: IMPORT_HELP },
   run: { run, help: RUN_HELP },
+  serve: { run: serve, help: SERVE_HELP },
 };
 
 /**

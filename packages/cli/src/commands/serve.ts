@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { entryCommand, serveNode, type JsRuntime } from '@unfold/edge/node';
+import type { Io } from '../io';
+import { choiceOption, integerOption, parseOptions } from '../options';
+import { UsageError } from '../usage-error';
+
+export const SERVE_HELP = `unfold serve — serve exported models over the edge HTTP API (see apps/edge/API.md)
+
+Usage: unfold serve <model.onnx | folder> [options]
+
+Options:
+  --runtime <node|bun|deno>   the JavaScript runtime that serves (default node, in this process)
+  --ort <node|web>            onnxruntime flavour (default: node for Node, web for Bun and Deno)
+  --host <address>            address to listen on (default 127.0.0.1)
+  --port <n>                  port (default 8080; 0 picks a free one)
+  -h, --help                  show this help
+
+Endpoints: GET /health, GET /models, POST /models/<name>/predict | stream | rollout. A folder serves
+every .onnx file in it under its file name. Prints the address and a curl example for each model and
+operation; stops on Ctrl-C. Bun and Deno run the built entry of @unfold/edge with their npm binaries.
+`;
+
+/** The runtime's executable: the project's node_modules/.bin copy when there is one, else PATH. */
+function runtimeBinary(runtime: JsRuntime): string {
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    const candidate = join(dir, 'node_modules', '.bin', runtime);
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return runtime;
+  }
+}
+
+function builtEntry(runtime: JsRuntime): string {
+  try {
+    const path = createRequire(import.meta.url).resolve(`@unfold/edge/entries/${runtime}`);
+    if (existsSync(path)) return path;
+  } catch {
+    // reported below
+  }
+  throw new UsageError(`the ${runtime} entry of @unfold/edge is not built`, 'run npx nx run @unfold/edge:build (or npm run build -w @unfold/edge) first');
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+export async function serve(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = parseOptions('serve', argv, { runtime: { type: 'string' }, ort: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } }, 1);
+  if (values.help) {
+    io.out(SERVE_HELP);
+    return 0;
+  }
+  const target = positionals[0];
+  if (!target) throw new UsageError('missing the model file or folder', 'run unfold serve <model.onnx | folder>');
+  const models = resolve(target);
+  if (!existsSync(models)) throw new UsageError(`${target} does not exist`, 'pass an exported .onnx file or a folder of them (unfold export makes one)');
+  const runtime = choiceOption(values.runtime, 'runtime', ['node', 'bun', 'deno'] as const, 'node');
+  const ort = values.ort === undefined ? undefined : choiceOption(values.ort, 'ort', ['node', 'web'] as const, 'node');
+  const host = values.host ?? '127.0.0.1';
+  const port = integerOption(values.port, 'port', 8080, 0);
+  if (runtime === 'node') {
+    const server = await serveNode({ models, host, port, ...(ort ? { ort } : {}) });
+    io.out(`serving ${server.models.join(', ')} at ${server.url}\n${server.examples.join('\n')}\n`);
+    await waitForSignal();
+    await server.close();
+    return 0;
+  }
+  const { command, args, env } = entryCommand({ runtime, entry: builtEntry(runtime), bin: runtimeBinary(runtime), models, host, port, ...(ort ? { ort } : {}) });
+  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.once('SIGINT', forward);
+  process.once('SIGTERM', forward);
+  return new Promise((done) => child.on('exit', (code) => done(code ?? 0)));
+}
