@@ -1,4 +1,5 @@
 import { isUnfoldError } from '@unfold/core';
+import { DEMO_HELP, demo } from './commands/demo';
 import { EXPORT_HELP, exportCommand } from './commands/export';
 import { IMPORT_HELP, importCommand } from './commands/import';
 import { INSPECT_HELP, inspect } from './commands/inspect';
@@ -13,6 +14,7 @@ export const HELP = `unfold — recurrent sequence models that train anywhere Ja
 Usage: unfold <command> [options]
 
 Commands:
+  demo      the main job: train, export, check in onnxruntime, and serve a forecaster
   train     train a forecaster on the built-in Mackey-Glass task and save a checkpoint
   export    export a checkpoint to a self-describing ONNX file
   inspect   describe an ONNX model or a checkpoint: inputs, outputs, ops, metadata
@@ -24,6 +26,7 @@ Run "unfold <command> --help" for a command's options.
 `;
 
 const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
+  demo: { run: demo, help: DEMO_HELP },
   train: { run: train, help: TRAIN_HELP },
   export: { run: exportCommand, help: EXPORT_HELP },
   inspect: { run: inspect, help: INSPECT_HELP },

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { setupBackend } from '@unfold/core';
+import { setupBackend, type Registry } from '@unfold/core';
 import { saveModel } from '@unfold/core/node';
-import { consoleProgress, createModel, fit, forecastingWindows, mackeyGlass, normalisationOf, nrmse, predict } from '@unfold/training';
+import { consoleProgress, createModel, fit, forecastingWindows, mackeyGlass, normalisationOf, nrmse, predict, type Model, type SequenceData } from '@unfold/training';
 import type { Io } from '../io';
-import { FORECASTER_CELLS, builtInRegistry, forecasterSpec } from '../models';
+import { FORECASTER_CELLS, builtInRegistry, forecasterSpec, type ForecasterCell } from '../models';
 import { choiceOption, integerOption, numberOption, parseOptions } from '../options';
 
 export const TRAIN_HELP = `unfold train — train a forecaster on the built-in Mackey-Glass series (τ = 17) and save a checkpoint
@@ -27,32 +27,56 @@ the last 20% tests. Prints progress, the test NRMSE of one-step-ahead forecasts 
 and writes the checkpoint atomically with the normalisation constants in its metadata.
 `;
 
-export async function train(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parseOptions('train', argv, {
-    cell: { type: 'string' },
-    hidden: { type: 'string' },
-    window: { type: 'string' },
-    epochs: { type: 'string' },
-    batch: { type: 'string' },
-    lr: { type: 'string' },
-    seed: { type: 'string' },
-    backend: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-  });
-  if (values.help) {
-    io.out(TRAIN_HELP);
-    return 0;
-  }
-  const cell = choiceOption(values.cell, 'cell', FORECASTER_CELLS, 'lstm');
-  const hidden = integerOption(values.hidden, 'hidden', 32);
-  const window = integerOption(values.window, 'window', 24);
-  const epochs = integerOption(values.epochs, 'epochs', 12);
-  const batchSize = integerOption(values.batch, 'batch', 32);
-  const learningRate = numberOption(values.lr, 'lr', 0.005);
-  const seed = integerOption(values.seed, 'seed', 1, 0);
-  const backend = choiceOption(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm');
-  const out = resolve(values.out ?? 'forecaster.unfold');
+export interface ForecasterOptions {
+  readonly cell: ForecasterCell;
+  readonly hidden: number;
+  readonly window: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  readonly backend: 'wasm' | 'cpu';
+  readonly out: string;
+}
 
+export const TRAIN_OPTIONS = {
+  cell: { type: 'string' },
+  hidden: { type: 'string' },
+  window: { type: 'string' },
+  epochs: { type: 'string' },
+  batch: { type: 'string' },
+  lr: { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  out: { type: 'string', short: 'o' },
+} as const;
+
+/** The forecaster options from parsed command-line values, with their documented defaults. */
+export function forecasterOptions(values: Partial<Record<keyof typeof TRAIN_OPTIONS, string>>, defaultOut = 'forecaster.unfold'): ForecasterOptions {
+  return {
+    cell: choiceOption(values.cell, 'cell', FORECASTER_CELLS, 'lstm'),
+    hidden: integerOption(values.hidden, 'hidden', 32),
+    window: integerOption(values.window, 'window', 24),
+    epochs: integerOption(values.epochs, 'epochs', 12),
+    batchSize: integerOption(values.batch, 'batch', 32),
+    learningRate: numberOption(values.lr, 'lr', 0.005),
+    seed: integerOption(values.seed, 'seed', 1, 0),
+    backend: choiceOption(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm'),
+    out: resolve(values.out ?? defaultOut),
+  };
+}
+
+export interface TrainedForecaster {
+  readonly registry: Registry;
+  readonly model: Model;
+  /** Held-out windows the score was computed on. */
+  readonly test: SequenceData;
+  readonly nrmse: number;
+}
+
+/** Trains the Mackey-Glass forecaster, reports the test NRMSE and writes the checkpoint. Dispose `model` after use. */
+export async function trainForecaster(options: ForecasterOptions, io: Io): Promise<TrainedForecaster> {
+  const { cell, hidden, window, epochs, batchSize, learningRate, seed, backend, out } = options;
   await setupBackend({ backend });
   const series = mackeyGlass({ length: 4000 });
   const trainEnd = 2400;
@@ -62,7 +86,6 @@ export async function train(argv: readonly string[], io: Io): Promise<number> {
   const trainData = windows(0, trainEnd);
   const validation = windows(trainEnd - window, validationEnd);
   const test = windows(validationEnd - window, series.length);
-
   const registry = builtInRegistry();
   const metadata = { task: 'mackey-glass', description: `one-step-ahead Mackey-Glass forecaster (${cell}, ${hidden} units, window ${window})`, window, normalisation: { mean: normalisation.mean, std: normalisation.std } };
   const model = createModel(registry, forecasterSpec(cell, hidden, metadata), { seed });
@@ -85,8 +108,20 @@ export async function train(argv: readonly string[], io: Io): Promise<number> {
     await saveModel(registry, out, model.toModelData());
     io.out(`test NRMSE ${score.toFixed(4)} over ${actual.length} one-step forecasts (mean predictor: 1.0)\n`);
     io.out(`checkpoint written to ${out}\n`);
-    return 0;
-  } finally {
+    return { registry, model, test, nrmse: score };
+  } catch (error) {
     model.dispose();
+    throw error;
   }
+}
+
+export async function train(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parseOptions('train', argv, TRAIN_OPTIONS);
+  if (values.help) {
+    io.out(TRAIN_HELP);
+    return 0;
+  }
+  const trained = await trainForecaster(forecasterOptions(values), io);
+  trained.model.dispose();
+  return 0;
 }
