@@ -1,5 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { entryCommand, serveNode, type JsRuntime } from '@unfold/edge/node';
@@ -12,7 +17,9 @@ export const SERVE_HELP = `unfold serve — serve exported models over the edge 
 Usage: unfold serve <model.onnx | folder> [options]
 
 Options:
-  --runtime <node|bun|deno>   the JavaScript runtime that serves (default node, in this process)
+  --runtime <node|bun|deno|workers>
+                              the runtime that serves (default node, in this process; workers runs
+                              the Workers entry in workerd through wrangler dev, inside this repository)
   --ort <node|web>            onnxruntime flavour (default: node for Node, web for Bun and Deno)
   --host <address>            address to listen on (default 127.0.0.1)
   --port <n>                  port (default 8080; 0 picks a free one)
@@ -20,7 +27,8 @@ Options:
 
 Endpoints: GET /health, GET /models, POST /models/<name>/predict | stream | rollout. A folder serves
 every .onnx file in it under its file name. Prints the address and a curl example for each model and
-operation; stops on Ctrl-C. Bun and Deno run the built entry of @unfold/edge with their npm binaries.
+operation; stops on Ctrl-C. Bun and Deno run the built entry of @unfold/edge with their npm binaries;
+workers bundles the models into the Worker (apps/edge/workers) and needs wrangler 4.86 installed.
 `;
 
 /** The runtime's executable: the project's node_modules/.bin copy when there is one, else PATH. */
@@ -42,6 +50,37 @@ function builtEntry(runtime: JsRuntime): string {
   throw new UsageError(`the ${runtime} entry of @unfold/edge is not built`, 'run npx nx run @unfold/edge:build (or npm run build -w @unfold/edge) first');
 }
 
+async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, host, () => done()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/** Serves through workerd: a scratch Worker project bundling the models, run by `wrangler dev`. */
+async function serveWorkers(models: string, host: string, requestedPort: number, io: Io): Promise<number> {
+  const require = createRequire(import.meta.url);
+  let edgeDir: string;
+  let wrangler: string;
+  try {
+    edgeDir = dirname(require.resolve('@unfold/edge/package.json'));
+    wrangler = join(dirname(require.resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  } catch {
+    throw new UsageError('serving on workerd needs @unfold/edge and wrangler', 'run it inside the unfold repository after npm install (wrangler 4.86 is a devDependency)');
+  }
+  const { writeWorkerProject } = (await import(pathToFileURL(join(edgeDir, 'workers', 'models.mjs')).href)) as { writeWorkerProject(path: string, dir: string): { config: string; names: string[] } };
+  const project = writeWorkerProject(models, await mkdtemp(join(tmpdir(), 'unfold-worker-')));
+  const port = requestedPort === 0 ? await freePort(host) : requestedPort;
+  io.out(`serving ${project.names.join(', ')} at http://${host}:${port} on workerd (wrangler dev; first request starts onnxruntime-web)\n`);
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' };
+  const child = spawn(process.execPath, [wrangler, 'dev', '-c', project.config, '--ip', host, '--port', String(port), '--show-interactive-dev-session=false', '--log-level', 'warn'], { stdio: 'inherit', env });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.once('SIGINT', forward);
+  process.once('SIGTERM', forward);
+  return new Promise((done) => child.on('exit', (code) => done(code ?? 0)));
+}
+
 function waitForSignal(): Promise<void> {
   return new Promise((done) => {
     const stop = () => done();
@@ -60,7 +99,7 @@ export async function serve(argv: readonly string[], io: Io): Promise<number> {
   if (!target) throw new UsageError('missing the model file or folder', 'run unfold serve <model.onnx | folder>');
   const models = resolve(target);
   if (!existsSync(models)) throw new UsageError(`${target} does not exist`, 'pass an exported .onnx file or a folder of them (unfold export makes one)');
-  const runtime = choiceOption(values.runtime, 'runtime', ['node', 'bun', 'deno'] as const, 'node');
+  const runtime = choiceOption(values.runtime, 'runtime', ['node', 'bun', 'deno', 'workers'] as const, 'node');
   const ort = values.ort === undefined ? undefined : choiceOption(values.ort, 'ort', ['node', 'web'] as const, 'node');
   const host = values.host ?? '127.0.0.1';
   const port = integerOption(values.port, 'port', 8080, 0);
@@ -71,6 +110,7 @@ export async function serve(argv: readonly string[], io: Io): Promise<number> {
     await server.close();
     return 0;
   }
+  if (runtime === 'workers') return serveWorkers(models, host, port, io);
   const { command, args, env } = entryCommand({ runtime, entry: builtEntry(runtime), bin: runtimeBinary(runtime), models, host, port, ...(ort ? { ort } : {}) });
   const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
