@@ -1,4 +1,5 @@
 import { isUnfoldError } from '@unfold/core';
+import { isRuntimeError } from '@unfold/runtime';
 import { DEMO_HELP, demo } from './commands/demo';
 import { EXPORT_HELP, exportCommand } from './commands/export';
 import { IMPORT_HELP, importCommand } from './commands/import';
@@ -54,8 +55,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.err(`unfold: ${error.message}. Fix: ${error.fix}\n`);
       return 2;
     }
-    if (isUnfoldError(error)) {
-      io.err(`unfold: ${error.message.replace(/\s+/g, ' ')}\n`);
+    if (isUnfoldError(error) || isRuntimeError(error)) {
+      io.err(`unfold: ${(error as Error).message.replace(/\s+/g, ' ')}\n`);
       return 2;
     }
     io.err(`unfold: internal error: ${(error as Error)?.message ?? String(error)}${process.env.UNFOLD_DEBUG ? `\n${(error as Error)?.stack}` : ' (set UNFOLD_DEBUG=1 for details)'}\n`);

@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import { isRuntimeError, type LoadedModel, type Runtime } from '@unfold/runtime';
+import { isRuntimeError, type LoadedModel, type Runtime, type SessionOptions } from '@unfold/runtime';
 
 /**
  * Loads the models a server entry serves: every `.onnx` file of a folder (name = file name without
@@ -27,12 +27,12 @@ async function modelFiles(path: string): Promise<string[]> {
   return files.map((f) => join(path, f));
 }
 
-export async function loadModelFolder(runtime: Runtime, path: string): Promise<Record<string, LoadedModel>> {
+export async function loadModelFolder(runtime: Runtime, path: string, sessionOptions?: SessionOptions): Promise<Record<string, LoadedModel>> {
   const models: Record<string, LoadedModel> = {};
   for (const file of await modelFiles(path)) {
     const name = basename(file, '.onnx');
     try {
-      models[name] = await runtime.load(new Uint8Array(await readFile(file)), { name });
+      models[name] = await runtime.load(new Uint8Array(await readFile(file)), { name, ...(sessionOptions ? { sessionOptions } : {}) });
     } catch (error) {
       const reason = isRuntimeError(error) ? error.message : error instanceof Error ? error.message : String(error);
       throw new ModelFolderError(`${file}: ${reason}`);

@@ -14,7 +14,7 @@ export interface ServerOptions {
   /** 0 picks a free port (the entry prints the one it got). */
   readonly port: number;
   readonly ort: OrtName;
-  /** onnxruntime-web's wasm threads (default 1; Deno supports only 1). */
+  /** onnxruntime threads per model: wasm threads for web (Deno supports only 1), intra-op threads for node (default 1). */
   readonly threads: number;
   readonly limits: EdgeLimits;
   readonly help: boolean;
@@ -48,7 +48,7 @@ Options:
   --host <host>               interface to listen on (default 127.0.0.1)
   --port <n>                  port (default 8080; 0 picks a free one)
   --ort <node|web>            onnxruntime flavour (default ${DEFAULT_ORT[runtime]}${runtime === 'deno' ? '; node needs --allow-env --allow-ffi' : ''})
-  --threads <n>               onnxruntime-web wasm threads (default 1)
+  --threads <n>               onnxruntime threads per model, web (wasm) or node (intra-op); default 1
   --max-body-bytes <n>        request body cap (default ${DEFAULT_EDGE_LIMITS.maxBodyBytes})
   --max-batch <n>             sequences per request (default ${DEFAULT_EDGE_LIMITS.maxBatch})
   --max-time <n>              steps per sequence per request (default ${DEFAULT_EDGE_LIMITS.maxTime})

@@ -36,7 +36,9 @@ function debugging(): boolean {
 export async function prepareServer(options: ServerOptions, runtime: JsRuntime): Promise<PreparedServer> {
   const ort = options.ort === 'node' ? await loadOrtNode() : await loadOrtWeb(options.threads);
   const onnxRuntime = createRuntime(ort);
-  const models = await loadModelFolder(onnxRuntime, options.models);
+  // onnxruntime-node would otherwise use every core per session; --threads sets it as it does for web.
+  const sessionOptions = options.ort === 'node' ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : undefined;
+  const models = await loadModelFolder(onnxRuntime, options.models, sessionOptions);
   const about = { runtime, onnxruntime: { flavour: `onnxruntime-${options.ort}`, ...onnxRuntime.versions } };
   const handler = createHandler({
     models: staticRegistry(models),

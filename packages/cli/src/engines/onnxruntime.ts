@@ -1,47 +1,59 @@
-import { FULL_LENGTH, METADATA_KEYS, readOnnxModel, SEQUENCE_LENS_NAME, stateInputName } from '@unfold/onnx';
-import type { JsonDtype, JsonTensor } from '../tensor-json';
-import { parseJsonTensor } from '../tensor-json';
-import { UsageError } from '../usage-error';
+import { basename } from 'node:path';
+import { FULL_LENGTH, INPUT_NAME, METADATA_KEYS, readOnnxModel, SEQUENCE_LENS_NAME, stateInputName } from '@unfold/onnx';
+import { createRuntime, type GraphModel, type RuntimeLimits } from '@unfold/runtime';
+import { parseJsonTensor, type JsonDtype, type JsonTensor } from '../tensor-json';
+
+/** A one-off command-line run is not a server: no caps beyond what memory allows. */
+const COMMAND_LINE_LIMITS: RuntimeLimits = { maxBatch: 1 << 20, maxTime: 1 << 24, maxElements: 2 ** 31 - 1, maxRolloutSteps: 1 << 20 };
 
 /**
  * For a file unfold exported, the inputs a caller may leave out, as unfold's forward pass treats them:
- * `sequence_lens` as one FULL_LENGTH row (every sequence full length) and each `state_in.*` as a zeros row.
+ * `sequence_lens` all FULL_LENGTH (every sequence full length) and each `state_in.*` zeros, one row per
+ * sequence of the given input.
  */
-function unfoldDefaults(summary: ReturnType<typeof readOnnxModel>): Record<string, unknown> {
-  if (summary.metadata[METADATA_KEYS.format] === undefined) return {};
+function unfoldDefaults(summary: ReturnType<typeof readOnnxModel>, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (summary.metadata[METADATA_KEYS.format] === undefined || !(INPUT_NAME in inputs)) return {};
+  const batch = parseJsonTensor(INPUT_NAME, inputs[INPUT_NAME]).shape[0] ?? 1;
   const defaults: Record<string, unknown> = {};
   for (const input of summary.inputs) {
-    if (input.name === SEQUENCE_LENS_NAME) defaults[input.name] = { dtype: 'int32', shape: [1], data: [FULL_LENGTH] };
+    if (input.name === SEQUENCE_LENS_NAME) defaults[input.name] = { dtype: 'int32', shape: [batch], data: new Array(batch).fill(FULL_LENGTH) };
     else if (input.name.startsWith(stateInputName(''))) {
       const size = Number(input.shape?.[1]);
-      defaults[input.name] = { shape: [1, size], data: new Array(size).fill(0) };
+      defaults[input.name] = { shape: [batch, size], data: new Array(batch * size).fill(0) };
     }
   }
   return defaults;
 }
 
-/** Runs an ONNX file once in onnxruntime-node (CPU, one thread) with feeds parsed against its input types. */
+/** Row-major flat data to nested arrays of the given shape. */
+function nest(data: ArrayLike<number | bigint>, shape: readonly number[], offset = 0): unknown {
+  if (shape.length === 0) return Number(data[offset] as number | bigint);
+  const [size = 0, ...rest] = shape;
+  const stride = rest.reduce((a, b) => a * b, 1);
+  return Array.from({ length: size }, (_, i) => nest(data, rest, offset + i * stride));
+}
+
+/**
+ * Runs an ONNX file once through @unfold/runtime on onnxruntime-node (as a plain graph: named tensors in
+ * and out), after filling the inputs an unfold export may leave out and typing each input as the file does.
+ */
 export async function runWithOnnxruntime(bytes: Uint8Array, inputs: Record<string, unknown>, path: string): Promise<Record<string, JsonTensor>> {
   const summary = readOnnxModel(bytes, path);
-  const expected = new Map(summary.inputs.filter((i) => !summary.initializers.some((t) => t.name === i.name)).map((i) => [i.name, i.dtype]));
-  const unknown = Object.keys(inputs).filter((name) => !expected.has(name));
-  if (unknown.length) throw new UsageError(`inputs.json names unknown input ${JSON.stringify(unknown[0])}`, `the model takes ${[...expected.keys()].join(', ')}`);
-  const defaults = unfoldDefaults(summary);
-  const missing = [...expected.keys()].filter((name) => !(name in inputs) && !(name in defaults));
-  if (missing.length) throw new UsageError(`inputs.json has no ${JSON.stringify(missing[0])}`, `the model takes ${[...expected.keys()].join(', ')}; give every input`);
-  const ort = await import('onnxruntime-node');
-  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+  const defaults = unfoldDefaults(summary, inputs);
+  const nested: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries({ ...defaults, ...inputs })) {
+    const declared = summary.inputs.find((i) => i.name === name)?.dtype;
+    const dtype = (['float32', 'int32', 'int64'].includes(declared ?? '') ? declared : 'float32') as JsonDtype;
+    const tensor = parseJsonTensor(name, value, dtype);
+    nested[name] = nest(tensor.data, tensor.shape);
+  }
+  const runtime = createRuntime(await import('onnxruntime-node'));
+  const model = (await runtime.load(bytes, { name: basename(path), format: 'onnx' })) as GraphModel;
   try {
-    const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
-    for (const [name, dtype] of expected) {
-      const tensor = parseJsonTensor(name, inputs[name] ?? defaults[name], (['float32', 'int32', 'int64'].includes(dtype) ? dtype : 'float32') as JsonDtype);
-      feeds[name] = new ort.Tensor(tensor.dtype, tensor.data, [...tensor.shape]);
-    }
-    const results = await session.run(feeds);
-    return Object.fromEntries(
-      Object.entries(results).map(([name, value]) => [name, { dtype: value.type as JsonDtype, shape: [...value.dims], data: value.data as JsonTensor['data'] }]),
-    );
+    const { outputs } = await model.predict({ inputs: nested }, { limits: COMMAND_LINE_LIMITS });
+    // The runtime returns outputs as nested arrays.
+    return Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, parseJsonTensor(name, value, 'float32')]));
   } finally {
-    await session.release();
+    await model.release();
   }
 }
