@@ -25,7 +25,8 @@ export interface ErrorDetails {
 /** Marks objects made by this module, so `isUnfoldError` works across duplicated builds. */
 const UNFOLD_ERROR = Symbol.for('unfold.error');
 
-function composeMessage(summary: string, details: ErrorDetails): string {
+/** The one message shape of every unfold error: `where: summary; expected …; got …. Fix: …`. */
+export function composeErrorMessage(summary: string, details: ErrorDetails): string {
   const parts = [details.where ? `${details.where}: ${summary}` : summary];
   if (details.expected !== undefined) parts.push(`expected ${details.expected}`);
   if (details.got !== undefined) parts.push(`got ${details.got}`);
@@ -40,7 +41,7 @@ export class UnfoldError extends Error {
   readonly [UNFOLD_ERROR] = true;
 
   constructor(code: ErrorCode, summary: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
-    super(composeMessage(summary, details), options);
+    super(composeErrorMessage(summary, details), options);
     this.code = code;
     this.details = details;
     this.name = new.target.name;

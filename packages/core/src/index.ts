@@ -28,6 +28,7 @@ export { crc32 } from './crc32';
 export { defineCell, defineHead, defineLayer, defineLoss, type CellDefinition, type HeadDefinition, type LayerDefinition, type LossDefinition } from './define';
 export {
   BackendError,
+  composeErrorMessage,
   ConfigError,
   DataError,
   ExportError,

@@ -1,9 +1,11 @@
+import { composeErrorMessage } from '@unfold/core/errors';
+
 /**
  * The runtime's one error class. Callers branch on the stable `code` (`isRuntimeError(e, 'E_SHAPE')`),
  * never on `instanceof`, because the ESM and CJS builds hold separate class objects.
  *
- * The message has @unfold/core's shape (`where: what; expected …; got …. Fix: …`), but this package does
- * not import @unfold/core: that would load tfjs into every server.
+ * The message has @unfold/core's shape (`where: what; expected …; got …. Fix: …`), composed by core's
+ * `composeErrorMessage` from `@unfold/core/errors`, a subpath with no other imports.
  *
  * | code | meaning |
  * |---|---|
@@ -35,15 +37,6 @@ export interface RuntimeErrorDetails {
 
 const RUNTIME_ERROR = Symbol.for('unfold.runtime.error');
 
-function composeMessage(summary: string, details: RuntimeErrorDetails): string {
-  const parts = [details.where ? `${details.where}: ${summary}` : summary];
-  if (details.expected !== undefined) parts.push(`expected ${details.expected}`);
-  if (details.got !== undefined) parts.push(`got ${details.got}`);
-  let message = parts.join('; ');
-  if (details.fix) message += `. Fix: ${details.fix}`;
-  return message;
-}
-
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;
   readonly summary: string;
@@ -51,7 +44,7 @@ export class RuntimeError extends Error {
   readonly [RUNTIME_ERROR] = true;
 
   constructor(code: RuntimeErrorCode, summary: string, details: RuntimeErrorDetails = {}, options?: { cause?: unknown }) {
-    super(composeMessage(summary, details), options);
+    super(composeErrorMessage(summary, details), options);
     this.code = code;
     this.summary = summary;
     this.details = details;
