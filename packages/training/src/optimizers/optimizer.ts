@@ -41,3 +41,18 @@ export class Slots {
     this.slots.clear();
   }
 }
+
+/**
+ * θ ← θ − η·d with an optional momentum buffer over the step s (PyTorch's form, shared by SGD and RMSProp):
+ * b ← μ b + s, d = b (or s + μ b with Nesterov); with μ = 0, d = s and no buffer is kept.
+ */
+export function stepWithMomentum(slots: Slots, index: number, theta: tf.Variable, step: tf.Tensor, momentum: number, learningRate: number, nesterov = false): void {
+  if (momentum === 0) {
+    theta.assign(tf.sub(theta, tf.mul(step, learningRate)));
+    return;
+  }
+  const b = slots.get('momentum', index, theta);
+  b.assign(tf.add(tf.mul(b, momentum), step));
+  const direction = nesterov ? tf.add(step, tf.mul(b, momentum)) : b;
+  theta.assign(tf.sub(theta, tf.mul(direction, learningRate)));
+}

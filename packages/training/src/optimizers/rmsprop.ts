@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Slots, type Optimizer } from './optimizer';
+import { Slots, stepWithMomentum, type Optimizer } from './optimizer';
 
 /**
  * RMSProp (Tieleman & Hinton 2012), as PyTorch's torch.optim.RMSprop:
@@ -24,14 +24,7 @@ export function rmsprop(decay = 0.9, momentum = 0, epsilon = 1e-8): Optimizer {
           const g = gradients[i] as tf.Tensor;
           const s = slots.get('square', i, theta);
           s.assign(tf.add(tf.mul(s, decay), tf.mul(tf.square(g), 1 - decay)));
-          const scaled = tf.div(g, tf.add(tf.sqrt(s), epsilon));
-          if (momentum === 0) {
-            theta.assign(tf.sub(theta, tf.mul(scaled, learningRate)));
-            return;
-          }
-          const b = slots.get('momentum', i, theta);
-          b.assign(tf.add(tf.mul(b, momentum), scaled));
-          theta.assign(tf.sub(theta, tf.mul(b, learningRate)));
+          stepWithMomentum(slots, i, theta, tf.div(g, tf.add(tf.sqrt(s), epsilon)), momentum, learningRate);
         });
       });
       steps++;

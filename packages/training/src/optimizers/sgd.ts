@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Slots, type Optimizer } from './optimizer';
+import { Slots, stepWithMomentum, type Optimizer } from './optimizer';
 
 /**
  * SGD with optional (Nesterov) momentum, as PyTorch's torch.optim.SGD:
@@ -17,17 +17,7 @@ export function sgd(momentum = 0, nesterov = false): Optimizer {
     },
     apply(variables, gradients, learningRate) {
       tf.tidy(() => {
-        variables.forEach((theta, i) => {
-          const g = gradients[i] as tf.Tensor;
-          if (momentum === 0) {
-            theta.assign(tf.sub(theta, tf.mul(g, learningRate)));
-            return;
-          }
-          const b = slots.get('momentum', i, theta);
-          b.assign(tf.add(tf.mul(b, momentum), g));
-          const direction = nesterov ? tf.add(g, tf.mul(b, momentum)) : b;
-          theta.assign(tf.sub(theta, tf.mul(direction, learningRate)));
-        });
+        variables.forEach((theta, i) => stepWithMomentum(slots, i, theta, gradients[i] as tf.Tensor, momentum, learningRate, nesterov));
       });
       steps++;
     },
