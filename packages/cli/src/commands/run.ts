@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { deserializeModel } from '@unfold/core';
+import { exportModel } from '@unfold/onnx';
 import { writeFileAtomic } from '@unfold/core/node';
-import { modelToOnnx, onnxToModel } from '../engines/convert';
+import { onnxToModel } from '../engines/convert';
 import { runWithOnnxruntime } from '../engines/onnxruntime';
 import { runWithUnfold } from '../engines/unfold';
 import { fileKind, readInputFile } from '../files';
@@ -54,7 +54,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     // Imported models (now, or earlier into this checkpoint) take the original file's input names.
     const io = read.imported ? importedInterface(model) : undefined;
     const native = io ? toNativeInputs(registry, model, io, inputs) : inputs;
-    const results = engine === 'ort' ? await runWithOnnxruntime(modelToOnnx(registry, model), native, path as string) : await runWithUnfold(registry, model, native);
+    const results = engine === 'ort' ? await runWithOnnxruntime(exportModel(registry, model), native, path as string) : await runWithUnfold(registry, model, native);
     outputs = io ? fromNativeOutputs(registry, model, io, results) : results;
   }
   const text = `${JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, toJsonTensor(tensor)])))}\n`;
@@ -63,9 +63,4 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.err(`outputs written to ${values.out}\n`);
   } else io.out(text);
   return 0;
-}
-
-/** Reads a JSON file of outputs (for tests and scripts). */
-export async function readOutputs(path: string): Promise<Record<string, { shape: number[]; data: number[] }>> {
-  return JSON.parse(await readFile(path, 'utf8'));
 }

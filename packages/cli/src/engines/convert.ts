@@ -1,5 +1,5 @@
 import { modelParameters, resolveModel, SerializationError, type HostTensor, type ModelData, type Registry } from '@unfold/core';
-import { exportModel, importOnnx, METADATA_KEYS, readInitializers, readOnnxModel, readUnfoldMetadata } from '@unfold/onnx';
+import { importOnnx, METADATA_KEYS, readInitializers, readOnnxModel, readUnfoldMetadata } from '@unfold/onnx';
 
 /**
  * An ONNX file as an unfold model: a file unfold exported carries its spec in metadata and its weights as
@@ -21,9 +21,4 @@ export function onnxToModel(registry: Registry, bytes: Uint8Array, path: string)
     weights[name] = tensor;
   }
   return { model: { spec, weights }, imported: false };
-}
-
-/** A model as ONNX bytes, for running a checkpoint in onnxruntime. */
-export function modelToOnnx(registry: Registry, model: ModelData): Uint8Array {
-  return exportModel(registry, model);
 }
