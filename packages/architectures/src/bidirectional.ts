@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, defineConfig, defineLayer, field, type ResolvedNode } from '@unfold/core';
+import { ConfigError, DEFAULT_OUTPUT_PORT, defineConfig, defineLayer, field, type ResolvedNode } from '@unfold/core';
 import { ARCHITECTURES_META } from './meta';
 import { bidirectionalOnnx } from './onnx/bidirectional';
 import { runCell, splitStates } from './sequence';
-import { expectInputSize, inputSizeOf, outputSizeOf, stateOf } from './sizes';
+import { inputSizeOf, outputSizeOf, stateOf } from '@unfold/core';
+import { expectInputSize } from './sizes';
 
 export const MERGE_MODES = ['concat', 'sum', 'mean', 'product', 'none'] as const;
 export type MergeMode = (typeof MERGE_MODES)[number];
@@ -16,7 +17,7 @@ export type MergeMode = (typeof MERGE_MODES)[number];
  *   sum     y = y→ + y←        sizes must agree
  *   mean    y = (y→ + y←) / 2
  *   product y = y→ ⊙ y←
- *   none    y = [y→ ; y←] and `directions` holds [y→, y←] separately (Keras merge_mode=None)
+ *   none    y = [y→ ; y←], and the output ports `forward` and `backward` hold y→ and y← (Keras merge_mode=None)
  *
  * The two cells have their own weights (`forward.W`, `backward.W`); they usually share a spec.
  * States: the forward cell's states, then the backward cell's (PyTorch's d = 0, 1 order).
@@ -41,28 +42,37 @@ export const bidirectional = defineLayer({
     }
   },
   inputSize: (node) => inputSizeOf(directions(node).forward),
-  outputSize(node) {
+  outputSize: mergedSize,
+  outputs(node) {
     const { forward, backward } = directions(node);
-    const merge = node.config.merge;
-    return merge === 'concat' || merge === 'none' ? outputSizeOf(forward) + outputSizeOf(backward) : outputSizeOf(forward);
+    const merged = { name: DEFAULT_OUTPUT_PORT, kind: 'features', size: mergedSize(node) } as const;
+    if (node.config.merge !== 'none') return [merged];
+    return [merged, { name: 'forward', kind: 'features', size: outputSizeOf(forward) }, { name: 'backward', kind: 'features', size: outputSizeOf(backward) }];
   },
   state: (node) => [...stateOf(directions(node).forward), ...stateOf(directions(node).backward)],
-  forward(bound, input) {
+  forward(bound, input, context) {
     const forwardCell = bound.child('forward');
     const backwardCell = bound.child('backward');
     const [forwardState, backwardState] = splitStates(input.initialState, [stateOf(forwardCell.node).length, stateOf(backwardCell.node).length]);
-    const withState = (state: readonly tf.Tensor2D[] | undefined) => ({ x: input.x, ...(input.lengths ? { lengths: input.lengths } : {}), ...(state ? { initialState: state } : {}) });
-    const ahead = runCell(forwardCell, withState(forwardState));
-    const behind = runCell(backwardCell, withState(backwardState), { reverse: true });
+    const withState = (state: readonly tf.Tensor[] | undefined) => ({ x: input.x, ...(input.lengths ? { lengths: input.lengths } : {}), ...(state ? { initialState: state } : {}) });
+    const ahead = runCell(forwardCell, withState(forwardState), {}, context);
+    const behind = runCell(backwardCell, withState(backwardState), { reverse: true }, context);
     const outputs = mergeOutputs(bound.node.config.merge, ahead.outputs, behind.outputs);
+    const lengths = input.lengths ? { lengths: input.lengths } : {};
     return {
       outputs,
       finalState: [...ahead.finalState, ...behind.finalState],
-      ...(bound.node.config.merge === 'none' ? { directions: [ahead.outputs, behind.outputs] as const } : {}),
+      ...(bound.node.config.merge === 'none' ? { ports: { forward: { x: ahead.outputs, ...lengths }, backward: { x: behind.outputs, ...lengths } } } : {}),
     };
   },
   onnx: bidirectionalOnnx,
 });
+
+function mergedSize(node: ResolvedNode<{ readonly merge: MergeMode }>): number {
+  const { forward, backward } = directions(node);
+  const merge = node.config.merge;
+  return merge === 'concat' || merge === 'none' ? outputSizeOf(forward) + outputSizeOf(backward) : outputSizeOf(forward);
+}
 
 function mergeOutputs(merge: MergeMode, ahead: tf.Tensor3D, behind: tf.Tensor3D): tf.Tensor3D {
   switch (merge) {

@@ -1,12 +1,15 @@
 // Public API of @unfold/architectures. An explicit list: what is not named here is internal.
 export { bidirectional, MERGE_MODES, type MergeMode } from './bidirectional';
-export { checkSequenceInput, type InputSpec } from './input-checks';
+export { checkSequenceInput } from './input-checks';
+export type { InputSpec } from '@unfold/core';
 export { dense, DENSE_ACTIVATIONS, type DenseActivation } from './heads/dense';
 export { embedding } from './heads/embedding';
 export { recurrent } from './recurrent';
 export { lastStep, sequenceModel } from './sequence-model';
 export { forwardUnchecked, runCell, runSequence, splitStates, type CellRunOptions } from './sequence';
-export { expectInputSize, inputSizeOf, inputSpecOf, outputSizeOf, stateOf } from './sizes';
+export { expectInputSize } from './sizes';
+/** Re-exported from @unfold/core, where they moved in contracts v2. */
+export { inputSizeOf, inputSpecOf, outputSizeOf, stateOf } from '@unfold/core';
 export { stacked } from './stacked';
 export { maskFromLengths, reverseWithinLengths, runRecurrence, type RecurrenceOptions, type RecurrenceResult } from './time-loop';
 

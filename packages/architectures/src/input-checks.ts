@@ -1,11 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DataError, formatShape, ShapeError, type StateSpec } from '@unfold/core';
-
-/** What a sequence component reads: float features [B, T, size], or int32 token ids [B, T] in [0, size). */
-export interface InputSpec {
-  readonly kind: 'features' | 'tokens';
-  readonly size: number;
-}
+import { DataError, formatShape, sameShape, ShapeError, stateTensorShape, type InputSpec, type StateSpec } from '@unfold/core';
 
 /** Checks a batch-major sequence input against the component's sizes before any math runs. */
 export function checkSequenceInput(
@@ -63,8 +57,9 @@ function checkLengthsAndStates(where: string, x: tf.Tensor, lengths: Int32Array 
     }
     initialState.forEach((state, i) => {
       const spec = states[i] as StateSpec;
-      if (state.rank !== 2 || state.shape[0] !== batch || state.shape[1] !== spec.size) {
-        throw new ShapeError(`initial state ${JSON.stringify(spec.name)} has the wrong shape`, { where, expected: formatShape([batch, spec.size]), got: formatShape(state.shape) });
+      const expected = stateTensorShape(spec, batch);
+      if (!sameShape(state.shape, expected)) {
+        throw new ShapeError(`initial state ${JSON.stringify(spec.name)} has the wrong shape`, { where, expected: formatShape(expected), got: formatShape(state.shape) });
       }
     });
   }

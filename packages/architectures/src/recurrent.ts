@@ -1,6 +1,6 @@
 import { defineConfig, defineLayer, field, type CellPlugin, type ResolvedNode } from '@unfold/core';
 import { runCell } from './sequence';
-import { stateOf } from './sizes';
+import { stateOf } from '@unfold/core';
 import { ARCHITECTURES_META } from './meta';
 import { recurrentOnnx } from './onnx/recurrent';
 
@@ -25,7 +25,7 @@ export const recurrent = defineLayer({
   inputSize: (node) => cellOf(node).plugin.inputSize(cellOf(node).config),
   outputSize: (node) => cellOf(node).plugin.outputSize(cellOf(node).config),
   state: (node) => stateOf(cellOf(node)),
-  forward: (bound, input) => runCell(bound.child('cell'), input, { reverse: bound.node.config.reverse, fused: bound.node.config.fused }),
+  forward: (bound, input, context) => runCell(bound.child('cell'), input, { reverse: bound.node.config.reverse, fused: bound.node.config.fused }, context),
   onnx: recurrentOnnx,
 });
 

@@ -3,7 +3,7 @@ import { ConfigError, defineConfig, defineLayer, field, type BoundNode, type Hea
 import { ARCHITECTURES_META } from './meta';
 import { sequenceModelOnnx } from './onnx/sequence-model';
 import { forwardUnchecked } from './sequence';
-import { inputSizeOf, outputSizeOf, stateOf } from './sizes';
+import { inputSizeOf, outputSizeOf, stateOf } from '@unfold/core';
 
 /**
  * `sequence-model`: a complete model, an optional input head, a recurrent body and an optional output head.
@@ -60,10 +60,24 @@ export const sequenceModel = defineLayer({
     return output ? (output.plugin as HeadPlugin).outputSize(output.config) : outputSizeOf(body);
   },
   state: (node) => stateOf(partsOf(node).body),
-  forward(bound, input) {
+  semantics(node) {
+    const { input, body, output } = partsOf(node);
+    const readout = node.config.readout;
+    const head = output ? (output.plugin as HeadPlugin) : undefined;
+    const emits = head?.emits?.(output?.config) ?? 'features';
+    const vocabulary = input && (input.plugin as HeadPlugin).inputKind === 'tokens' ? (input.plugin as HeadPlugin).inputSize(input.config) : undefined;
+    // A token model whose outputs score its own vocabulary emits a distribution over the next token.
+    const scoresVocabulary = vocabulary !== undefined && output !== undefined && head?.outputSize(output.config) === vocabulary;
+    return {
+      readout,
+      emits: scoresVocabulary ? (emits === 'probabilities' ? 'probabilities' : 'logits') : 'features',
+      head: output && emits === 'affine' ? { slot: 'output', body: 'body' } : null,
+    };
+  },
+  forward(bound, input, context) {
     const { input: inputNode, output: outputNode } = partsOf(bound.node);
     const x = inputNode ? applyHead(bound.child('input'), input.x) : input.x;
-    const body = forwardUnchecked(bound.child('body'), { ...input, x: x as tf.Tensor3D });
+    const body = forwardUnchecked(bound.child('body'), { ...input, x: x as tf.Tensor3D }, context);
     const read = bound.node.config.readout === 'last' ? lastStep(body.outputs, input.lengths) : body.outputs;
     const headed = outputNode ? (applyHead(bound.child('output'), read) as tf.Tensor3D) : read;
     // A head maps padding's zeros to act(b): zero padded positions again, as SequenceOutput promises

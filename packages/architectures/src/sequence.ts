@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BoundNode, SequenceInput, SequenceOutput } from '@unfold/core';
+import { inferenceContext, inputSpecOf, isSequenceLayer, stateOf, type BoundNode, type ForwardContext, type SequenceInput, type SequenceOutput } from '@unfold/core';
 import { checkSequenceInput } from './input-checks';
-import { inputSpecOf, stateOf } from './sizes';
 import { runRecurrence } from './time-loop';
 
 export interface CellRunOptions {
@@ -14,11 +13,12 @@ export interface CellRunOptions {
  * time-major for the loop and back. Outputs [B, T, O], zeros at padded steps. Unchecked: layers call it
  * after `runSequence` has checked the whole input.
  */
-export function runCell(bound: BoundNode, input: SequenceInput, options: CellRunOptions = {}): SequenceOutput {
-  const timeMajor = tf.transpose(input.x, [1, 0, 2]);
+export function runCell(bound: BoundNode, input: SequenceInput, options: CellRunOptions = {}, context: ForwardContext = inferenceContext()): SequenceOutput {
+  const timeMajor = tf.transpose(input.x as tf.Tensor3D, [1, 0, 2]);
   const result = runRecurrence(bound, timeMajor, {
     reverse: options.reverse ?? false,
     fused: options.fused ?? true,
+    context,
     ...(input.lengths ? { lengths: input.lengths } : {}),
     ...(input.initialState ? { initialState: input.initialState } : {}),
   });
@@ -30,15 +30,15 @@ export function runCell(bound: BoundNode, input: SequenceInput, options: CellRun
  * finiteness (typed errors naming expected vs got), then runs a layer through its own `forward` or a
  * cell as a forward recurrent layer. Call inside tf.tidy, or dispose the results.
  */
-export function runSequence(bound: BoundNode, input: SequenceInput): SequenceOutput {
+export function runSequence(bound: BoundNode, input: SequenceInput, context: ForwardContext = inferenceContext()): SequenceOutput {
   checkSequenceInput(bound.node.path || 'model', input.x, inputSpecOf(bound.node), input.lengths, input.initialState, stateOf(bound.node));
-  return forwardUnchecked(bound, input);
+  return forwardUnchecked(bound, input, context);
 }
 
 /** `runSequence` without the checks, for layers composing already-checked inputs. */
-export function forwardUnchecked(bound: BoundNode, input: SequenceInput): SequenceOutput {
+export function forwardUnchecked(bound: BoundNode, input: SequenceInput, context: ForwardContext = inferenceContext()): SequenceOutput {
   const plugin = bound.node.plugin;
-  return plugin.family === 'layer' ? plugin.forward(bound, input) : runCell(bound, input);
+  return isSequenceLayer(plugin) ? plugin.forward(bound, input, context) : runCell(bound, input, {}, context);
 }
 
 /** Splits a flat state list into consecutive groups of the given sizes. */

@@ -3,7 +3,8 @@ import { ConfigError, defineConfig, defineLayer, field, type ResolvedNode, type 
 import { ARCHITECTURES_META } from './meta';
 import { stackedOnnx } from './onnx/stacked';
 import { forwardUnchecked, splitStates } from './sequence';
-import { expectInputSize, inputSizeOf, outputSizeOf, stateOf } from './sizes';
+import { inputSizeOf, outputSizeOf, stateOf } from '@unfold/core';
+import { expectInputSize } from './sizes';
 
 /**
  * `stacked`: a deep recurrent network. Each entry of `layers` (a cell, run forward, or any layer such as
@@ -42,14 +43,14 @@ export const stacked = defineLayer({
   inputSize: (node) => inputSizeOf(layersOf(node)[0] as ResolvedNode),
   outputSize: (node) => outputSizeOf(layersOf(node).at(-1) as ResolvedNode),
   state: (node) => layersOf(node).flatMap((layer) => stateOf(layer)),
-  forward(bound, input) {
+  forward(bound, input, context) {
     const layers = bound.list('layers');
     const groups = splitStates(input.initialState, layers.map((layer) => stateOf(layer.node).length));
-    let x = input.x;
-    const finalState: tf.Tensor2D[] = [];
+    let x = input.x as tf.Tensor3D;
+    const finalState: tf.Tensor[] = [];
     layers.forEach((layer, l) => {
       const state = groups[l];
-      const result: SequenceOutput = forwardUnchecked(layer, { x, ...(input.lengths ? { lengths: input.lengths } : {}), ...(state ? { initialState: state } : {}) });
+      const result: SequenceOutput = forwardUnchecked(layer, { x, ...(input.lengths ? { lengths: input.lengths } : {}), ...(state ? { initialState: state } : {}) }, context);
       x = bound.node.config.residual && l > 0 ? tf.add(result.outputs, x) : result.outputs;
       finalState.push(...result.finalState);
     });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { BoundNode, CellPlugin } from '@unfold/core';
+import { inferenceContext, stateOf, type BoundNode, type CellPlugin, type ForwardContext } from '@unfold/core';
+type Tensor = tf.Tensor;
 type Tensor2D = tf.Tensor2D;
 type Tensor3D = tf.Tensor3D;
 
@@ -17,16 +18,18 @@ export interface RecurrenceOptions {
   readonly reverse?: boolean;
   /** Real length of each sequence (default: all T). */
   readonly lengths?: Int32Array;
-  /** Initial states in the cell's state order, each [B, size]; default zeros. */
-  readonly initialState?: readonly Tensor2D[];
+  /** Initial states in the cell's state order, each [B, ...shape]; default zeros. */
+  readonly initialState?: readonly Tensor[];
   /** Use the cell's fused `sequence` path when it has one (default true). */
   readonly fused?: boolean;
+  /** Passed to every step (default: the inference context). */
+  readonly context?: ForwardContext;
 }
 
 export interface RecurrenceResult {
   /** [T, B, O], zeros at padded steps. */
   readonly outputs: Tensor3D;
-  readonly state: readonly Tensor2D[];
+  readonly state: readonly Tensor[];
 }
 
 /** [T, B] float mask, 1 at real steps; undefined when no sequence is padded. */
@@ -52,12 +55,17 @@ export function reverseWithinLengths(x: Tensor3D, lengths: Int32Array | undefine
   return tf.tidy(() => tf.reshape(tf.gather(tf.reshape(x, [time * batch, features]), tf.tensor1d(index, 'int32')), [time, batch, features]));
 }
 
-function zerosState(cell: CellPlugin, config: unknown, batch: number): Tensor2D[] {
-  return cell.state(config).map((spec) => tf.zeros([batch, spec.size]));
+function zerosState(bound: BoundNode, batch: number): Tensor[] {
+  return stateOf(bound.node).map((spec) => tf.zeros([batch, ...spec.shape]));
+}
+
+/** `condition` [B, 1] reshaped to [B, 1, …, 1] for a state of `rank` (tf.where broadcasts numpy-style). */
+function conditionFor(condition: Tensor2D, rank: number): Tensor {
+  return rank === 2 ? condition : tf.reshape(condition, [condition.shape[0], ...new Array<number>(rank - 1).fill(1)]);
 }
 
 /** Loops `step` over time, carrying the state through padded steps. */
-function stepLoop(bound: BoundNode, x: Tensor3D, state0: readonly Tensor2D[], mask: Tensor2D | undefined): RecurrenceResult {
+function stepLoop(bound: BoundNode, x: Tensor3D, state0: readonly Tensor[], mask: Tensor2D | undefined, context: ForwardContext): RecurrenceResult {
   const cell = bound.node.plugin as CellPlugin;
   const config = bound.node.config;
   const [time, batch] = x.shape;
@@ -67,11 +75,11 @@ function stepLoop(bound: BoundNode, x: Tensor3D, state0: readonly Tensor2D[], ma
   // [B, 1] per step: tf.where broadcasts numpy-style, so a rank-1 condition would select columns.
   const real = mask ? (tf.unstack(tf.expandDims(tf.greater(mask, 0), 2)) as Tensor2D[]) : [];
   steps.forEach((xt, t) => {
-    const { output, state: next } = cell.step(bound.params, xt, state, config);
+    const { output, state: next } = cell.step(bound.params, xt, state, config, context);
     const isReal = real[t];
     if (isReal) {
       outputs.push(tf.where(isReal, output, tf.zerosLike(output)));
-      state = next.map((s, i) => tf.where(isReal, s, state[i] as Tensor2D));
+      state = next.map((s, i) => tf.where(conditionFor(isReal, s.rank), s, state[i] as Tensor));
     } else {
       outputs.push(output);
       state = next;
@@ -85,12 +93,13 @@ function stepLoop(bound: BoundNode, x: Tensor3D, state0: readonly Tensor2D[], ma
 export function runRecurrence(bound: BoundNode, x: Tensor3D, options: RecurrenceOptions = {}): RecurrenceResult {
   const cell = bound.node.plugin as CellPlugin;
   const [time, batch] = x.shape;
-  const state0 = options.initialState ?? zerosState(cell, bound.node.config, batch);
+  const state0 = options.initialState ?? zerosState(bound, batch);
+  const context = options.context ?? inferenceContext();
   const mask = maskFromLengths(options.lengths, time);
   const input = options.reverse ? reverseWithinLengths(x, options.lengths) : x;
   const useFused = (options.fused ?? true) && typeof cell.sequence === 'function';
   const result = useFused
-    ? (cell.sequence as NonNullable<CellPlugin['sequence']>)(bound.params, input, state0, bound.node.config, mask ? { mask } : {})
-    : stepLoop(bound, input, state0, mask);
+    ? (cell.sequence as NonNullable<CellPlugin['sequence']>)(bound.params, input, state0, bound.node.config, mask ? { mask, context } : { context })
+    : stepLoop(bound, input, state0, mask, context);
   return options.reverse ? { outputs: reverseWithinLengths(result.outputs, options.lengths), state: result.state } : { outputs: result.outputs, state: result.state };
 }

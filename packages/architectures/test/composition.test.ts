@@ -1,4 +1,4 @@
-import { setupBackend } from '@unfold/core';
+import { isSequenceLayer, setupBackend } from '@unfold/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build, fake, run } from './helpers';
 
@@ -37,7 +37,10 @@ describe('bidirectional', () => {
     const { runSequence } = await import('../src/index');
     const tf = await import('@tensorflow/tfjs-core');
     const model = bidi('none');
-    const parts = tf.tidy(() => runSequence(model.bound, { x: tf.tensor3d(x), lengths: Int32Array.from(lengths) }).directions?.map((d) => d.arraySync()));
+    const parts = tf.tidy(() => {
+      const ports = runSequence(model.bound, { x: tf.tensor3d(x), lengths: Int32Array.from(lengths) }).ports;
+      return [ports?.forward?.x.arraySync(), ports?.backward?.x.arraySync()];
+    });
     expect(parts).toEqual([ahead.map((s) => s.map((v) => [v])), behind.map((s) => s.map((v) => [v]))]);
     model.dispose();
   });
@@ -46,8 +49,8 @@ describe('bidirectional', () => {
     const model = bidi('concat');
     expect(Object.keys(model.tensors)).toEqual(['forward.W', 'backward.W']);
     const plugin = model.bound.node.plugin;
-    expect(plugin.family === 'layer' && plugin.outputSize(model.bound.node)).toBe(2);
-    expect(plugin.family === 'layer' && plugin.state(model.bound.node).map((s) => s.name)).toEqual(['forward.h', 'forward.count', 'backward.h', 'backward.count']);
+    expect(isSequenceLayer(plugin) && plugin.outputSize(model.bound.node)).toBe(2);
+    expect(isSequenceLayer(plugin) && plugin.state(model.bound.node).map((s) => s.name)).toEqual(['forward.h', 'forward.count', 'backward.h', 'backward.count']);
     model.dispose();
   });
 });
@@ -60,7 +63,7 @@ describe('stacked', () => {
     expect(outputs).toEqual([[[5], [12]]]);
     expect(finalState.map((s) => s[0])).toEqual([[3], [2], [4], [2], [4], [2], [12], [2]]);
     const plugin = model.bound.node.plugin;
-    expect(plugin.family === 'layer' && plugin.state(model.bound.node).map((s) => s.name)).toEqual([
+    expect(isSequenceLayer(plugin) && plugin.state(model.bound.node).map((s) => s.name)).toEqual([
       'layers.0.h', 'layers.0.count', 'layers.1.forward.h', 'layers.1.forward.count', 'layers.1.backward.h', 'layers.1.backward.count', 'layers.2.h', 'layers.2.count',
     ]);
     expect(Object.keys(model.tensors)).toEqual(['layers.0.W', 'layers.1.forward.W', 'layers.1.backward.W', 'layers.2.W']);

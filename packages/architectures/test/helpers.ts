@@ -20,6 +20,11 @@ export interface HostOutput {
   finalState: number[][][];
 }
 
+/** Reads a 2-D state back as rows (the fake cell's states are [B, size]). */
+function rows(state: tf.Tensor): number[][] {
+  return state.arraySync() as number[][];
+}
+
 /** Runs a model and reads everything back as nested arrays (nothing left allocated). */
 export function run(bound: BoundNode, x: number[][][], lengths?: number[], initialState?: number[][][]): HostOutput {
   return tf.tidy(() => {
@@ -28,7 +33,7 @@ export function run(bound: BoundNode, x: number[][][], lengths?: number[], initi
       ...(lengths ? { lengths: Int32Array.from(lengths) } : {}),
       ...(initialState ? { initialState: initialState.map((s) => tf.tensor2d(s)) } : {}),
     });
-    return { outputs: result.outputs.arraySync(), finalState: result.finalState.map((s) => s.arraySync()) };
+    return { outputs: result.outputs.arraySync(), finalState: result.finalState.map(rows) };
   });
 }
 

@@ -25,7 +25,27 @@ export {
   type Fields,
 } from './config-schema';
 export { crc32 } from './crc32';
-export { defineCell, defineHead, defineLayer, defineLoss, type CellDefinition, type HeadDefinition, type LayerDefinition, type LossDefinition } from './define';
+export {
+  cellFamily,
+  defineCell,
+  defineHead,
+  defineLayer,
+  defineLoss,
+  headFamily,
+  isLoss,
+  isMap,
+  isRecurrence,
+  isSequenceComponent,
+  isSequenceLayer,
+  layerFamily,
+  lossFamily,
+  type CellDefinition,
+  type HeadDefinition,
+  type LayerDefinition,
+  type LossDefinition,
+} from './define';
+export { checkPolicy, feedsTruth, inferenceContext, trainingContext, type DecoderInputPolicy, type ForwardContext, type TrainingContextOptions } from './context';
+export { defineFamily, type Family, type FamilyDefinition, type FamilyKit, type FamilyRole, type PluginDefinition } from './family';
 export {
   BackendError,
   composeErrorMessage,
@@ -42,10 +62,14 @@ export {
 } from './errors';
 export { formatShape, hostTensor, sameShape, shapeSize, type HostTensor, type WeightMap } from './host-tensor';
 export { constant, glorotUniform, normal, uniform, zeros, type Initializer } from './initializers';
+export { int32Constant, int64Constant, ONNX_BOOL, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, zerosConstant } from './onnx-constants';
 export type {
   CellOnnxContext,
   CellOnnxMapping,
+  CellOnnxPrepareContext,
   CellOnnxResult,
+  CellOnnxStepContext,
+  CellOnnxStepMapping,
   HeadOnnxMapping,
   LayerOnnxContext,
   LayerOnnxMapping,
@@ -58,9 +82,12 @@ export type {
   OnnxValueType,
   SequenceOnnxResult,
 } from './onnx-hooks';
+export { inputSizeOf, inputSpecOf, outputSizeOf, portsOf, semanticsOf, stateOf, type InputSpec } from './parts';
+export { DEFAULT_INPUT_PORT, DEFAULT_OUTPUT_PORT, type PortKind, type PortSpec, type PortValue, type TreeValue } from './ports';
 export type {
   AnyPlugin,
   BoundNode,
+  BuiltInFamily,
   CellPlugin,
   CellSequenceOptions,
   CellSequenceResult,
@@ -71,16 +98,18 @@ export type {
   LossPlugin,
   ParamSpec,
   ParamTensors,
+  Plugin,
   PluginFamily,
   PluginMeta,
   ResolvedNode,
   SequenceInput,
   SequenceOutput,
-  StateSpec,
 } from './plugins';
 export { createRegistry, type Registry } from './registry';
 export { checkWeights, initWeights, modelParameters, ownParameters, resolveModel, type NamedParam } from './resolve';
 export { Rng } from './rng';
+export { DEFAULT_SEMANTICS, type ModelSemantics } from './semantics';
+export { stateSpec, stateTensorShape, type StateDeclaration, type StateSpec } from './state';
 export { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from './safetensors';
 export { parseModelSpec, type JsonValue, type ModelSpec } from './spec';
 export { CORE_PACKAGE, CORE_VERSION } from './version';

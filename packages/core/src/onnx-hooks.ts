@@ -86,7 +86,7 @@ export interface CellOnnxContext<C> {
   readonly weights: Readonly<Record<string, HostTensor>>;
   /** Input sequence, time-major [T, B, I], float32. */
   readonly input: string;
-  /** Initial states in the cell's state order, each [B, size]. */
+  /** Initial states in the cell's state order, each [B, ...shape]. */
   readonly initialState: readonly string[];
   /**
    * Per-sequence lengths, int32 [B], 0 <= length <= T. `@unfold/onnx` always passes them (T for every
@@ -100,7 +100,7 @@ export interface CellOnnxResult {
   /** All outputs, time-major [T, B, outputSize]; zeros at padded steps. */
   readonly outputs: string;
   /**
-   * Final states in the cell's state order, each [B, size]: the state after each sequence's last real
+   * Final states in the cell's state order, each [B, ...shape]: the state after each sequence's last real
    * step. For a sequence of length 0 the exporter keeps the initial state itself (onnxruntime's RNN, GRU
    * and LSTM ops return zeros there), so a mapping need not handle that case.
    */
@@ -109,6 +109,42 @@ export interface CellOnnxResult {
 
 /** A cell's ONNX mapping: emits the nodes that run the whole sequence. */
 export type CellOnnxMapping<C> = (context: CellOnnxContext<C>) => CellOnnxResult;
+
+/** What a per-step mapping's `prepare` receives: the whole time-major input, before the loop. */
+export interface CellOnnxPrepareContext<C> {
+  readonly graph: OnnxGraphBuilder;
+  readonly config: C;
+  readonly weights: Readonly<Record<string, HostTensor>>;
+  /** Time-major input [T, B, I], float32. */
+  readonly input: string;
+}
+
+/** What a per-step mapping's `step` receives: one step's values inside the Scan body. */
+export interface CellOnnxStepContext<C> {
+  /** The Scan body's builder (its constants become initializers of the main graph). */
+  readonly graph: OnnxGraphBuilder;
+  readonly config: C;
+  readonly weights: Readonly<Record<string, HostTensor>>;
+  /** This step's input [B, I] (or [B, F]: the step of what `prepare` returned). */
+  readonly input: string;
+  /** The states before the step, in the cell's state order, each [B, ...shape]. */
+  readonly state: readonly string[];
+}
+
+/**
+ * A cell's step as ONNX nodes. The exporter's shared emitter runs it as a `Scan` over time and owns
+ * everything around the step: padding (outputs 0 and the state carried past each sequence's length),
+ * reversal within lengths, T = 0, and the final state at each sequence's last real step. So a cell with
+ * only a `step` and this mapping exports, streams and serves with no other code.
+ *
+ * `prepare` (optional) runs once over the whole sequence before the loop: hoist work that does not depend
+ * on the state, such as the input projection x·Uᵀ + b as one MatMul over all steps; `step` then reads that
+ * step's slice ([B, size]) instead of xₜ.
+ */
+export interface CellOnnxStepMapping<C> {
+  prepare?(context: CellOnnxPrepareContext<C>): { readonly input: string; readonly size: number };
+  step(context: CellOnnxStepContext<C>): { readonly output: string; readonly state: readonly string[] };
+}
 
 /** A head's ONNX mapping: `input` has the head's input size as its last axis. */
 export type HeadOnnxMapping<C> = (context: {
@@ -140,7 +176,7 @@ export interface LayerOnnxContext<C> {
   readonly weights: Readonly<Record<string, HostTensor>>;
   /** Input sequence, time-major: [T, B, I] float32, or [T, B] int32 token ids when the layer reads tokens. */
   readonly input: string;
-  /** Initial states in the layer's `state(node)` order, each [B, size]. */
+  /** Initial states in the layer's `state(node)` order, each [B, ...shape]. */
   readonly initialState: readonly string[];
   /** Real length of each sequence, int32 [B], 0 <= length <= T (T for every sequence unless the caller says otherwise). */
   readonly sequenceLens: string;
@@ -157,6 +193,6 @@ export interface LayerOnnxContext<C> {
 /**
  * A layer's ONNX mapping: emits the nodes of the whole layer and returns time-major outputs ([T, B, O],
  * or [1, B, O] for a layer that reads out one step) with zeros at padded steps, and its final states in
- * `state(node)` order, each [B, size].
+ * `state(node)` order, each [B, ...shape].
  */
 export type LayerOnnxMapping<C> = (context: LayerOnnxContext<C>) => SequenceOnnxResult;

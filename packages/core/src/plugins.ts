@@ -1,20 +1,27 @@
 import type { Scalar, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import type { ConfigSchema } from './config-schema';
+import type { ForwardContext } from './context';
+import type { Family } from './family';
 import type { Initializer } from './initializers';
-import type { CellOnnxMapping, HeadOnnxMapping, LayerOnnxMapping } from './onnx-hooks';
+import type { CellOnnxMapping, CellOnnxStepMapping, HeadOnnxMapping, LayerOnnxMapping } from './onnx-hooks';
+import type { PortSpec, PortValue } from './ports';
+import type { ModelSemantics } from './semantics';
+import type { StateDeclaration, StateSpec } from './state';
 
 /**
- * The plugin contracts. A plugin is a frozen plain object made by `defineCell`, `defineLayer`,
- * `defineHead` or `defineLoss`; a registry is a value holding plugins; a model spec names plugins by
- * `kind`. Nothing registers itself on import.
+ * The plugin contracts. A plugin is a frozen plain object made by a family's `define` (`defineCell`,
+ * `defineLayer`, `defineHead`, `defineLoss`, or a third party's `defineFamily(...).define`); a registry is
+ * a value holding plugins; a model spec names plugins by `kind`. Nothing registers itself on import.
  *
- * Families:
+ * Built-in families (see family.ts for what a family is and how a new one plugs in):
  * - cell:  one step of a recurrence (`step`), optionally a fused whole-sequence path (`sequence`).
  * - layer: a sequence architecture that owns the time loop (recurrent, bidirectional, stacked, ...).
  * - head:  a per-position map such as a dense readout or an embedding.
  * - loss:  a masked reduction of predictions against targets to a scalar.
  */
-export type PluginFamily = 'cell' | 'layer' | 'head' | 'loss';
+export type BuiltInFamily = 'cell' | 'layer' | 'head' | 'loss';
+/** A family name: a built-in one or a third party's (`attention`, `acme/tree-cell`). */
+export type PluginFamily = string;
 
 /** Who made a plugin: the npm package and its version (like ESLint's plugin `meta`). */
 export interface PluginMeta {
@@ -34,16 +41,13 @@ export interface ParamSpec {
   readonly doc?: string;
 }
 
-/** One recurrent state tensor of a cell, [B, size]. */
-export interface StateSpec {
-  readonly name: string;
-  readonly size: number;
-}
-
 export type ParamTensors = Readonly<Record<string, Tensor>>;
 
-interface PluginCommon<F extends PluginFamily, K extends string, C> {
+/** What every plugin has, whatever its family. */
+export interface Plugin<F extends string = string, K extends string = string, C = any> {
   readonly family: F;
+  /** The family's description (required members, role, resolution); set by the family's `define`. */
+  readonly familySpec: Family;
   readonly kind: K;
   readonly meta: PluginMeta;
   /** Version of this plugin's config schema; older configs go through `migrate`. */
@@ -60,48 +64,58 @@ interface PluginCommon<F extends PluginFamily, K extends string, C> {
 export interface CellStepResult {
   /** [B, outputSize] */
   readonly output: Tensor2D;
-  /** New states in `state(config)` order, each [B, size]. */
-  readonly state: readonly Tensor2D[];
+  /** New states in `state(config)` order, each [B, ...shape]. */
+  readonly state: readonly Tensor[];
 }
 
 export interface CellSequenceOptions {
   /** [T, B]: 1 at real steps, 0 at padding. At padding the state is carried unchanged and the output is 0. */
   readonly mask?: Tensor2D;
+  /** The forward context (training flag, rng, step, decoder-input policy); inference when absent. */
+  readonly context?: ForwardContext;
 }
 
 export interface CellSequenceResult {
   /** [T, B, outputSize], time-major. */
   readonly outputs: Tensor3D;
-  readonly state: readonly Tensor2D[];
+  readonly state: readonly Tensor[];
 }
 
-export interface CellPlugin<K extends string = string, C = any> extends PluginCommon<'cell', K, C> {
+export interface CellPlugin<K extends string = string, C = any> extends Plugin<'cell', K, C> {
   inputSize(config: C): number;
   outputSize(config: C): number;
-  /** The recurrent state tensors, in the order `step` takes and returns them. */
-  state(config: C): readonly StateSpec[];
+  /** The recurrent state tensors, in the order `step` takes and returns them: `{ name, size }` or `{ name, shape }`. */
+  state(config: C): readonly StateDeclaration[];
   parameters(config: C): readonly ParamSpec[];
-  /** One time step: x [B, I] and the state to the output [B, outputSize] and the next state. Pure. */
-  step(params: ParamTensors, x: Tensor2D, state: readonly Tensor2D[], config: C): CellStepResult;
+  /**
+   * One time step: x [B, I] and the state to the output [B, outputSize] and the next state. Pure: anything
+   * stochastic (dropout) draws from `context.rng` and checks `context.training`. The time loop always
+   * passes the context; a direct call may leave it out, which means inference.
+   */
+  step(params: ParamTensors, x: Tensor2D, state: readonly Tensor[], config: C, context?: ForwardContext): CellStepResult;
   /**
    * Optional fused path over a whole time-major sequence x [T, B, I]. Must agree with looping `step`
    * to float32 rounding (1e-5) in outputs, final state and gradients.
    */
-  sequence?(params: ParamTensors, x: Tensor3D, state: readonly Tensor2D[], config: C, options: CellSequenceOptions): CellSequenceResult;
+  sequence?(params: ParamTensors, x: Tensor3D, state: readonly Tensor[], config: C, options: CellSequenceOptions): CellSequenceResult;
+  /** The whole recurrence as ONNX nodes (e.g. a native LSTM op). */
   readonly onnx?: CellOnnxMapping<C>;
+  /** One step as ONNX nodes; the exporter's shared Scan emitter runs it over time (padding, reverse, T = 0). */
+  readonly onnxStep?: CellOnnxStepMapping<C>;
 }
 
 /** A named sub-component slot of a layer: a single child or a list. */
 export interface ChildSlot {
   readonly name: string;
-  readonly families: readonly PluginFamily[];
+  /** Family names allowed in the slot. */
+  readonly families: readonly string[];
   readonly list: boolean;
   /** The spec may leave an optional slot out (default false). */
   readonly optional?: boolean;
 }
 
 /** A validated spec node: plugin, config and resolved children, with its parameter path. */
-export interface ResolvedNode<C = unknown, P extends AnyPlugin = AnyPlugin> {
+export interface ResolvedNode<C = unknown, P extends Plugin = Plugin> {
   /** Dotted path from the root (`''` for the root, `layers.1`), used to name parameters. */
   readonly path: string;
   readonly plugin: P;
@@ -111,21 +125,23 @@ export interface ResolvedNode<C = unknown, P extends AnyPlugin = AnyPlugin> {
 }
 
 export interface SequenceInput {
-  /** [B, T, I] float32, batch-major as users hold data; [B, T] int32 token ids for a model whose input is an embedding. */
-  readonly x: Tensor3D;
+  /** The primary input port: [B, T, I] float32 features, batch-major, or [B, T] int32 token ids. */
+  readonly x: Tensor;
   /** Real length of each sequence; steps past it are padding. Default: all T. */
   readonly lengths?: Int32Array;
-  /** Initial states in `state()` order, each [B, size]; default zeros. */
-  readonly initialState?: readonly Tensor2D[];
+  /** Initial states in `state()` order, each [B, ...shape]; default zeros. */
+  readonly initialState?: readonly Tensor[];
+  /** Further input ports by name (a decoder's `target`), as the layer's `inputs()` declares them. */
+  readonly ports?: Readonly<Record<string, PortValue>>;
 }
 
 export interface SequenceOutput {
-  /** [B, T, outputSize]; zeros at padded steps. */
+  /** The primary output port, [B, T, outputSize] ([B, 1, O] for a last-step readout); zeros at padded steps. */
   readonly outputs: Tensor3D;
   /** Final states in `state()` order (the last real step of each sequence). */
-  readonly finalState: readonly Tensor2D[];
-  /** Per-direction outputs of a bidirectional layer with merge "none" (forward, backward). */
-  readonly directions?: readonly Tensor3D[];
+  readonly finalState: readonly Tensor[];
+  /** Further output ports by name (a bidirectional layer with merge "none": `forward`, `backward`). */
+  readonly ports?: Readonly<Record<string, PortValue>>;
 }
 
 /** Gives a layer its children's plugins and parameters at run time. */
@@ -136,38 +152,51 @@ export interface BoundNode<C = unknown> {
   list(slot: string): readonly BoundNode[];
 }
 
-export interface LayerPlugin<K extends string = string, C = any> extends PluginCommon<'layer', K, C> {
+export interface LayerPlugin<K extends string = string, C = any> extends Plugin<'layer', K, C> {
   /** The child slots this layer composes (a recurrent layer has one `cell`). */
   children(config: C): readonly ChildSlot[];
-  /** Features read (or the vocabulary size when `inputKind` is `tokens`). */
+  /** Features read by the primary input (or the vocabulary size when `inputKind` is `tokens`). */
   inputSize(node: ResolvedNode<C>): number;
   /** `tokens` when the layer reads int32 ids [B, T] (its first part is an embedding); default `features`. */
   inputKind?(node: ResolvedNode<C>): 'features' | 'tokens';
   outputSize(node: ResolvedNode<C>): number;
-  /** All recurrent states the layer takes and returns, in a documented order. */
+  /** Input ports; default one `input` port from `inputKind` and `inputSize`. */
+  inputs?(node: ResolvedNode<C>): readonly PortSpec[];
+  /** Output ports; default one `output` port of `outputSize` features. */
+  outputs?(node: ResolvedNode<C>): readonly PortSpec[];
+  /** All recurrent states the layer takes and returns, in a documented order (names qualified by path). */
   state(node: ResolvedNode<C>): readonly StateSpec[];
+  /** What the layer's output means (readout, distribution, vocabulary); see semantics.ts. */
+  semantics?(node: ResolvedNode<C>): Partial<ModelSemantics>;
   /** Parameters of the layer itself (most own none). */
   parameters?(node: ResolvedNode<C>): readonly ParamSpec[];
   /** Cross-child checks (sizes agree); throws ConfigError naming the child path. */
   checkChildren?(node: ResolvedNode<C>): void;
-  forward(bound: BoundNode<C>, input: SequenceInput): SequenceOutput;
+  forward(bound: BoundNode<C>, input: SequenceInput, context: ForwardContext): SequenceOutput;
   /** Emits the layer as ONNX nodes (see onnx-hooks.ts); without it, models holding the layer cannot be exported. */
   readonly onnx?: LayerOnnxMapping<C>;
 }
 
-export interface HeadPlugin<K extends string = string, C = any> extends PluginCommon<'head', K, C> {
+export interface HeadPlugin<K extends string = string, C = any> extends Plugin<'head', K, C> {
   /** What the head reads: float features (default), or int32 token ids in [0, inputSize) (an embedding). */
   readonly inputKind?: 'features' | 'tokens';
   /** Features read, or for `tokens` the vocabulary size. */
   inputSize(config: C): number;
   outputSize(config: C): number;
   parameters(config: C): readonly ParamSpec[];
+  /**
+   * What the output means: `probabilities` (it ends in a softmax), `affine` (y = W x + b, nothing after:
+   * logits over a vocabulary, or values a closed-form readout can fit), or `features` (default).
+   */
+  emits?(config: C): 'probabilities' | 'affine' | 'features';
   /** Maps the last axis: [..., inputSize] to [..., outputSize] (an embedding maps int ids to vectors). */
-  apply(params: ParamTensors, input: Tensor, config: C): Tensor;
+  apply(params: ParamTensors, input: Tensor, config: C, context?: ForwardContext): Tensor;
   readonly onnx?: HeadOnnxMapping<C>;
 }
 
-export interface LossPlugin<K extends string = string, C = any> extends PluginCommon<'loss', K, C> {
+export interface LossPlugin<K extends string = string, C = any> extends Plugin<'loss', K, C> {
+  /** What the targets are: real `values` (default) or integer `classes` (one id per position). */
+  readonly targets?: 'values' | 'classes';
   /**
    * The mean loss over unmasked positions. `mask` has the shape of predictions without the last axis,
    * 1 where a position counts and 0 where it is padding.
@@ -175,4 +204,5 @@ export interface LossPlugin<K extends string = string, C = any> extends PluginCo
   compute(predictions: Tensor, targets: Tensor, mask: Tensor | undefined, config: C): Scalar;
 }
 
-export type AnyPlugin = CellPlugin | LayerPlugin | HeadPlugin | LossPlugin;
+/** Any plugin, of a built-in family or a third party's. Narrow with the guards in family.ts. */
+export type AnyPlugin = Plugin;

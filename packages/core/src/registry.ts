@@ -1,12 +1,14 @@
 import { suggestion } from './config-schema';
 import { RegistryError } from './errors';
-import type { AnyPlugin, PluginFamily } from './plugins';
+import type { Plugin } from './plugins';
+
+type AnyPlugin = Plugin;
 
 /**
  * An immutable set of plugins, looked up by kind. A value, not a global: `with` returns a new registry
  * and leaves this one untouched, so two parts of a program can hold different plugin sets.
  */
-export interface Registry<P extends AnyPlugin = AnyPlugin> {
+export interface Registry<P extends Plugin = Plugin> {
   /** Every kind, in registration order. */
   readonly kinds: readonly P['kind'][];
   has(kind: string): kind is P['kind'];
@@ -15,9 +17,9 @@ export interface Registry<P extends AnyPlugin = AnyPlugin> {
   /** `get` for a kind known only at run time (from a spec); `where` names the spec position for the error. */
   lookup(kind: string, where?: string): P;
   /** Like `lookup`, and also checks the family; `where` names the spec position for the error. */
-  require<F extends PluginFamily>(kind: string, family: F, where?: string): Extract<P, { family: F }>;
+  require<F extends string>(kind: string, family: F, where?: string): Extract<P, { family: F }>;
   /** The plugins of one family. */
-  family<F extends PluginFamily>(family: F): readonly Extract<P, { family: F }>[];
+  family<F extends string>(family: F): readonly Extract<P, { family: F }>[];
   /** A new registry with these plugins added; duplicate kinds throw. */
   with<const Q extends readonly AnyPlugin[]>(...plugins: Q): Registry<P | Q[number]>;
   [Symbol.iterator](): Iterator<P>;
@@ -29,7 +31,7 @@ function describePlugin(plugin: AnyPlugin): string {
 
 function listKnown(plugins: readonly AnyPlugin[]): string {
   if (plugins.length === 0) return 'none (the registry is empty)';
-  const byFamily = new Map<PluginFamily, string[]>();
+  const byFamily = new Map<string, string[]>();
   for (const plugin of plugins) byFamily.set(plugin.family, [...(byFamily.get(plugin.family) ?? []), plugin.kind]);
   return [...byFamily].map(([family, kinds]) => `${family}: ${kinds.join(', ')}`).join('; ');
 }
@@ -38,8 +40,8 @@ function listKnown(plugins: readonly AnyPlugin[]): string {
 export function createRegistry<const Q extends readonly AnyPlugin[]>(plugins: Q): Registry<Q[number]> {
   const byKind = new Map<string, AnyPlugin>();
   for (const plugin of plugins) {
-    if (!plugin || typeof plugin !== 'object' || typeof plugin.kind !== 'string' || typeof plugin.family !== 'string') {
-      throw new RegistryError('not a plugin', { where: 'createRegistry', expected: 'objects made by defineCell/defineLayer/defineHead/defineLoss', got: JSON.stringify(plugin) ?? String(plugin) });
+    if (!plugin || typeof plugin !== 'object' || typeof plugin.kind !== 'string' || typeof plugin.family !== 'string' || typeof plugin.familySpec !== 'object') {
+      throw new RegistryError('not a plugin', { where: 'createRegistry', expected: 'objects made by defineCell/defineLayer/defineHead/defineLoss or a family’s define', got: JSON.stringify(plugin) ?? String(plugin) });
     }
     const existing = byKind.get(plugin.kind);
     if (existing) {

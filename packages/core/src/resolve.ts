@@ -1,6 +1,6 @@
 import { ConfigError, SerializationError, ShapeError } from './errors';
 import { formatShape, hostTensor, sameShape, shapeSize, type WeightMap } from './host-tensor';
-import type { AnyPlugin, ParamSpec, ResolvedNode } from './plugins';
+import type { ParamSpec, ResolvedNode } from './plugins';
 import type { Registry } from './registry';
 import { Rng } from './rng';
 import { parseModelSpec, type ModelSpec } from './spec';
@@ -21,52 +21,41 @@ export function resolveModel(registry: Registry, spec: ModelSpec, path = ''): Re
   const config = plugin.validate(spec.config ?? {}, `${where} (${plugin.kind})`);
   const children: Record<string, ResolvedNode | readonly ResolvedNode[]> = {};
   const given = spec.children ?? {};
-  if (plugin.family === 'layer') {
-    const slots = plugin.children(config);
-    for (const slot of slots) {
-      const child = given[slot.name];
-      const at = childPath(path, slot.name);
-      if (child === undefined && slot.optional) continue;
-      if (child === undefined) {
-        throw new ConfigError(`missing child ${JSON.stringify(slot.name)}`, { where, expected: `${slot.list ? 'a list of' : 'a'} ${slot.families.join(' or ')} spec under children.${slot.name}`, got: 'nothing', fix: `add children: { ${slot.name}: ${slot.list ? '[{ kind: ... }]' : '{ kind: ... }'} }` });
-      }
-      if (slot.list !== Array.isArray(child)) {
-        throw new ConfigError(`child ${JSON.stringify(slot.name)} has the wrong form`, { where, expected: slot.list ? 'a list of specs' : 'a single spec', got: Array.isArray(child) ? 'a list' : 'a single spec' });
-      }
-      const specs: readonly ModelSpec[] = Array.isArray(child) ? child : [child as ModelSpec];
-      const resolved = specs.map((item, i) => {
-        const node = resolveModel(registry, item, slot.list ? childPath(at, String(i)) : at);
-        if (!slot.families.includes(node.plugin.family)) {
-          throw new ConfigError('child has the wrong family', { where: node.path, expected: `a ${slot.families.join(' or ')} in slot ${slot.name}`, got: `${node.plugin.family} ${JSON.stringify(node.plugin.kind)}` });
-        }
-        return node;
-      });
-      children[slot.name] = slot.list ? Object.freeze(resolved) : (resolved[0] as ResolvedNode);
+  const family = plugin.familySpec;
+  const slots = family.children?.(plugin, config) ?? [];
+  for (const slot of slots) {
+    const child = given[slot.name];
+    const at = childPath(path, slot.name);
+    if (child === undefined && slot.optional) continue;
+    if (child === undefined) {
+      throw new ConfigError(`missing child ${JSON.stringify(slot.name)}`, { where, expected: `${slot.list ? 'a list of' : 'a'} ${slot.families.join(' or ')} spec under children.${slot.name}`, got: 'nothing', fix: `add children: { ${slot.name}: ${slot.list ? '[{ kind: ... }]' : '{ kind: ... }'} }` });
     }
-    const extra = Object.keys(given).filter((name) => !slots.some((slot) => slot.name === name));
-    if (extra.length) {
-      throw new ConfigError(`unknown child ${JSON.stringify(extra[0])}`, { where, expected: slots.length ? `children ${slots.map((s) => s.name).join(', ')}` : 'no children', got: extra.join(', ') });
+    if (slot.list !== Array.isArray(child)) {
+      throw new ConfigError(`child ${JSON.stringify(slot.name)} has the wrong form`, { where, expected: slot.list ? 'a list of specs' : 'a single spec', got: Array.isArray(child) ? 'a list' : 'a single spec' });
     }
-  } else if (Object.keys(given).length) {
-    throw new ConfigError(`a ${plugin.family} has no children`, { where, expected: 'no children', got: Object.keys(given).join(', ') });
+    const specs: readonly ModelSpec[] = Array.isArray(child) ? child : [child as ModelSpec];
+    const resolved = specs.map((item, i) => {
+      const node = resolveModel(registry, item, slot.list ? childPath(at, String(i)) : at);
+      if (!slot.families.includes(node.plugin.family)) {
+        throw new ConfigError('child has the wrong family', { where: node.path, expected: `a ${slot.families.join(' or ')} in slot ${slot.name}`, got: `${node.plugin.family} ${JSON.stringify(node.plugin.kind)}` });
+      }
+      return node;
+    });
+    children[slot.name] = slot.list ? Object.freeze(resolved) : (resolved[0] as ResolvedNode);
+  }
+  const extra = Object.keys(given).filter((name) => !slots.some((slot) => slot.name === name));
+  if (extra.length) {
+    const expected = slots.length ? `children ${slots.map((s) => s.name).join(', ')}` : `no children (a ${plugin.family} has none)`;
+    throw new ConfigError(slots.length ? `unknown child ${JSON.stringify(extra[0])}` : `a ${plugin.family} has no children`, { where, expected, got: extra.join(', ') });
   }
   const node: ResolvedNode = Object.freeze({ path, plugin, config, children: Object.freeze(children), metadata: Object.freeze({ ...(spec.metadata ?? {}) }) });
-  if (plugin.family === 'layer') plugin.checkChildren?.(node);
+  family.checkChildren?.(plugin, node);
   return node;
 }
 
 /** The parameters a node declares itself (not its children's). */
 export function ownParameters(node: ResolvedNode): readonly ParamSpec[] {
-  const plugin = node.plugin;
-  switch (plugin.family) {
-    case 'cell':
-    case 'head':
-      return plugin.parameters(node.config);
-    case 'layer':
-      return plugin.parameters?.(node) ?? [];
-    case 'loss':
-      return [];
-  }
+  return node.plugin.familySpec.parameters(node.plugin, node);
 }
 
 export interface NamedParam {

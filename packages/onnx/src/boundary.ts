@@ -1,5 +1,5 @@
 import type { ResolvedNode, SequenceOnnxResult } from '@unfold/core';
-import { inputSpecOf, stateOf } from '@unfold/architectures';
+import { inputSpecOf, stateOf } from '@unfold/core';
 import { CAST_TO_INT32, int32Vector, int64Vector, zeros } from './constants';
 import { BATCH_DIM, BROADCAST_DIM, INPUT_NAME, OUTPUT_NAME, SEQUENCE_LENS_NAME, TIME_DIM, stateInputName, type InterfaceOptions, type OnnxInterface } from './interface';
 import type { ModelGraph } from './model-graph';

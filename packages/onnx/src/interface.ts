@@ -1,5 +1,5 @@
 import type { ResolvedNode } from '@unfold/core';
-import { inputSpecOf, outputSizeOf, stateOf } from '@unfold/architectures';
+import { inputSpecOf, outputSizeOf, stateOf } from '@unfold/core';
 
 /**
  * The interface of an exported model: stable names, dtypes, shapes and meanings of its inputs and outputs.

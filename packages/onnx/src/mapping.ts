@@ -1,24 +1,36 @@
 import {
   ExportError,
+  isMap,
+  isRecurrence,
+  isSequenceLayer,
   isUnfoldError,
   ownParameters,
-  type AnyPlugin,
+  stateOf,
   type HostTensor,
+  type Plugin,
   type ResolvedNode,
   type SequenceOnnxResult,
   type WeightMap,
 } from '@unfold/core';
-import { stateOf } from '@unfold/architectures';
 import { keepStateWhenEmpty, viewFor, type MappingEnvironment } from './environment';
+import { emitStepScan } from './step-scan';
 
 /*
- * Walks the model tree, calling each plugin's own ONNX mapping: cells through `CellOnnxMapping`, layers
- * through `LayerOnnxMapping` (which reach their children through `sequence` and `head`), heads through
- * `HeadOnnxMapping`. Each plugin writes through a view of the graph prefixed with its path. Results are
- * checked, and an unexpected error inside a plugin's mapping becomes an ExportError naming the plugin.
+ * Walks the model tree, calling each plugin's own ONNX mapping by its family's role: recurrences (cells)
+ * through `CellOnnxMapping` (the fast path, e.g. a native LSTM op) or else their per-step
+ * `CellOnnxStepMapping`, run by the shared Scan emitter (step-scan.ts); sequence layers through
+ * `LayerOnnxMapping` (which reach their children through `sequence` and `head`); maps (heads) through
+ * `HeadOnnxMapping`. A family names the members that export its plugins (`exportedBy`). Each plugin writes
+ * through a view of the graph prefixed with its path. Results are checked, and an unexpected error inside
+ * a plugin's mapping becomes an ExportError naming the plugin.
  */
 
-const MAPPING_TYPES = { cell: 'CellOnnxMapping', layer: 'LayerOnnxMapping', head: 'HeadOnnxMapping', loss: 'none' } as const;
+/** True when the plugin has one of its family's export members (a family with none is never exported). */
+function hasMapping(plugin: Plugin): boolean {
+  const record = plugin as unknown as Record<string, unknown>;
+  const members = plugin.familySpec.exportedBy;
+  return members.length === 0 || members.some((member) => record[member] !== undefined);
+}
 
 function describe(node: ResolvedNode): string {
   const plugin = node.plugin;
@@ -35,18 +47,19 @@ function missingMapping(missing: readonly ResolvedNode[]): ExportError {
   const first = missing[0] as ResolvedNode;
   const plugin = first.plugin;
   const family = plugin.family;
+  const members = plugin.familySpec.exportedBy.length ? plugin.familySpec.exportedBy : ['onnx'];
   const others = missing.slice(1).map((n) => `${n.path || 'model'} (${n.plugin.kind})`);
   return new ExportError(`${family} ${JSON.stringify(plugin.kind)} has no ONNX mapping`, {
     where: first.path || 'model',
-    expected: `an \`onnx\` property (a ${MAPPING_TYPES[family]}) on the ${family} plugin ${JSON.stringify(plugin.kind)}`,
+    expected: `${members.map((m) => `an \`${m}\` property`).join(' or ')} on the ${family} plugin ${JSON.stringify(plugin.kind)}`,
     got: `none in ${plugin.meta.package}@${plugin.meta.version}${others.length ? `; also missing at ${others.join(', ')}` : ''}`,
-    fix: `add \`onnx: (context) => ...\` to define${family[0]?.toUpperCase()}${family.slice(1)}({ kind: ${JSON.stringify(plugin.kind)} }) in ${plugin.meta.package}, or build the model from plugins that have one; nothing was written`,
+    fix: `add \`${members[0]}: ...\` to the ${family} ${JSON.stringify(plugin.kind)} in ${plugin.meta.package}, or build the model from plugins that have one; nothing was written`,
   });
 }
 
 /** Throws one ExportError listing every part of the model whose plugin has no `onnx` mapping. */
 export function checkMappings(root: ResolvedNode): void {
-  const missing = allNodes(root).filter((node) => !(node.plugin as { onnx?: unknown }).onnx);
+  const missing = allNodes(root).filter((node) => !hasMapping(node.plugin));
   if (missing.length) throw missingMapping(missing);
 }
 
@@ -92,16 +105,21 @@ export interface SequenceArguments {
 
 /** Emits a cell (as a forward or reversed recurrence) or a layer over a time-major input. */
 export function mapSequence(env: MappingEnvironment, node: ResolvedNode, args: SequenceArguments): SequenceOnnxResult {
-  const plugin: AnyPlugin = node.plugin;
+  const plugin = node.plugin;
   const graph = viewFor(env, node);
   const weights = localWeights(node, env.weights);
-  if (plugin.family === 'cell') {
-    const onnx = plugin.onnx;
-    if (!onnx) throw missingMapping([node]);
-    const result = guarded(node, () => onnx({ graph, config: node.config, weights, input: args.input, initialState: args.initialState, sequenceLens: env.sequenceLens, reverse: args.reverse ?? false }));
-    return keepStateWhenEmpty(env, node, checkResult(env, node, result), args.initialState);
+  if (isRecurrence(plugin)) {
+    const { onnx, onnxStep } = plugin;
+    const reverse = args.reverse ?? false;
+    if (onnx) {
+      const result = guarded(node, () => onnx({ graph, config: node.config, weights, input: args.input, initialState: args.initialState, sequenceLens: env.sequenceLens, reverse }));
+      return keepStateWhenEmpty(env, node, checkResult(env, node, result), args.initialState);
+    }
+    if (!onnxStep) throw missingMapping([node]);
+    // The shared Scan keeps the initial state of an empty sequence itself (step-scan.ts).
+    return checkResult(env, node, guarded(node, () => emitStepScan({ graph, node, mapping: onnxStep, weights, input: args.input, initialState: args.initialState, sequenceLens: env.sequenceLens, reverse })));
   }
-  if (plugin.family === 'layer') {
+  if (isSequenceLayer(plugin)) {
     const onnx = plugin.onnx;
     if (!onnx) throw missingMapping([node]);
     if (args.reverse) {
@@ -126,8 +144,8 @@ export function mapSequence(env: MappingEnvironment, node: ResolvedNode, args: S
 
 /** Emits a head over `input` (any leading axes). */
 export function mapHead(env: MappingEnvironment, node: ResolvedNode, input: string): string {
-  const plugin: AnyPlugin = node.plugin;
-  if (plugin.family !== 'head') {
+  const plugin = node.plugin;
+  if (!isMap(plugin)) {
     throw new ExportError(`${describe(node)} is not a head`, { where: node.path || 'model', expected: 'a head', got: plugin.family });
   }
   const onnx = plugin.onnx;

@@ -6,6 +6,7 @@ import {
   resolveModel,
   Rng,
   shapeSize,
+  stateSpec,
   type CellPlugin,
   type HostTensor,
   type ModelSpec,
@@ -121,7 +122,7 @@ export function makeCellCase<C>(plugin: CellPlugin<string, C>, rawConfig: Readon
     const noisy = randomTensor(tensor.shape, rng.fork(`noise.${name}`), noise);
     weights[name] = hostTensor(tensor.shape, noisy.data.map((value, i) => (tensor.data[i] as number) + value));
   }
-  const states = plugin.state(config);
+  const states = plugin.state(config).map((state) => stateSpec(state, `${plugin.kind}.state()`));
   const dims = { T, B, I: plugin.inputSize(config), O: plugin.outputSize(config) };
   return {
     plugin,
@@ -135,12 +136,12 @@ export function makeCellCase<C>(plugin: CellPlugin<string, C>, rawConfig: Readon
     states,
     dims,
     x: randomTensor([T, B, dims.I], rng.fork('x'), 1),
-    state0: states.map((state) => randomTensor([B, state.size], rng.fork(`state.${state.name}`), 0.5)),
+    state0: states.map((state) => randomTensor([B, ...state.shape], rng.fork(`state.${state.name}`), 0.5)),
     mask: paddingMask(lengths, T),
     lengths,
     lossWeights: {
       outputs: randomTensor([T, B, dims.O], rng.fork('loss.outputs'), 1).data,
-      state: states.map((state) => randomTensor([B, state.size], rng.fork(`loss.state.${state.name}`), 1).data),
+      state: states.map((state) => randomTensor([B, ...state.shape], rng.fork(`loss.state.${state.name}`), 1).data),
     },
   };
 }

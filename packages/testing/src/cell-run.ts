@@ -23,13 +23,13 @@ export function runStepLoop<C>(
   plugin: CellPlugin<string, C>,
   params: ParamTensors,
   x: tf.Tensor3D,
-  state: readonly tf.Tensor2D[],
+  state: readonly tf.Tensor[],
   config: NoInfer<C>,
   mask?: tf.Tensor2D,
 ): CellSequenceResult {
   return tf.tidy(() => {
     const [T, B, I] = x.shape;
-    let current: tf.Tensor2D[] = [...state];
+    let current: tf.Tensor[] = [...state];
     const outputs: tf.Tensor2D[] = [];
     for (let t = 0; t < T; t++) {
       const xt = tf.reshape(tf.slice(x, [t, 0, 0], [1, B, I]), [B, I]) as tf.Tensor2D;
@@ -42,7 +42,7 @@ export function runStepLoop<C>(
       const m = tf.reshape(tf.slice(mask, [t, 0], [1, B]), [B, 1]);
       const keep = tf.sub(tf.scalar(1), m);
       outputs.push(tf.mul(result.output, m) as tf.Tensor2D);
-      current = result.state.map((next, k) => tf.add(tf.mul(next, m), tf.mul(current[k] as tf.Tensor2D, keep)) as tf.Tensor2D);
+      current = result.state.map((next, k) => tf.add(tf.mul(next, m), tf.mul(current[k] as tf.Tensor, keep)));
     }
     const stacked = T === 0 ? tf.zeros([0, B, plugin.outputSize(config)]) : tf.stack(outputs);
     // At T = 0 (or when a step passes a state through) the state would be the caller's own tensors;
@@ -57,7 +57,7 @@ export function runCellPath<C>(
   path: CellPath,
   params: ParamTensors,
   x: tf.Tensor3D,
-  state: readonly tf.Tensor2D[],
+  state: readonly tf.Tensor[],
   config: NoInfer<C>,
   mask?: tf.Tensor2D,
 ): CellSequenceResult {

@@ -25,23 +25,23 @@ function elmanStep(params: ParamTensors, x: tf.Tensor2D, state: readonly tf.Tens
 
 /** Loops a step function over x [T, B, I] with an optional mask, using tf.where for padded steps. */
 export function loopWithWhere(
-  step: (x: tf.Tensor2D, state: readonly tf.Tensor2D[]) => { output: tf.Tensor2D; state: readonly tf.Tensor2D[] },
+  step: (x: tf.Tensor2D, state: readonly tf.Tensor2D[]) => { output: tf.Tensor2D; state: readonly tf.Tensor[] },
   x: tf.Tensor3D,
-  state: readonly tf.Tensor2D[],
+  state: readonly tf.Tensor[],
   outputSize: number,
   mask: tf.Tensor2D | undefined,
 ): { outputs: tf.Tensor3D; state: tf.Tensor2D[] } {
   const [T, B] = x.shape;
   const xs = tf.unstack(x) as tf.Tensor2D[];
   const masks = mask ? (tf.unstack(mask) as tf.Tensor1D[]) : [];
-  let current = [...state];
+  let current = [...state] as tf.Tensor2D[]; // an Elman cell's states are [B, H]
   const outputs: tf.Tensor2D[] = [];
   for (let t = 0; t < T; t++) {
     const result = step(xs[t] as tf.Tensor2D, current);
     const m = masks[t];
     if (!m) {
       outputs.push(result.output);
-      current = [...result.state];
+      current = [...result.state] as tf.Tensor2D[];
       continue;
     }
     const real = tf.greater(tf.reshape(m, [B, 1]), 0);
@@ -65,7 +65,7 @@ export const elmanDefinition: CellDefinition<'test-elman', ElmanConfig> = {
     { name: 'R', shape: [c.hiddenSize, c.hiddenSize], init: uniform(-0.5, 0.5), trainable: !c.fixedRecurrent },
     { name: 'B', shape: [c.hiddenSize], init: uniform(-0.1, 0.1) },
   ],
-  step: (params, x, state) => elmanStep(params, x, state),
+  step: (params, x, state) => elmanStep(params, x, state as readonly tf.Tensor2D[]),
   sequence: (params, x, state, c, options) => loopWithWhere((xt, s) => elmanStep(params, xt, s), x, state, c.hiddenSize, options.mask),
 };
 

@@ -1,4 +1,4 @@
-import { ConfigError, requireGradients, type LossPlugin } from '@unfold/core';
+import { ConfigError, isLoss, requireGradients, trainingContext, type LossPlugin } from '@unfold/core';
 import { disposeBatch, epochOrder, makeBatch, type Batch } from './data/batches';
 import { readExamples, type DataShape, type Example, type SequenceData } from './data/sequence-data';
 import { crossEntropy } from './losses/cross-entropy';
@@ -81,9 +81,9 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
   const epochs = positiveInteger(options.epochs, 'epochs', 1);
   const batchSize = positiveInteger(options.batchSize, 'batchSize', 32);
   const loss: LossPlugin = typeof options.loss === 'string' ? BUILT_IN_LOSSES[options.loss] : options.loss;
-  if (!loss || loss.family !== 'loss') throw new ConfigError('unknown loss', { where: 'fit', expected: '"mse", "cross-entropy" or a loss plugin', got: JSON.stringify(options.loss) });
+  if (!loss || typeof loss !== 'object' || !loss.familySpec || !isLoss(loss)) throw new ConfigError('unknown loss', { where: 'fit', expected: '"mse", "cross-entropy" or a loss plugin', got: JSON.stringify(options.loss) });
   const lossConfig = loss.validate({}, `loss ${loss.kind}`);
-  const targets = options.targets ?? (loss.kind === 'cross-entropy' ? 'classes' : 'values');
+  const targets = options.targets ?? loss.targets ?? 'values';
   const shape: DataShape = { input: model.input, target: { readout: model.readout, kind: targets, size: model.outputSize } };
   const train = readExamples(data, shape, 'data');
   const validation = options.validation ? readExamples(options.validation, shape, 'validation') : undefined;
@@ -114,7 +114,8 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
         const batch = makeBatch(train, indices, shape);
         try {
           const rate = learningRateAt(optimizerConfig.learningRate, optimizer.steps);
-          const value = trainStep(model, loss, lossConfig, optimizer, batch, rate, options, `epoch ${epoch}, step ${index + 1}`);
+          const context = trainingContext({ seed, step: optimizer.steps });
+          const value = trainStep(model, loss, lossConfig, optimizer, batch, rate, options, `epoch ${epoch}, step ${index + 1}`, context);
           stepLosses.push(value);
           epochLoss += value * batch.size;
           epochCount += batch.size;

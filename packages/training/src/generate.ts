@@ -14,7 +14,7 @@ export function freeRun(model: Model, prime: readonly (readonly number[])[], ste
   if (model.readout !== 'sequence') throw new ConfigError('free-running needs per-step outputs', { where: 'freeRun', expected: 'a model with readout "sequence"', got: 'readout "last"' });
   if (prime.length === 0) throw new ConfigError('free-running needs a priming sequence', { where: 'freeRun', expected: 'at least one input step', got: '0' });
   const inputSize = model.input.size;
-  const run = (rows: readonly (readonly number[])[], state: readonly tf.Tensor2D[] | undefined) =>
+  const run = (rows: readonly (readonly number[])[], state: readonly tf.Tensor[] | undefined) =>
     tf.tidy(() => {
       const x = tf.tensor3d([rows.map((r) => [...r])], [1, rows.length, inputSize]);
       const result = model.forward(x, { ...(state ? { initialState: state } : {}) });

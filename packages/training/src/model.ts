@@ -6,14 +6,18 @@ import {
   initWeights,
   modelParameters,
   resolveModel,
+  semanticsOf,
   type BoundNode,
+  type ForwardContext,
   type ModelData,
+  type ModelSemantics,
   type ModelSpec,
   type Registry,
   type ResolvedNode,
   type WeightMap,
 } from '@unfold/core';
-import { forwardUnchecked, inputSpecOf, outputSizeOf, runSequence, type InputSpec } from '@unfold/architectures';
+import { inputSpecOf, outputSizeOf, type InputSpec } from '@unfold/core';
+import { forwardUnchecked, runSequence } from '@unfold/architectures';
 
 /**
  * A model with its weights as tfjs variables: what training updates and inference runs.
@@ -30,10 +34,15 @@ export interface Model {
   readonly bound: BoundNode;
   readonly input: InputSpec;
   readonly outputSize: number;
-  /** Readout of a sequence-model root; other roots read out every step. */
+  /** What the model reads and emits, as its plugins declare it. */
+  readonly semantics: ModelSemantics;
+  /** `sequence`: an output per step; `last`: one per sequence (a last-step or pooled readout). */
   readonly readout: 'sequence' | 'last';
-  /** Forward pass on a batch. `checked` (default true) validates shapes and values first. */
-  forward(x: tf.Tensor, options?: { lengths?: Int32Array; initialState?: readonly tf.Tensor2D[]; checked?: boolean }): { outputs: tf.Tensor3D; finalState: readonly tf.Tensor2D[] };
+  /**
+   * Forward pass on a batch. `checked` (default true) validates shapes and values first; `context` is the
+   * forward context (default: inference).
+   */
+  forward(x: tf.Tensor, options?: { lengths?: Int32Array; initialState?: readonly tf.Tensor[]; checked?: boolean; context?: ForwardContext }): { outputs: tf.Tensor3D; finalState: readonly tf.Tensor[] };
   /** The spec and current weights, copied to host memory (for checkpoints and export). */
   toModelData(): ModelData;
   /** Replaces the weights (checked against the spec) without creating new variables. */
@@ -64,7 +73,7 @@ export function createModel(registry: Registry, spec: ModelSpec, options: Create
     if (isTrainable) trainable.push(variable);
   }
   const bound = bindNode(root, Object.fromEntries(variables));
-  const readout = root.plugin.kind === 'sequence-model' && (root.config as { readout?: string }).readout === 'last' ? 'last' : 'sequence';
+  const semantics = semanticsOf(root);
   return {
     registry,
     spec,
@@ -74,14 +83,16 @@ export function createModel(registry: Registry, spec: ModelSpec, options: Create
     bound,
     input: inputSpecOf(root),
     outputSize: outputSizeOf(root),
-    readout,
+    semantics,
+    readout: semantics.readout === 'sequence' ? 'sequence' : 'last',
     forward(x, forwardOptions = {}) {
       const input = {
-        x: x as tf.Tensor3D,
+        x,
         ...(forwardOptions.lengths ? { lengths: forwardOptions.lengths } : {}),
         ...(forwardOptions.initialState ? { initialState: forwardOptions.initialState } : {}),
       };
-      const result = forwardOptions.checked === false ? forwardUnchecked(bound, input) : runSequence(bound, input);
+      const context = forwardOptions.context;
+      const result = forwardOptions.checked === false ? forwardUnchecked(bound, input, context) : runSequence(bound, input, context);
       return { outputs: result.outputs, finalState: result.finalState };
     },
     toModelData() {

@@ -22,11 +22,14 @@ export interface ReadoutOptions {
  */
 export function fitReadout(model: Model, data: SequenceData, options: ReadoutOptions): { rows: number } {
   const { root } = model;
-  const output = root.children.output as ResolvedNode | undefined;
-  if (root.plugin.kind !== 'sequence-model' || model.readout !== 'sequence' || !output || output.plugin.kind !== 'dense' || (output.config as { activation: string }).activation !== 'linear') {
-    throw new ConfigError('closed-form readout needs a sequence-model with readout "sequence" and a linear dense output head', { where: 'fitReadout', expected: 'sequence-model { body, output: dense (linear) }', got: `${root.plugin.kind}${output ? ` with output ${output.plugin.kind}` : ' without an output head'}` });
+  // The model declares an affine output head over a body (semantics.head), e.g. sequence-model with a linear dense head.
+  const parts = model.semantics.head;
+  const output = parts ? (root.children[parts.slot] as ResolvedNode) : undefined;
+  if (!parts || !output || model.readout !== 'sequence') {
+    throw new ConfigError('closed-form readout needs a model with readout "sequence" and an affine output head', { where: 'fitReadout', expected: 'sequence-model { body, output: dense (linear) }', got: `${root.plugin.kind}${parts ? ` with readout ${model.semantics.readout}` : ' without an affine output head'}` });
   }
-  if (!model.variables.has('output.b')) {
+  const bias = `${output.path}.b`;
+  if (!model.variables.has(bias)) {
     throw new ConfigError('closed-form readout needs a bias in the output head', { where: 'fitReadout', expected: 'output: dense with bias: true', got: 'bias: false', fix: 'set bias: true on the output head (the ridge solution centres the states)' });
   }
   const washout = options.washout;
@@ -42,7 +45,7 @@ export function fitReadout(model: Model, data: SequenceData, options: ReadoutOpt
   const X = new Float64Array(rows * hidden);
   const Y = new Float64Array(rows * outputs);
   let row = 0;
-  const body = model.bound.child('body');
+  const body = model.bound.child(parts.body);
   for (const indices of epochOrder(examples.length, options.batchSize ?? 32, false, 0, 0)) {
     const batch = makeBatch(examples, indices, shape);
     try {
@@ -63,7 +66,7 @@ export function fitReadout(model: Model, data: SequenceData, options: ReadoutOpt
   const { W, b } = ridgeRegression(X, Y, rows, hidden, outputs, options.ridge ?? 1e-6);
   const headW = new Float32Array(outputs * hidden); // dense layout [O, H] = Wᵀ
   for (let h = 0; h < hidden; h++) for (let o = 0; o < outputs; o++) headW[o * hidden + h] = W[h * outputs + o] as number;
-  const fitted = { 'output.W': hostTensor([outputs, hidden], headW), ...(model.variables.has('output.b') ? { 'output.b': hostTensor([outputs], Float32Array.from(b)) } : {}) };
+  const fitted = { [`${output.path}.W`]: hostTensor([outputs, hidden], headW), [bias]: hostTensor([outputs], Float32Array.from(b)) };
   model.setWeights({ ...model.toModelData().weights, ...fitted });
   return { rows };
 }

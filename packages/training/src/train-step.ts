@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DataError, type LossPlugin } from '@unfold/core';
+import { DataError, type ForwardContext, type LossPlugin } from '@unfold/core';
 import type { Batch } from './data/batches';
 import type { Model } from './model';
 import { clipByGlobalNorm, clipByValue } from './optimizers/clipping';
@@ -10,9 +10,9 @@ export interface StepOptions {
   readonly clipValue?: number;
 }
 
-/** The loss of a batch, inside the caller's tidy. */
-export function batchLoss(model: Model, loss: LossPlugin, lossConfig: unknown, batch: Batch): tf.Scalar {
-  const { outputs } = model.forward(batch.x, { lengths: batch.lengths, checked: false });
+/** The loss of a batch, inside the caller's tidy; `context` defaults to inference (validation). */
+export function batchLoss(model: Model, loss: LossPlugin, lossConfig: unknown, batch: Batch, context?: ForwardContext): tf.Scalar {
+  const { outputs } = model.forward(batch.x, { lengths: batch.lengths, checked: false, ...(context ? { context } : {}) });
   return loss.compute(outputs, batch.y, batch.mask, lossConfig);
 }
 
@@ -20,9 +20,9 @@ export function batchLoss(model: Model, loss: LossPlugin, lossConfig: unknown, b
  * One optimisation step: loss, gradients of every trainable variable, optional clipping, update.
  * Returns the loss before the update. Leaves no tensors behind.
  */
-export function trainStep(model: Model, loss: LossPlugin, lossConfig: unknown, optimizer: Optimizer, batch: Batch, learningRate: number, options: StepOptions, where: string): number {
+export function trainStep(model: Model, loss: LossPlugin, lossConfig: unknown, optimizer: Optimizer, batch: Batch, learningRate: number, options: StepOptions, where: string, context: ForwardContext): number {
   const value = tf.tidy(() => {
-    const { value: lossValue, grads } = tf.variableGrads(() => batchLoss(model, loss, lossConfig, batch), [...model.trainable]);
+    const { value: lossValue, grads } = tf.variableGrads(() => batchLoss(model, loss, lossConfig, batch, context), [...model.trainable]);
     let gradients = model.trainable.map((variable) => grads[variable.name] ?? tf.zerosLike(variable));
     if (options.clipValue !== undefined) gradients = clipByValue(gradients, options.clipValue);
     if (options.clipNorm !== undefined) gradients = clipByGlobalNorm(gradients, options.clipNorm).gradients;

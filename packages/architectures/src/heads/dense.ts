@@ -36,6 +36,7 @@ export const dense = defineHead({
       ...(config.bias ? [{ name: 'b', shape: [config.outputSize], init: uniform(-k, k), doc: 'bias [O]' }] : []),
     ];
   },
+  emits: (config) => (config.activation === 'softmax' ? 'probabilities' : config.activation === 'linear' ? 'affine' : 'features'),
   apply(params, input, config) {
     return tf.tidy(() => {
       const leading = input.shape.slice(0, -1);

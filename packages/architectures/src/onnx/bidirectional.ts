@@ -1,6 +1,6 @@
 import type { LayerOnnxMapping, OnnxGraphBuilder, ResolvedNode } from '@unfold/core';
 import type { MergeMode } from '../bidirectional';
-import { stateOf } from '../sizes';
+import { stateOf } from '@unfold/core';
 
 /**
  * `bidirectional` as ONNX: the forward cell's mapping, the backward cell's mapping reversed within each

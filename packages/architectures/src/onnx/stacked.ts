@@ -1,5 +1,5 @@
 import type { LayerOnnxMapping, ResolvedNode } from '@unfold/core';
-import { stateOf } from '../sizes';
+import { stateOf } from '@unfold/core';
 
 /**
  * `stacked` as ONNX: each entry's mapping reads the previous entry's outputs (a bare cell runs forward);

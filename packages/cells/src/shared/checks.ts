@@ -8,15 +8,21 @@
  * does that when a model is loaded).
  */
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
-import { ConfigError, DataError, formatShape, sameShape, ShapeError, type ParamSpec, type ParamTensors, type StateSpec } from '@unfold/core';
+import { ConfigError, DataError, formatShape, sameShape, ShapeError, type ParamSpec, type ParamTensors } from '@unfold/core';
+
+/** A [B, size] state: every cell of this package declares its states so. */
+export interface VectorState {
+  readonly name: string;
+  readonly size: number;
+}
 
 /** What a cell declares about its inputs, for messages. */
 export interface CellShape {
   readonly inputSize: number;
-  readonly states: readonly StateSpec[];
+  readonly states: readonly VectorState[];
 }
 
-function describeStates(states: readonly StateSpec[]): string {
+function describeStates(states: readonly VectorState[]): string {
   return states.map((s) => `${s.name} [B, ${s.size}]`).join(', ');
 }
 
@@ -54,7 +60,7 @@ function checkStates(where: string, cell: CellShape, state: readonly Tensor[], B
 }
 
 /** x [B, I] and the states [B, size] of one `step`. */
-export function checkStepInputs(where: string, cell: CellShape, x: Tensor2D, state: readonly Tensor2D[]): void {
+export function checkStepInputs(where: string, cell: CellShape, x: Tensor2D, state: readonly Tensor[]): void {
   if (x.rank !== 2 || x.shape[1] !== cell.inputSize) {
     throw new ShapeError('step input has the wrong shape', { where, expected: `[B, ${cell.inputSize}] (batch, inputSize)`, got: formatShape(x.shape), fix: x.rank === 3 ? 'step takes one time step; use sequence() for [T, B, I]' : 'pass one row of inputSize features per sequence' });
   }
@@ -63,7 +69,7 @@ export function checkStepInputs(where: string, cell: CellShape, x: Tensor2D, sta
 }
 
 /** x [T, B, I], the states [B, size] and the optional mask [T, B] of one `sequence` call. */
-export function checkSequenceInputs(where: string, cell: CellShape, x: Tensor3D, state: readonly Tensor2D[], mask: Tensor2D | undefined): void {
+export function checkSequenceInputs(where: string, cell: CellShape, x: Tensor3D, state: readonly Tensor[], mask: Tensor2D | undefined): void {
   if (x.rank !== 3 || x.shape[2] !== cell.inputSize) {
     throw new ShapeError('sequence input has the wrong shape', { where, expected: `[T, B, ${cell.inputSize}] (time-major: time, batch, inputSize)`, got: formatShape(x.shape), fix: x.rank === 2 ? 'add the time axis, or call step() for a single step' : 'transpose batch-major [B, T, I] data to [T, B, I] (tf.transpose(x, [1, 0, 2]))' });
   }

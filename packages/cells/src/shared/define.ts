@@ -1,6 +1,6 @@
 import type { Tensor2D } from '@tensorflow/tfjs-core';
-import { defineCell, type CellOnnxMapping, type CellPlugin, type CellStepResult, type ConfigSchema, type ParamSpec, type ParamTensors, type StateSpec } from '@unfold/core';
-import { checkParams, checkStepInputs } from './checks';
+import { defineCell, type CellOnnxMapping, type CellPlugin, type CellStepResult, type ConfigSchema, type ParamSpec, type ParamTensors } from '@unfold/core';
+import { checkParams, checkStepInputs, type VectorState } from './checks';
 import { fusedSequence, type FusedRecurrence, type TensorRecord } from './fused-sequence';
 import { CELLS_META } from './meta';
 
@@ -17,7 +17,7 @@ export interface RecurrentCellDefinition<K extends string, C extends { readonly 
   /** Cross-option checks after the schema; throws ConfigError. */
   readonly check?: (config: C, where: string) => void;
   /** The states in the order `step` takes and returns them; the first is the output. */
-  readonly states: (config: C) => readonly StateSpec[];
+  readonly states: (config: C) => readonly VectorState[];
   readonly parameters: (config: C) => readonly ParamSpec[];
   /** One step on checked inputs: plain tfjs ops, differentiable by autodiff. */
   readonly step: (params: ParamTensors, x: Tensor2D, state: readonly Tensor2D[], config: C) => CellStepResult;
@@ -38,14 +38,14 @@ export function defineRecurrentCell<const K extends string, C extends { readonly
     config: definition.config,
     ...(definition.check ? { check: definition.check } : {}),
     inputSize: (config) => config.inputSize,
-    outputSize: (config) => (states(config)[0] as StateSpec).size,
+    outputSize: (config) => (states(config)[0] as VectorState).size,
     state: states,
     parameters,
     step(params, x, state, config) {
       const where = `${kind}.step`;
       checkParams(where, parameters(config), params);
       checkStepInputs(where, { inputSize: config.inputSize, states: states(config) }, x, state);
-      return definition.step(params, x, state, config);
+      return definition.step(params, x, state as readonly Tensor2D[], config); // checked: each [B, size]
     },
     sequence(params, x, state, config, options) {
       const cell = { where: `${kind}.sequence`, inputSize: config.inputSize, states: states(config), parameters: parameters(config), config };

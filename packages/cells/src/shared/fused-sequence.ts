@@ -88,7 +88,7 @@ export function fusedSequence<C, FW, BW, S extends TensorRecord, G extends Tenso
   cell: FusedCell<C>,
   params: ParamTensors,
   x: Tensor3D,
-  state: readonly Tensor2D[],
+  state: readonly Tensor[],
   mask: Tensor2D | undefined,
 ): CellSequenceResult {
   const { where, config } = cell;

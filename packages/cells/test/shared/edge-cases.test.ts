@@ -22,7 +22,7 @@ beforeAll(async () => {
 for (const { plugin, config: raw } of cells) {
   describe(`${plugin.kind} fused path edge cases`, () => {
     const config = plugin.validate(raw);
-    const sizes = plugin.state(config).map((s) => s.size);
+    const sizes = plugin.state(config).map((s) => s.size as number); // the cells of this package declare [B, size] states
     const weights = initWeights(resolveModel(createRegistry([plugin]), { kind: plugin.kind, config: raw }), 2);
     const names = Object.keys(weights);
     let params: Record<string, tf.Tensor> = {};

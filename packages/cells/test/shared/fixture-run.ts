@@ -36,7 +36,7 @@ export function runDirectionCase<C>(plugin: CellPlugin<string, C>, config: C, c:
 
 function runOnTensors<C>(plugin: CellPlugin<string, C>, config: C, c: DirectionCase, path: CellPath, params: Record<string, tf.Tensor>, x: HostTensor, lengths: readonly number[]): { outputs: HostTensor; state: HostTensor[] } {
   const [T = 0, B = 0] = c.x.shape;
-  const sizes = plugin.state(config).map((s) => s.size);
+  const sizes = plugin.state(config).map((s) => s.size as number); // the cells of this package declare [B, size] states
   const result = tf.tidy(() => {
     const state = sizes.map((size, k): tf.Tensor2D => {
       const given = c.state0[k];

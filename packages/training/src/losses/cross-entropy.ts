@@ -17,6 +17,7 @@ export const crossEntropy = defineLoss({
   meta: TRAINING_META,
   schemaVersion: 1,
   summary: 'softmax cross-entropy from logits against class ids, over unmasked positions',
+  targets: 'classes',
   config: defineConfig({}),
   compute(logits, targets, mask) {
     const classes = logits.shape.at(-1) as number;
