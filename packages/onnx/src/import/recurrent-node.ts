@@ -120,7 +120,7 @@ const recurrent: OpHandler = (context) => {
   if (unknown.length) throw importError(`unknown ${op} attribute`, { where: `${context.where} attribute ${JSON.stringify(unknown[0])}`, expected: [...KNOWN_ATTRIBUTES].join(', '), got: unknown.join(', ') });
   const direction = context.attributes.string('direction', 'forward');
   if (!['forward', 'reverse', 'bidirectional'].includes(direction)) throw importError('unknown direction', { where: `${context.where} attribute "direction"`, expected: 'forward, reverse or bidirectional', got: direction });
-  const D = direction === 'bidirectional' ? 2 : 1;
+  const D = direction === 'bidirectional' ? 2 : 1; // ONNX's direction attribute, not a plugin kind
   const layout = context.attributes.int('layout', 0) === 1 ? 1 : 0;
   const x = context.input(0);
   if (x.kind !== 'data' || shapeOf(x).length !== 3) throw importError('X is not a sequence computed from the inputs', { where: context.where, expected: 'X [time, batch, features] from a graph input', got: context.describe(0) });
