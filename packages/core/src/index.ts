@@ -70,6 +70,7 @@ export type {
   CellOnnxResult,
   CellOnnxStepContext,
   CellOnnxStepMapping,
+  ComponentOnnxContext,
   HeadOnnxMapping,
   LayerOnnxContext,
   LayerOnnxMapping,

@@ -188,6 +188,19 @@ export interface LayerOnnxContext<C> {
   sequence(child: ResolvedNode, input: { readonly input: string; readonly initialState: readonly string[]; readonly reverse?: boolean }): SequenceOnnxResult;
   /** Emits a child head over `input` (any leading axes; the head's input size last) and returns its output. */
   head(child: ResolvedNode, input: string): string;
+  /**
+   * What a child of a `component` family (an attention scorer, a tree cell, a third party's part) needs to
+   * emit itself through its own family's mapping contract, which the layer knows: the graph as seen at the
+   * child's path, its config and its own weights.
+   */
+  component(child: ResolvedNode): ComponentOnnxContext;
+}
+
+/** See `LayerOnnxContext.component`. */
+export interface ComponentOnnxContext {
+  readonly graph: OnnxGraphBuilder;
+  readonly config: unknown;
+  readonly weights: Readonly<Record<string, HostTensor>>;
 }
 
 /**

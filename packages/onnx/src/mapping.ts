@@ -135,6 +135,7 @@ export function mapSequence(env: MappingEnvironment, node: ResolvedNode, args: S
         sequenceLens: env.sequenceLens,
         sequence: (child, childArgs) => mapSequence(env, child, childArgs),
         head: (child, input) => mapHead(env, child, input),
+        component: (child) => ({ graph: viewFor(env, child), config: child.config, weights: localWeights(child, env.weights) }),
       }),
     );
     return checkResult(env, node, result);
