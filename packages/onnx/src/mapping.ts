@@ -6,6 +6,7 @@ import {
   isUnfoldError,
   ownParameters,
   stateOf,
+  type CellOnnxStepMapping,
   type HostTensor,
   type Plugin,
   type ResolvedNode,
@@ -111,13 +112,11 @@ export function mapSequence(env: MappingEnvironment, node: ResolvedNode, args: S
   if (isRecurrence(plugin)) {
     const { onnx, onnxStep } = plugin;
     const reverse = args.reverse ?? false;
-    if (onnx) {
-      const result = guarded(node, () => onnx({ graph, config: node.config, weights, input: args.input, initialState: args.initialState, sequenceLens: env.sequenceLens, reverse }));
-      return keepStateWhenEmpty(env, node, checkResult(env, node, result), args.initialState);
-    }
-    if (!onnxStep) throw missingMapping([node]);
-    // The shared Scan keeps the initial state of an empty sequence itself (step-scan.ts).
-    return checkResult(env, node, guarded(node, () => emitStepScan({ graph, node, mapping: onnxStep, weights, input: args.input, initialState: args.initialState, sequenceLens: env.sequenceLens, reverse })));
+    const context = { graph, config: node.config, weights, input: args.input, initialState: args.initialState, sequenceLens: env.sequenceLens, reverse };
+    if (!onnx && !onnxStep) throw missingMapping([node]);
+    // A whole-sequence mapping (a native op) first; else the per-step mapping through the shared Scan.
+    const result = guarded(node, () => (onnx ? onnx(context) : emitStepScan({ ...context, node, mapping: onnxStep as CellOnnxStepMapping<unknown> })));
+    return keepStateWhenEmpty(env, node, checkResult(env, node, result), args.initialState);
   }
   if (isSequenceLayer(plugin)) {
     const onnx = plugin.onnx;
