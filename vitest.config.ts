@@ -7,6 +7,9 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@unfold/source'] } },
   test: {
     include: ['packages/*/{src,test}/**/*.test.ts', 'apps/*/{src,test}/**/*.test.ts', 'tools/*/{src,test}/**/*.test.ts'],
+    // Tests that need a system browser run from `npm run test:browser` (vitest.browser.config.ts), which
+    // CI runs after installing Chromium; `npm test` needs only Node and the npm packages.
+    exclude: ['**/node_modules/**', '**/*.browser.test.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 60_000,

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:browser`: the tests that drive a system Chromium (Debian's `chromium`, or CHROMIUM_PATH).
+// Kept out of `npm test`, which must pass on a machine with only Node; CI installs Chromium and runs both.
+export default defineConfig({
+  resolve: { conditions: ['@unfold/source'] },
+  ssr: { resolve: { conditions: ['@unfold/source'] } },
+  test: { include: ['apps/*/test/**/*.browser.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000, hookTimeout: 60_000 },
+});
