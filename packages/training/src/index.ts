@@ -23,7 +23,8 @@ export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass';
 export { narma10 } from './tasks/narma';
 export { twoTimescale } from './tasks/two-timescale';
 export { forecastingWindows, normalisationOf, nrmse, type Normalisation } from './tasks/windows';
-export { batchLoss, evaluateLoss, trainStep, type StepOptions } from './train-step';
+export { batchLoss, evaluateLoss, trainStep, update, type StepOptions, type UpdateResult } from './train-step';
+export { fitStreams, type TbpttOptions, type TbpttResult } from './tbptt';
 
 import { crossEntropy } from './losses/cross-entropy';
 import { mse } from './losses/mse';
