@@ -22,28 +22,33 @@ import {
  *                                                 time axis (onnxruntime rejects one)
  *   reversed cells: x̂ reversed within each ℓ (ReverseSequence), so real steps come first
  *   p = prepare(x̂), or x̂           [T + 1, B, F]  the mapping's work outside the loop (an input projection)
- *   mₜ = t < ℓ                     [T + 1, B, 1, ...] a bool mask per state rank, scanned with p
- *   Scan over t:  (yₜ, s'ₜ) = step(pₜ, sₜ₋₁),   sₜ = Where(mₜ, s'ₜ, sₜ₋₁)
- *   outputs = Where(mₜ, yₜ, 0) for t < T; reversed back for reversed cells
- *   final   = s after the last step: the state at each sequence's last real step, carried unchanged past
- *             it, so a sequence of length 0 (and T = 0) keeps its initial state exactly
+ *   Scan over t:  (yₜ, sₜ) = step(pₜ, sₜ₋₁)        every step, padding included; y and each s scanned out
+ *   outputs = yₜ for t < ℓ, exactly 0 after (Where), t < T; reversed back for reversed cells
+ *   final   = sᵢ at step max(ℓ − 1, 0) (GatherElements); for ℓ = 0 the exporter keeps sᵢ (keepStateWhenEmpty)
  *
- * States may have any rank: each Where broadcasts a mask [B, 1, ...] shaped like its state.
+ * States may have any rank: the gather index is [1, B, ...shapeᵢ]. A state the step also returns as its
+ * output is scanned out once.
  *
  * Choices, measured in onnxruntime-node 1.30 on 1 thread at the benchmark size (input 32, hidden 128, 64
- * steps; tools/bench/src/onnx-speed.mjs) against the hand-written leaky Scan this replaced:
- * - **The state is carried with a Where in the body**, the output zeroed once after the loop. The body's
- *   state outputs (Where) and its scanned output (the step's raw output) are then distinct values, so no
- *   Identity is needed even when a cell's output is its state; the final state is the Scan's own, with
- *   no gather at ℓ − 1 and no correction for empty sequences.
+ * steps; tools/bench/src/onnx-speed.mjs). At batch 1 a Scan step costs ~1 µs per body node beyond the
+ * arithmetic, so the body holds the step's own nodes and nothing else:
+ * - **No masking inside the loop.** Carrying the state with a per-step Where (the mask a second scanned
+ *   input) made the final state the Scan's own, but cost ~1 µs a step (+25% for an ESN at batch 1); the
+ *   gather at ℓ − 1 and one Where over the outputs cost a few µs per call. Outputs are selected with
+ *   Where, not multiplied, so not even an overflow in a padded relu step reaches a real value.
+ * - **A state that is also the output** (most cells: h' is both) needs an Identity in the body, since a
+ *   value cannot be a Scan's state and its scanned output at once; onnxruntime accepts a body that lists
+ *   one value twice but was no faster.
  * - **Named batch dimension.** The body's values are declared [batch, ...], not [?, ...]: when the initial
  *   state's batch size cannot be inferred (the exporter broadcasts it with Expand), onnxruntime otherwise
  *   plans the body's memory anew every step (~1.6 µs more per step, a third of a small body).
- * - **T = 0.** The appended zero step (one step more of compute, discarded: it is masked) beat an If(T > 0)
- *   around the Scan; a Loop handles zero trips but ran at 4.9× the RNN op and lost the batch axis of its
- *   scanned output at zero trips.
- * - **Padding and reversal before `prepare`**, on x (I features) rather than on p, which is usually wider;
- *   so `prepare` must treat each step on its own (as an input projection does).
+ * - **T = 0.** The appended zero step (one step more of compute, discarded) beat an If(T > 0) around the
+ *   Scan (~15 µs per call at batch 1, and ~10% at batch 64, where the If's outputs were copied out of its
+ *   subgraph). A Loop handles zero trips but ran at 4.9× the RNN op (a Gather per step) and returned its
+ *   scanned output as [0, 0, H] at zero trips, losing the batch axis.
+ * - **Padding and reversal before `prepare`**, on x (I features) rather than on p, which is usually wider.
+ *   So `prepare` sees T + 1 steps, in processing order, and must treat each step on its own (as an input
+ *   projection does).
  */
 
 const BATCH = 'batch';

@@ -1,17 +1,19 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { inputSpecOf, stateOf } from '@unfold/architectures';
 import { esnCell } from '@unfold/cells/esn';
 import { leakyCell } from '@unfold/cells/leaky';
 import { rnnCell } from '@unfold/cells/rnn';
-import { Rng, setupBackend, type CellPlugin, type HostTensor, type JsonValue, type ModelSpec } from '@unfold/core';
+import { initWeights, int64Constant, resolveModel, Rng, setupBackend, type CellPlugin, type HostTensor, type JsonValue, type ModelSpec } from '@unfold/core';
 import { expectClose } from '@unfold/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModelBuilder, FULL_LENGTH, readInitializers, readOnnxModel, serializeGraph } from '../src/index';
+import { createModelBuilder, readInitializers, readOnnxModel, serializeGraph } from '../src/index';
 import { writeForChecker } from './checker-dir';
-import { exportForTest, onnxForward, randomFloats, unfoldForward, type ExportedModel } from './harness';
+import { exportForTest, onnxForward, randomFloats, registryWith, unfoldForward, type ExportedModel } from './harness';
 import { openSession, type HostValue } from './ort';
 import { checkParity, checkStreaming, DiffLog, expectRunsClose } from './parity';
 
-// `leaky` and `esn` export through a Scan of plain ops (packages/cells/src/leaky/onnx.ts).
+// `leaky` and `esn` export through their per-step mappings (packages/cells/src/leaky/onnx.ts) and the
+// shared Scan emitter (packages/onnx/src/step-scan.ts).
 // Each is checked alone and inside recurrent, bidirectional, stacked and sequence-model layers against
 // unfold's forward pass at times 1, 4 and 9 (plus 0) and batches 1 and 3, and streamed in chunks.
 const log = new DiffLog('leaky and esn cells');
@@ -41,10 +43,11 @@ async function checkEmptyTime(model: ExportedModel, batch: number, readout: 'seq
 
 describe('leaky at the root', () => {
   it.each([
-    ['alpha', { alpha: 0.35 }, 'R_scaled_t'],
+    ['alpha', { alpha: 0.35 }, 'R_t'],
     ['alpha-range-relu', { alphaRange: [0.05, 0.8], activation: 'relu' }, 'R_scaled_t'],
-    ['alphas-no-bias', { alphas: [0.9, 0.2, 1, 0.04, 0.5], bias: false }, 'R_scaled_t'],
-    ['default-rates-learned', { learnAlpha: true }, 'R_scaled_t'],
+    ['alphas-no-bias', { alphas: [0.9, 0.2, 1, 0.04, 0.5], bias: false }, 'R_t'],
+    ['default-rates-learned', { learnAlpha: true }, 'R_t'],
+    ['tiny-alpha-relu', { alphas: [0.5, 1e-5, 1, 0.3, 0.01], activation: 'relu' }, 'R_scaled_t'],
     ['alpha-one-relu-no-bias', { alpha: 1, activation: 'relu', bias: false }, 'R_t'],
     ['tiny-alpha', { alphas: [0.5, 1e-5, 1, 0.3, 0.01] }, 'R_t'],
   ] as const)('%s matches unfold at 3 lengths and 2 batch sizes', async (name, options, recurrent) => {
@@ -56,19 +59,17 @@ describe('leaky at the root', () => {
     await model.session.release();
   });
 
-  it('folds α into the recurrent weights and carries h ⊘ α: one Mul in the body, none for α = 1', async () => {
+  it('the step: κ ⊙ h and α ⊙ g (tanh), α folded into the weights (relu), h\' = g for α = 1', async () => {
     const counts = async (name: string, options: Record<string, JsonValue>) => {
       const model = await exportForTest(`leaky-esn.ops-${name}`, plugins, leaky(2, 3, options));
       await model.session.release();
       const ops = readOnnxModel(model.bytes).ops;
-      return { Div: ops.Div ?? 0, Mul: ops.Mul ?? 0, MatMul: ops.MatMul ?? 0, Tanh: ops.Tanh ?? 0, GatherElements: ops.GatherElements ?? 0 };
+      return { Div: ops.Div ?? 0, Mul: ops.Mul ?? 0, MatMul: ops.MatMul ?? 0, Act: (ops.Tanh ?? 0) + (ops.Relu ?? 0), GatherElements: ops.GatherElements ?? 0 };
     };
-    // Scaled: Div (v₀ = h₀ ⊘ α) and Mul (h = α ⊙ v) outside the body, κ ⊙ v inside.
-    expect(await counts('scaled', { alpha: 0.5 })).toEqual({ Div: 1, Mul: 2, MatMul: 2, Tanh: 1, GatherElements: 1 });
-    // Plain (an α below 2⁻¹⁴): κ ⊙ h and α ⊙ g in the body.
-    expect(await counts('plain', { alphas: [1e-6, 0.5, 1] })).toEqual({ Div: 0, Mul: 2, MatMul: 2, Tanh: 1, GatherElements: 1 });
-    // Every α = 1: h' = g.
-    expect(await counts('alpha-one', { alpha: 1 })).toEqual({ Div: 0, Mul: 0, MatMul: 2, Tanh: 1, GatherElements: 1 });
+    // MatMul: the input projection before the loop and the recurrent product in the body.
+    expect(await counts('tanh', { alpha: 0.5 })).toEqual({ Div: 0, Mul: 2, MatMul: 2, Act: 1, GatherElements: 1 });
+    expect(await counts('relu', { alpha: 0.5, activation: 'relu' })).toEqual({ Div: 0, Mul: 1, MatMul: 2, Act: 1, GatherElements: 1 });
+    expect(await counts('alpha-one', { alpha: 1 })).toEqual({ Div: 0, Mul: 0, MatMul: 2, Act: 1, GatherElements: 1 });
   });
 });
 
@@ -147,42 +148,42 @@ describe('streaming through state_in / state_out', () => {
   });
 });
 
-/** [a, b, f] → [b, a, f] (batch-first ↔ time-major). */
-function swapLeadingAxes(value: HostValue): HostValue {
-  const [a, b, f] = value.shape as [number, number, number];
-  const data = new Float32Array(a * b * f);
-  for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) data.set(value.data.subarray((i * b + j) * f, (i * b + j + 1) * f), (j * a + i) * f);
-  return { shape: [b, a, f], data };
-}
-
-describe('the mapping on its own', () => {
+describe('the step mapping on its own', () => {
   it.each([
-    ['leaky-reverse', leakyCell, leaky(3, 4, { alphas: [0.3, 1, 0.05, 0.6] }), true],
-    ['esn-forward', esnCell, esn(2, 5, { leakRate: 0.5, feedbackSize: 1 }), false],
-  ] as const)('%s runs without sequence lengths (every sequence full length) as the exported model does', async (name, plugin, cell, reverse) => {
-    const model = await exportForTest(`leaky-esn.contract-${name}`, plugins, { kind: 'recurrent', config: { reverse }, children: { cell } });
-    const mapping = (plugin as CellPlugin).onnx;
-    if (!mapping) throw new Error(`${plugin.kind} has no ONNX mapping`);
-    const inputSize = inputSpecOf(model.root).size;
-    const H = stateOf(model.root)[0]?.size as number;
+    ['leaky-tanh', leakyCell, leaky(3, 4, { alphas: [0.3, 1, 0.05, 0.6] })],
+    ['leaky-relu', leakyCell, leaky(3, 4, { alphas: [0.3, 1, 0.05, 0.6], activation: 'relu' })],
+    ['esn-feedback', esnCell, esn(2, 5, { leakRate: 0.5, feedbackSize: 1 })],
+  ] as const)("%s: prepare and step in a plain graph equal the cell's tfjs step", async (name, plugin, spec) => {
+    const cell = plugin as CellPlugin;
+    const mapping = cell.onnxStep;
+    if (!mapping) throw new Error(`${cell.kind} has no per-step ONNX mapping`);
+    const config = cell.validate(spec.config ?? {});
+    const [I, H] = [cell.inputSize(config), cell.outputSize(config)];
+    const weights = initWeights(resolveModel(registryWith(plugins), spec), 11) as Record<string, HostTensor>;
     const graph = createModelBuilder(['x', 'h0', 'y', 'h']);
-    const weights = Object.fromEntries(Object.entries(model.weights).map(([path, w]) => [path.slice('cell.'.length), w])) as Record<string, HostTensor>;
-    const result = mapping({ graph, config: plugin.validate(cell.config ?? {}), weights, reverse, input: graph.input('x', { dtype: 'float32', shape: ['time', 'batch', inputSize] }), initialState: [graph.input('h0', { dtype: 'float32', shape: ['batch', H] })] });
-    graph.output('y', result.outputs, { dtype: 'float32', shape: ['time', 'batch', H] });
-    graph.output('h', result.finalState[0] as string, { dtype: 'float32', shape: ['batch', H] });
-    const bytes = serializeGraph(graph, { name: `${name}-mapping` });
-    await writeForChecker(`leaky-esn.contract-${name}-mapping`, bytes);
+    const x = graph.input('x', { dtype: 'float32', shape: [1, 'batch', I] });
+    const h0 = graph.input('h0', { dtype: 'float32', shape: ['batch', H] });
+    const prepared = mapping.prepare ? mapping.prepare({ graph, config, weights, input: x }) : { input: x, size: I };
+    const [pt] = graph.node('Squeeze', [prepared.input, graph.constant('time_axis', int64Constant([0]))]) as [string];
+    const step = mapping.step({ graph, config, weights, input: pt, state: [h0] });
+    graph.output('y', step.output, { dtype: 'float32', shape: ['batch', H] });
+    graph.output('h', step.state[0] as string, { dtype: 'float32', shape: ['batch', H] });
+    const bytes = serializeGraph(graph, { name: `${name}-step` });
+    await writeForChecker(`leaky-esn.step-${name}`, bytes);
     const session = await openSession(bytes);
-    const rng = new Rng(`contract/${name}`);
-    for (const [batch, time] of [[1, 1], [3, 6], [2, 0]] as const) {
-      const x = randomFloats(rng, [batch, time, inputSize]);
-      const h0 = randomFloats(rng, [batch, H]);
-      const alone = await session.run({ x: swapLeadingAxes(x), h0 });
-      const exported = await onnxForward(model, { x, lengths: { shape: [1], data: Int32Array.of(FULL_LENGTH) }, initialState: [h0] });
-      expectClose((alone.y as HostValue).data, swapLeadingAxes(exported.output).data, { label: `${name} B=${batch} T=${time} outputs` });
-      if (time > 0) expectClose((alone.h as HostValue).data, (exported.finalState[0] as HostValue).data, { label: `${name} B=${batch} T=${time} final state` });
+    const rng = new Rng(`step/${name}`);
+    for (const batch of [1, 3]) {
+      const xs = randomFloats(rng, [1, batch, I]);
+      const hs = randomFloats(rng, [batch, H]);
+      const got = await session.run({ x: xs, h0: hs });
+      const want = tf.tidy(() => {
+        const params = Object.fromEntries(Object.entries(weights).map(([key, w]) => [key, tf.tensor(w.data, [...w.shape])]));
+        const result = cell.step(params, tf.tensor2d(xs.data as Float32Array, [batch, I]), [tf.tensor2d(hs.data as Float32Array, [batch, H])], config);
+        return [result.output.dataSync(), (result.state[0] as tf.Tensor).dataSync()];
+      });
+      expectClose((got.y as HostValue).data, want[0] as Float32Array, { label: `${name} B=${batch} output` });
+      expectClose((got.h as HostValue).data, want[1] as Float32Array, { label: `${name} B=${batch} state` });
     }
     await session.release();
-    await model.session.release();
   });
 });

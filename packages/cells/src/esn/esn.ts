@@ -6,7 +6,7 @@ import { checkParams, checkStepInputs } from '../shared/checks';
 import { fusedSequence } from '../shared/fused-sequence';
 import { CELLS_META } from '../shared/meta';
 import { checkEsnConfig, connectionsPerUnit, esnConfig, feedbackScaling, type EsnConfig } from './config';
-import { esnOnnx } from './onnx';
+import { esnOnnxStep } from './onnx';
 import { scaledUniform, sparseReservoir } from './reservoir';
 
 /**
@@ -118,5 +118,5 @@ export const esnCell = defineCell({
     const cell = { where: 'esn.sequence', inputSize: config.inputSize + config.feedbackSize, states: states(config), parameters: parameters(config), config };
     return fusedSequence(esnRecurrence, cell, params, x, state, options.mask);
   },
-  onnx: esnOnnx,
+  onnxStep: esnOnnxStep,
 });

@@ -1,5 +1,5 @@
-import type { CellOnnxMapping, HostTensor } from '@unfold/core';
-import { emitIntegratorScan } from '../leaky/onnx';
+import type { CellOnnxStepMapping, HostTensor } from '@unfold/core';
+import { integratorStep } from '../leaky/onnx';
 import type { EsnConfig } from './config';
 
 /** [Win | Wfb] [H, K + L]: the weights of the cell input [u, y_prev], column blocks side by side. */
@@ -16,21 +16,19 @@ function inputWeights(Win: HostTensor, Wfb: HostTensor | undefined): HostTensor 
 }
 
 /**
- * `esn` → the leaky-integrator Scan (../leaky/onnx.ts, where the graph is spelled out), since the reservoir
- * is an integrator with fixed weights and one rate:
+ * `esn` → the leaky-integrator step (../leaky/onnx.ts, where the mapping is spelled out), since the
+ * reservoir is an integrator with fixed weights and one rate:
  *
  *   x̃ = tanh([u, y_prev] · [Win | Wfb]ᵀ + W x + b),   x' = (1 − a) x + a x̃
  *
- * U = [Win | Wfb] over the whole cell input (Win alone without feedback), R = W, b = B, α = a for every
- * unit, activation tanh. With the default a = 1 the Scan body is MatMul, Add, Tanh (x' = x̃).
+ * prepare P = [u, y_prev] · [Win | Wfb]ᵀ + b over the whole cell input (Win alone without feedback); the
+ * step x' = (1 − a) x + a tanh(x Wᵀ + Pₜ), with R = W and α = a for every unit. With the default a = 1 the
+ * step is MatMul, Add, Tanh (x' = x̃).
  */
-export const esnOnnx: CellOnnxMapping<EsnConfig> = (context) => {
-  const { weights, config } = context;
-  return emitIntegratorScan(context, {
-    input: inputWeights(weights.Win as HostTensor, weights.Wfb),
-    recurrent: weights.W as HostTensor,
-    bias: weights.B as HostTensor,
-    alpha: new Float64Array(config.hiddenSize).fill(config.leakRate),
-    activation: 'tanh',
-  });
-};
+export const esnOnnxStep: CellOnnxStepMapping<EsnConfig> = integratorStep((weights, config) => ({
+  input: inputWeights(weights.Win as HostTensor, weights.Wfb),
+  recurrent: weights.W as HostTensor,
+  bias: weights.B as HostTensor,
+  alpha: new Float64Array(config.hiddenSize).fill(config.leakRate),
+  activation: 'tanh',
+}));

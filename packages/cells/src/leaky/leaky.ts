@@ -7,7 +7,7 @@ import { inputProjection, onnxParameters, recurrentProjection } from '../shared/
 import { CELLS_META } from '../shared/meta';
 import { alphaLogits, checkLeakyConfig, leakyConfig, type LeakyConfig } from './config';
 import { integratorRecurrence, type IntegratorLayout } from './integrator';
-import { leakyOnnx } from './onnx';
+import { leakyOnnxStep } from './onnx';
 
 /**
  * `leaky`: leaky-integrator units, an Elman RNN whose units integrate at their own speeds.
@@ -107,5 +107,5 @@ export const leakyCell = defineCell({
     const cell = { where: 'leaky.sequence', inputSize: config.inputSize, states: states(config), parameters: parameters(config), config };
     return fusedSequence(leakyRecurrence, cell, params, x, state, options.mask);
   },
-  onnx: leakyOnnx,
+  onnxStep: leakyOnnxStep,
 });
