@@ -4,6 +4,7 @@ export { checkSequenceInput } from './input-checks';
 export type { InputSpec } from '@unfold/core';
 export { dense, DENSE_ACTIVATIONS, type DenseActivation } from './heads/dense';
 export { embedding } from './heads/embedding';
+export { outputFeedback } from './output-feedback';
 export { recurrent } from './recurrent';
 export { lastStep, sequenceModel } from './sequence-model';
 export { forwardUnchecked, runCell, runSequence, splitStates, type CellRunOptions } from './sequence';
@@ -16,12 +17,13 @@ export { maskFromLengths, reverseWithinLengths, runRecurrence, type RecurrenceOp
 import { bidirectional } from './bidirectional';
 import { dense } from './heads/dense';
 import { embedding } from './heads/embedding';
+import { outputFeedback } from './output-feedback';
 import { recurrent } from './recurrent';
 import { sequenceModel } from './sequence-model';
 import { stacked } from './stacked';
 
 /** The sequence layers of this package, for `createRegistry([...cells, ...layers])`. */
-export const layers = Object.freeze([recurrent, bidirectional, stacked, sequenceModel] as const);
+export const layers = Object.freeze([recurrent, bidirectional, stacked, sequenceModel, outputFeedback] as const);
 
 /** The heads of this package. */
 export const heads = Object.freeze([dense, embedding] as const);

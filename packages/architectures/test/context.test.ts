@@ -52,7 +52,8 @@ describe('the forward context', () => {
 
   it('decides teacher forcing, free running and scheduled sampling', () => {
     expect(feedsTruth(trainingContext())).toBe(true);
-    expect(feedsTruth(inferenceContext())).toBe(false);
+    expect(feedsTruth(inferenceContext())).toBe(true);
+    expect(feedsTruth({ ...inferenceContext(), decoderInputs: { kind: 'free-running' } })).toBe(false);
     const context = trainingContext({ seed: 1, decoderInputs: { kind: 'scheduled-sampling', truthProbability: 0.25 } });
     const draws = Array.from({ length: 4000 }, () => feedsTruth(context));
     const share = draws.filter(Boolean).length / draws.length;

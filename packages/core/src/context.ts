@@ -6,7 +6,7 @@ import { Rng } from './rng';
  * a language model, a seq2seq decoder), Bengio et al. 2015:
  *
  * - `teacher-forcing`: the next input is the ground truth (the usual training mode);
- * - `free-running`: the next input is the model's own prediction (inference);
+ * - `free-running`: the next input is the model's own prediction (as at generation time);
  * - `scheduled-sampling`: the ground truth with probability `truthProbability` (ε), else the prediction,
  *   drawn per sequence and step from the context's seeded `rng`.
  */
@@ -29,12 +29,16 @@ export interface ForwardContext {
   readonly decoderInputs: DecoderInputPolicy;
 }
 
-const FREE_RUNNING: DecoderInputPolicy = Object.freeze({ kind: 'free-running' });
 const TEACHER_FORCING: DecoderInputPolicy = Object.freeze({ kind: 'teacher-forcing' });
 
-/** The context of inference: not training, step 0, free running, a fixed-seed rng (nothing should draw from it). */
+/**
+ * The context of inference: not training, step 0, a fixed-seed rng (nothing should draw from it), and
+ * teacher forcing: inputs given to a forward pass are used as given (a decoder scores the target it is
+ * handed). Free-running generation is the decoding loops' business (`freeRun`, rollout, generate), or
+ * ask for it explicitly with `{ ...inferenceContext(), decoderInputs: { kind: 'free-running' } }`.
+ */
 export function inferenceContext(): ForwardContext {
-  return Object.freeze({ training: false, rng: new Rng(0), step: 0, decoderInputs: FREE_RUNNING });
+  return Object.freeze({ training: false, rng: new Rng(0), step: 0, decoderInputs: TEACHER_FORCING });
 }
 
 export interface TrainingContextOptions {

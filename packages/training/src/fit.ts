@@ -7,6 +7,7 @@ import type { Model } from './model';
 import { createOptimizer, learningRateAt } from './optimizers/create-optimizer';
 import type { OptimizerConfig } from './optimizers/optimizer';
 import { consoleProgress, type FitSummary, type ProgressListener } from './progress';
+import { checkSchedule, truthProbability, type SamplingSchedule } from './sampling-schedules';
 import { evaluateLoss, trainStep } from './train-step';
 
 export interface FitOptions {
@@ -26,6 +27,11 @@ export interface FitOptions {
   /** Seed for shuffling (default 0); weights are seeded when the model is created. */
   readonly seed?: number;
   readonly validation?: SequenceData;
+  /**
+   * Scheduled sampling for models that feed their outputs back (output-feedback, decoders): the probability
+   * of feeding the ground truth at each step follows this schedule; default teacher forcing.
+   */
+  readonly scheduledSampling?: SamplingSchedule;
   /** Stop after this many optimiser steps in total. */
   readonly maxSteps?: number;
   /** Stop when the monitored loss (validation if given, else training) has not improved by `minDelta` for `patience` epochs. */
@@ -88,6 +94,7 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
   const train = readExamples(data, shape, 'data');
   const validation = options.validation ? readExamples(options.validation, shape, 'validation') : undefined;
   const optimizerConfig = options.optimizer ?? { kind: 'adam', learningRate: 1e-3 };
+  const sampling = options.scheduledSampling && checkSchedule(options.scheduledSampling, 'fit scheduledSampling');
   const optimizer = createOptimizer(optimizerConfig);
   const listen = listenerFor(options.progress);
   const seed = options.seed ?? 0;
@@ -114,7 +121,8 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
         const batch = makeBatch(train, indices, shape);
         try {
           const rate = learningRateAt(optimizerConfig.learningRate, optimizer.steps);
-          const context = trainingContext({ seed, step: optimizer.steps });
+          const decoderInputs = sampling ? { kind: 'scheduled-sampling' as const, truthProbability: truthProbability(sampling, optimizer.steps) } : undefined;
+          const context = trainingContext({ seed, step: optimizer.steps, ...(decoderInputs ? { decoderInputs } : {}) });
           const value = trainStep(model, loss, lossConfig, optimizer, batch, rate, options, `epoch ${epoch}, step ${index + 1}`, context);
           stepLosses.push(value);
           epochLoss += value * batch.size;

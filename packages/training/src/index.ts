@@ -12,6 +12,7 @@ export { createOptimizer, learningRateAt } from './optimizers/create-optimizer';
 export type { LearningRate, Optimizer, OptimizerConfig } from './optimizers/optimizer';
 export { rmsprop } from './optimizers/rmsprop';
 export { schedules } from './optimizers/schedules';
+export { checkSchedule, parseSchedule, truthProbability, type SamplingSchedule } from './sampling-schedules';
 export { sgd } from './optimizers/sgd';
 export { freeRun } from './generate';
 export { choleskySolve, ridgeRegression } from './linalg';

@@ -65,13 +65,13 @@ describe('truncated BPTT', () => {
       const start = Math.max(0, end - k2);
       const from = counted;
       sgdStep(reference, 0.05, () => {
-        let state = detached.get(start);
+        let state: readonly tf.Tensor[] | undefined = detached.get(start);
         const outputs: tf.Tensor[] = [];
         for (let t = start; t < end; t++) {
           const step = reference.forward(tf.slice(x, [0, t, 0], [-1, 1, -1]), { checked: false, ...(state ? { initialState: state } : {}) });
           outputs.push(step.outputs);
           state = step.finalState;
-          if (!detached.has(t + 1)) detached.set(t + 1, state.map((s) => tf.keep(tf.clone(s))));
+          if (!detached.has(t + 1)) detached.set(t + 1, step.finalState.map((s) => tf.keep(tf.clone(s))));
         }
         const mask = tf.concat([tf.zeros([2, from - start]), tf.ones([2, end - from])], 1);
         return mse.compute(tf.concat(outputs, 1), tf.slice(y, [0, start, 0], [-1, end - start, -1]), mask, {});
