@@ -1,4 +1,4 @@
-import { ExportError, hostTensor, type CellOnnxContext, type CellOnnxResult, type HostTensor, type OnnxAttributeValue } from '@unfold/core';
+import { ExportError, hostTensor, int64Constant, type CellOnnxContext, type CellOnnxResult, type HostTensor, type OnnxAttributeValue } from '@unfold/core';
 
 /**
  * Emits ONNX's native RNN, GRU or LSTM node for one cell of this package. The cells store exactly
@@ -22,10 +22,6 @@ function withDirectionAxis(tensor: HostTensor, name: string): HostTensor {
   return hostTensor([1, ...tensor.shape], tensor.data, `onnx ${name}`);
 }
 
-function int64(values: readonly number[]): { dtype: 'int64'; shape: number[]; data: BigInt64Array } {
-  return { dtype: 'int64', shape: [values.length], data: BigInt64Array.from(values.map((v) => BigInt(v))) };
-}
-
 /** Inputs in ONNX order; a missing optional input is '' and trailing missing ones are dropped. */
 function nodeInputs(inputs: readonly (string | undefined)[]): string[] {
   const named = inputs.map((name) => name ?? '');
@@ -47,8 +43,8 @@ export function emitNativeRecurrence<C>(context: CellOnnxContext<C>, node: Nativ
   if (context.initialState.length !== states) {
     throw new ExportError('wrong number of initial states', { where, expected: `${states}`, got: `${context.initialState.length}` });
   }
-  const axis0 = graph.constant('axis0', int64([0]));
-  const axis1 = graph.constant('axis1', int64([1]));
+  const axis0 = graph.constant('axis0', int64Constant([0]));
+  const axis1 = graph.constant('axis1', int64Constant([1]));
   const initial = context.initialState.map((name) => graph.node('Unsqueeze', [name, axis0], {}, { stem: 'initial_state' })[0] as string);
   const inputs = [context.input, W, R, weight('B'), context.sequenceLens, ...initial, weight('P')];
   const attributes: Record<string, OnnxAttributeValue> = {
