@@ -1,25 +1,36 @@
 // Public API of @unfold/onnx. An explicit list: what is not named here is internal.
-// File writing lives in `@unfold/onnx/node` (exportModelFile) so this entry runs in browsers and Workers.
-export { exportModel, serializeGraph, type ExportOptions } from './export-model';
+// File writing lives in `@unfold/onnx/node` (exportModelFile, exportEntriesFolder) so this entry runs in browsers and Workers.
+export { describeInterface, exportModel, serializeGraph, type ExportOptions } from './export-model';
+export { exportEntries, mainEntry, type ExportedEntries, type ExportedEntry } from './export-entries';
+export type { EntryContext, EntryInputPort, EntryInputValue, EntryOptions, EntryOutputPort, EntryResult, EntrySequenceOutput, ExportEntry } from './entry';
 export {
   BATCH_DIM,
   BROADCAST_DIM,
-  describeInterface,
   FULL_LENGTH,
   INPUT_NAME,
+  INTERFACE_VERSION,
+  MAIN_ENTRY,
   OUTPUT_NAME,
   SEQUENCE_LENS_NAME,
   stateInputName,
   stateOutputName,
   TIME_DIM,
+  type EntryInterface,
+  type EntryManifest,
   type InterfaceOptions,
+  type InterfacePort,
+  type InterfaceSemantics,
+  type InterfaceState,
+  type InterfaceTensor,
   type OnnxInterface,
+  type OnnxInterfaceV1,
   type OnnxStateSpec,
   type OnnxTensorSpec,
 } from './interface';
-export { METADATA_FORMAT, METADATA_KEYS } from './metadata';
+export { METADATA_FORMAT, METADATA_FORMAT_V1, METADATA_KEYS } from './metadata';
 export { createModelBuilder, type OnnxModelBuilder } from './model-graph';
 export { readInitializers, readOnnxModel, readUnfoldMetadata, type OnnxModelSummary, type UnfoldOnnxMetadata } from './read';
+export { readUnfoldModel, type UnfoldModelFromOnnx } from './unfold-model';
 export type { Dim, ValueDescription } from './value-info';
 export { IR_VERSION, ONNX_PACKAGE, ONNX_PACKAGE_VERSION, OPSET_VERSION } from './version';
 export { fromUnfoldOutputs, toUnfoldInputs, type FeedTensor, type UnfoldFeeds, type UnfoldResults } from './import/feeds';

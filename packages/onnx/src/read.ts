@@ -1,7 +1,7 @@
 import { parseModelSpec, SerializationError, type ModelSpec, type OnnxConstant, type PluginStamp } from '@unfold/core';
 import type { GraphProto } from 'onnx-buf';
-import type { OnnxInterface } from './interface';
-import { METADATA_FORMAT, METADATA_KEYS } from './metadata';
+import { METADATA_FORMAT, METADATA_FORMAT_V1, METADATA_KEYS, type EntryInterface, type EntryManifest } from '@unfold/core/interface';
+import type { OnnxInterfaceV1 } from './interface';
 import { decodeModel } from './model-proto';
 import { dataTypeName, readTensorProto } from './tensor-proto';
 import { describeValue, type ValueDescription } from './value-info';
@@ -56,12 +56,17 @@ export function readInitializers(bytes: Uint8Array, where = 'onnx model'): Reado
   return Object.fromEntries(graph.initializer.map((t) => [t.name, readTensorProto(t, `${where}: initializer ${JSON.stringify(t.name)}`)]));
 }
 
-/** What @unfold/onnx wrote into a file's metadata. */
+/** What @unfold/onnx wrote into a file's metadata, in format `unfold-onnx/2` or `unfold-onnx/1`. */
 export interface UnfoldOnnxMetadata {
+  /** 2 for files of this version; 1 for files written before export entries and shaped state. */
+  readonly format: 1 | 2;
   readonly producer: string;
   readonly spec: ModelSpec;
   readonly plugins: Readonly<Record<string, PluginStamp>>;
-  readonly interface: OnnxInterface;
+  /** The file's interface: an EntryInterface (`version: 2`), or a v1 file's (`version: 1`, one sequence entry). */
+  readonly interface: EntryInterface | OnnxInterfaceV1;
+  /** The model's entries when it exports several (the same in every file of its folder); null otherwise. */
+  readonly entries: EntryManifest | null;
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
@@ -77,17 +82,29 @@ function parseEntry(metadata: Readonly<Record<string, string>>, key: string, whe
   }
 }
 
-/** Reads the unfold metadata of an exported file's summary; a file from another producer is a SerializationError. */
+/**
+ * Reads the unfold metadata of an exported file's summary, in either format (`unfold-onnx/2`, or
+ * `unfold-onnx/1` from before export entries); a file from another producer or a newer format is a
+ * SerializationError.
+ */
 export function readUnfoldMetadata(summary: OnnxModelSummary, where = 'onnx model'): UnfoldOnnxMetadata {
   const format = summary.metadata[METADATA_KEYS.format];
-  if (format !== METADATA_FORMAT) {
-    throw new SerializationError('not an unfold export', { where, expected: `metadata ${METADATA_KEYS.format} = ${METADATA_FORMAT}`, got: format === undefined ? 'no such entry' : JSON.stringify(format), fix: 'export the model with @unfold/onnx, or read it as a plain ONNX model' });
+  if (format !== METADATA_FORMAT && format !== METADATA_FORMAT_V1) {
+    const newer = typeof format === 'string' && format.startsWith('unfold-onnx/');
+    throw new SerializationError(newer ? 'an unfold export of a newer format' : 'not an unfold export', { where, expected: `metadata ${METADATA_KEYS.format} = ${METADATA_FORMAT} or ${METADATA_FORMAT_V1}`, got: format === undefined ? 'no such entry' : JSON.stringify(format), fix: newer ? 'upgrade @unfold/onnx to read it' : 'export the model with @unfold/onnx, or read it as a plain ONNX model' });
+  }
+  const v2 = format === METADATA_FORMAT;
+  const described = parseEntry(summary.metadata, METADATA_KEYS.interface, where) as EntryInterface | OnnxInterfaceV1;
+  if (described?.version !== (v2 ? 2 : 1)) {
+    throw new SerializationError(`metadata ${JSON.stringify(METADATA_KEYS.interface)} does not match the format`, { where, expected: `an interface of version ${v2 ? 2 : 1} (${format})`, got: `version ${JSON.stringify((described as { version?: unknown })?.version)}`, fix: 'the file was edited or is corrupt; export it again' });
   }
   return {
+    format: v2 ? 2 : 1,
     producer: summary.metadata[METADATA_KEYS.producer] ?? 'unknown',
     spec: parseModelSpec(parseEntry(summary.metadata, METADATA_KEYS.spec, where), `${where}: ${METADATA_KEYS.spec}`),
     plugins: parseEntry(summary.metadata, METADATA_KEYS.plugins, where) as Record<string, PluginStamp>,
-    interface: parseEntry(summary.metadata, METADATA_KEYS.interface, where) as OnnxInterface,
+    interface: described,
+    entries: v2 && summary.metadata[METADATA_KEYS.entries] !== undefined ? (parseEntry(summary.metadata, METADATA_KEYS.entries, where) as EntryManifest) : null,
     metadata: parseEntry(summary.metadata, METADATA_KEYS.metadata, where) as Record<string, unknown>,
   };
 }

@@ -32,7 +32,8 @@ export class DiffLog {
 }
 
 function readoutOf(model: ExportedModel): 'sequence' | 'last' {
-  return readUnfoldMetadata(readOnnxModel(model.bytes)).interface.readout;
+  const described = readUnfoldMetadata(readOnnxModel(model.bytes)).interface;
+  return described.version === 2 ? (described.semantics.readout === 'last' ? 'last' : 'sequence') : described.readout;
 }
 
 /** Values of a [B, T, F] tensor at steps t < lengths[b] (all when lengths is undefined), and the rest. */
@@ -61,6 +62,7 @@ export function expectRunsClose(label: string, onnx: RunResult, reference: RunRe
   let diff = maxAbsDiff(a.real, b.real);
   reference.finalState.forEach((state, i) => {
     const got = onnx.finalState[i] as HostValue;
+    if (got.shape.join() !== state.shape.join()) throw new Error(`${label}: final state ${i} shape [${got.shape}] != [${state.shape}]`);
     expectClose(got.data, state.data, { label: `${label} final state ${i}` });
     diff = Math.max(diff, maxAbsDiff(got.data, state.data));
   });
@@ -77,20 +79,20 @@ function randomLengths(rng: Rng, batch: number, time: number, allowEmpty = false
   return Int32Array.from({ length: batch }, (_, b) => (b === 0 ? time : allowEmpty && b === batch - 1 ? 0 : 1 + rng.int(time)));
 }
 
-/** A [1, size] state row repeated for every sequence (what the exported model does with it); [B, size] as is. */
+/** A [1, ...shape] state row repeated for every sequence (what the exported model does with it); [B, ...shape] as is. */
 function broadcastRows(row: HostValue, batch: number): HostValue {
   if (row.shape[0] === batch) return row;
-  const size = row.shape[1] as number;
+  const size = row.data.length;
   const data = new Float32Array(batch * size);
   for (let b = 0; b < batch; b++) data.set(row.data.subarray(0, size), b * size);
-  return { shape: [batch, size], data };
+  return { shape: [batch, ...row.shape.slice(1)], data };
 }
 
 /** One comparison: `lengths` and `states` given to both engines (states as rows of 1 broadcast in ONNX when `broadcast`). */
 async function compareOnce(model: ExportedModel, log: DiffLog, label: string, x: HostValue, lengths: Int32Array | undefined, states: readonly HostValue[] | undefined): Promise<void> {
   const batch = x.shape[0] as number;
   const onnxLengths = lengths ? { shape: [batch], data: lengths } : { shape: [1], data: Int32Array.of(FULL_LENGTH) };
-  const zeros = stateOf(model.root).map((s) => ({ shape: [1, s.size], data: new Float32Array(s.size) }));
+  const zeros = stateOf(model.root).map((s) => ({ shape: [1, ...s.shape], data: new Float32Array(s.size) }));
   const onnx = await onnxForward(model, { x, lengths: onnxLengths, initialState: states ?? zeros });
   const reference = unfoldForward(model, { x, ...(lengths ? { lengths } : {}), ...(states ? { initialState: states.map((s) => broadcastRows(s, batch)) } : {}) });
   log.record(expectRunsClose(label, onnx, reference, lengths, readoutOf(model)));
@@ -110,10 +112,10 @@ export async function checkParity(model: ExportedModel, log: DiffLog): Promise<v
       const at = `${model.name} T=${time} B=${batch}`;
       await compareOnce(model, log, `${at} full`, x, undefined, undefined);
       const lengths = randomLengths(rng, batch, time);
-      await compareOnce(model, log, `${at} lengths ${lengths}`, x, lengths, states.map((s) => randomFloats(rng, [batch, s.size])));
+      await compareOnce(model, log, `${at} lengths ${lengths}`, x, lengths, states.map((s) => randomFloats(rng, [batch, ...s.shape])));
       if (batch > 1) {
         const withEmpty = randomLengths(rng, batch, time, true);
-        await compareOnce(model, log, `${at} lengths ${withEmpty} shared state row`, x, withEmpty, states.map((s) => randomFloats(rng, [1, s.size])));
+        await compareOnce(model, log, `${at} lengths ${withEmpty} shared state row`, x, withEmpty, states.map((s) => randomFloats(rng, [1, ...s.shape])));
       }
     }
   }
@@ -141,6 +143,25 @@ function concatTime(parts: readonly HostValue[]): HostValue {
 }
 
 /**
+ * Runs a batch whose time axis is empty: outputs [B, 0, O] ([B, 1, O] of zeros for a last-step readout),
+ * every final state exactly its initial state, and both engines agreeing.
+ */
+export async function checkEmptyTime(model: ExportedModel, log: DiffLog, batch: number): Promise<void> {
+  const rng = new Rng(`${model.name}/empty`);
+  const x = randomInput(model, rng, batch, 0);
+  const initialState = stateOf(model.root).map((s) => randomFloats(rng, [batch, ...s.shape]));
+  const onnx = await onnxForward(model, { x, lengths: { shape: [batch], data: new Int32Array(batch) }, initialState });
+  const readout = readoutOf(model);
+  const steps = readout === 'last' ? 1 : 0;
+  if (onnx.output.shape[0] !== batch || onnx.output.shape[1] !== steps) throw new Error(`${model.name} T=0: output shape [${onnx.output.shape}], expected [${batch}, ${steps}, ...]`);
+  onnx.finalState.forEach((state, i) => {
+    const initial = initialState[i] as HostValue;
+    if (state.shape.join() !== initial.shape.join() || state.data.some((v, j) => v !== initial.data[j])) throw new Error(`${model.name} T=0: final state ${i} is not its initial state`);
+  });
+  log.record(expectRunsClose(`${model.name} T=0`, onnx, unfoldForward(model, { x, initialState }), undefined, readout));
+}
+
+/**
  * Streams a batch through the model in chunks, feeding each call's state_out.* to the next call's
  * state_in.* with per-chunk lengths, and checks the result equals one call over the whole sequence,
  * which itself must match unfold. Returns the largest difference between chunked and whole.
@@ -150,7 +171,7 @@ export async function checkStreaming(model: ExportedModel, log: DiffLog, batch: 
   const rng = new Rng(`${model.name}/stream/${chunks}`);
   const x = randomInput(model, rng, batch, time);
   const lengths = randomLengths(rng, batch, time);
-  const start = stateOf(model.root).map((s) => randomFloats(rng, [batch, s.size]));
+  const start = stateOf(model.root).map((s) => randomFloats(rng, [batch, ...s.shape]));
   const whole = await onnxForward(model, { x, lengths: { shape: [batch], data: lengths }, initialState: start });
   log.record(expectRunsClose(`${model.name} whole`, whole, unfoldForward(model, { x, lengths, initialState: start }), lengths, 'sequence'));
   let state: readonly HostValue[] = start;

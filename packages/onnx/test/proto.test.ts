@@ -44,7 +44,7 @@ describe('reading files', () => {
   it('tells a plain ONNX model from an unfold export', () => {
     const bytes = serializeGraph(createModelBuilder([]), { name: 'empty' });
     expect(readOnnxModel(bytes).metadata).toEqual({});
-    expect(errorOf(() => readUnfoldMetadata(readOnnxModel(bytes), 'x.onnx'))).toBe('E_SERIALIZATION x.onnx: not an unfold export; expected metadata unfold.format = unfold-onnx/1; got no such entry. Fix: export the model with @unfold/onnx, or read it as a plain ONNX model');
+    expect(errorOf(() => readUnfoldMetadata(readOnnxModel(bytes), 'x.onnx'))).toBe('E_SERIALIZATION x.onnx: not an unfold export; expected metadata unfold.format = unfold-onnx/2 or unfold-onnx/1; got no such entry. Fix: export the model with @unfold/onnx, or read it as a plain ONNX model');
   });
 });
 
@@ -83,7 +83,15 @@ describe('an exported file', () => {
     expect(unfold.producer).toBe(`@unfold/onnx@${ONNX_PACKAGE_VERSION}`);
     expect(unfold.plugins['acme/elman']).toEqual({ package: 'acme-cells', version: '1.0.0', schemaVersion: 1 });
     expect(Object.keys(unfold.plugins).sort()).toEqual(['acme/elman', 'dense', 'recurrent', 'sequence-model']);
-    expect(unfold.interface).toMatchObject({ version: 1, inputKind: 'features', readout: 'last', states: [{ path: 'body.cell.h', size: 3, input: 'state_in.body.cell.h', output: 'state_out.body.cell.h' }] });
+    expect([unfold.format, unfold.entries]).toEqual([2, null]);
+    expect(unfold.interface).toMatchObject({
+      version: 2,
+      entry: 'main',
+      tasks: ['predict', 'stream'],
+      ports: { inputs: [{ name: 'input', kind: 'features', size: 2, tensor: 'input', lengths: 'sequence_lens' }], outputs: [{ name: 'output', kind: 'features', size: 1, tensor: 'output' }] },
+      semantics: { readout: 'last', emits: 'features', vocabulary: null, tokenizer: null },
+      states: [{ path: 'body.cell.h', shape: [3], size: 3, input: 'state_in.body.cell.h', output: 'state_out.body.cell.h' }],
+    });
     expect(unfold.interface.inputs.map((i) => i.name)).toEqual(['input', 'sequence_lens', 'state_in.body.cell.h']);
   });
 

@@ -18,8 +18,8 @@ function unfoldDefaults(summary: ReturnType<typeof readOnnxModel>, inputs: Recor
   for (const input of summary.inputs) {
     if (input.name === SEQUENCE_LENS_NAME) defaults[input.name] = { dtype: 'int32', shape: [batch], data: new Array(batch).fill(FULL_LENGTH) };
     else if (input.name.startsWith(stateInputName(''))) {
-      const size = Number(input.shape?.[1]);
-      defaults[input.name] = { shape: [batch, size], data: new Array(batch * size).fill(0) };
+      const dims = (input.shape ?? []).slice(1).map(Number); // [batch_or_1, ...shape]
+      defaults[input.name] = { shape: [batch, ...dims], data: new Array(dims.reduce((a, b) => a * b, batch)).fill(0) };
     }
   }
   return defaults;
