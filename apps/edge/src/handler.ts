@@ -1,4 +1,4 @@
-import type { GraphPredictRequest, LoadedModel, Operation, PredictRequest, RolloutRequest, StreamRequest } from '@unfold/runtime';
+import { OPERATION_NAMES, type LoadedModel } from '@unfold/runtime';
 import { readJsonBody } from './body';
 import { resolveEdgeLimits, type EdgeLimits } from './limits';
 import type { ModelRegistry } from './registry';
@@ -11,10 +11,12 @@ import { errorResponse, json, responseFor } from './responses';
  *   GET  /health                      liveness, model names, onnxruntime versions
  *   GET  /models                      every model's description
  *   GET  /models/:name                one model's description
- *   POST /models/:name/predict        a batch of sequences → outputs
- *   POST /models/:name/stream         a chunk + the previous state → outputs + the new state
- *   POST /models/:name/rollout        a context → generated steps
+ *   POST /models/:name/:operation     an operation the model offers (its entries' declared tasks):
+ *        predict                      a batch of sequences → outputs
+ *        stream                       a chunk + the previous state → outputs + the new state
+ *        rollout                      a context → generated steps
  *
+ * Operations are the runtime's operation modules (OPERATION_NAMES): a new one is routed with no edit here.
  * The handler never rejects: every failure becomes a JSON error (see responses.ts and API.md).
  */
 export type FetchHandler = (request: Request) => Promise<Response>;
@@ -28,9 +30,9 @@ export interface HandlerOptions {
   readonly onInternalError?: (error: unknown, request: Request) => void;
 }
 
-const OPERATIONS: readonly Operation[] = ['predict', 'stream', 'rollout'];
+type Route = { readonly kind: 'health' } | { readonly kind: 'models' } | { readonly kind: 'model'; readonly name: string } | { readonly kind: 'operation'; readonly name: string; readonly operation: string };
 
-type Route = { readonly kind: 'health' } | { readonly kind: 'models' } | { readonly kind: 'model'; readonly name: string } | { readonly kind: 'operation'; readonly name: string; readonly operation: Operation };
+const ENDPOINTS = `GET /health, GET /models, GET /models/:name, POST /models/:name/(${OPERATION_NAMES.join('|')})`;
 
 function route(pathname: string): Route | undefined {
   const parts = pathname.replace(/^\/+|\/+$/g, '').split('/'); // a trailing slash names the same resource
@@ -44,7 +46,7 @@ function route(pathname: string): Route | undefined {
     return undefined;
   }
   if (parts.length === 2) return { kind: 'model', name };
-  const operation = OPERATIONS.find((o) => o === parts[2]);
+  const operation = OPERATION_NAMES.find((o) => o === parts[2]);
   return parts.length === 3 && operation ? { kind: 'operation', name, operation } : undefined;
 }
 
@@ -58,22 +60,11 @@ function modelNotFound(name: string, registry: ModelRegistry): Response {
 }
 
 /** Runs one operation; `body` is untrusted JSON, which the runtime checks field by field. */
-async function runOperation(model: LoadedModel, operation: Operation, body: unknown, limits: EdgeLimits): Promise<Response> {
-  const options = { limits };
-  if (model.format === 'onnx') {
-    if (operation !== 'predict') {
-      return errorResponse({ code: 'E_UNSUPPORTED', message: `${operation} needs a model exported by unfold`, where: model.name, expected: 'an unfold export (its metadata names the sequence input and the states)', got: 'a plain ONNX graph', fix: 'use predict with named inputs' });
-    }
-    return json({ model: model.name, ...(await model.predict(body as GraphPredictRequest, options)) });
+async function runOperation(model: LoadedModel, operation: string, body: unknown, limits: EdgeLimits): Promise<Response> {
+  if (model.format === 'onnx' && !model.describe().operations.includes(operation)) {
+    return errorResponse({ code: 'E_UNSUPPORTED', message: `${operation} needs a model exported by unfold`, where: model.name, expected: 'an unfold export (its metadata names the sequence input and the states)', got: 'a plain ONNX graph', fix: 'use predict with named inputs' });
   }
-  switch (operation) {
-    case 'predict':
-      return json({ model: model.name, ...(await model.predict(body as PredictRequest, options)) });
-    case 'stream':
-      return json({ model: model.name, ...(await model.stream(body as StreamRequest, options)) });
-    case 'rollout':
-      return json({ model: model.name, ...(await model.rollout(body as RolloutRequest, options)) });
-  }
+  return json({ model: model.name, ...(await model.run(operation, body, { limits })) });
 }
 
 export function createHandler(options: HandlerOptions): FetchHandler {
@@ -83,7 +74,7 @@ export function createHandler(options: HandlerOptions): FetchHandler {
 
   const handle = async (request: Request): Promise<Response> => {
     const target = route(new URL(request.url).pathname);
-    if (!target) return errorResponse({ code: 'E_NOT_FOUND', message: 'no such endpoint', expected: 'GET /health, GET /models, GET /models/:name, POST /models/:name/(predict|stream|rollout)', got: `${request.method} ${new URL(request.url).pathname.slice(0, 100)}` });
+    if (!target) return errorResponse({ code: 'E_NOT_FOUND', message: 'no such endpoint', expected: ENDPOINTS, got: `${request.method} ${new URL(request.url).pathname.slice(0, 100)}` });
     const method = request.method.toUpperCase();
     if (target.kind !== 'operation' && method !== 'GET') return methodNotAllowed('GET');
     if (target.kind === 'operation' && method !== 'POST') return methodNotAllowed('POST');

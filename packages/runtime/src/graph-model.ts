@@ -1,6 +1,6 @@
 import { describeValue, isRuntimeError, RuntimeError } from './errors';
 import { resolveLimits, type RuntimeLimits } from './limits';
-import type { GraphModel, ModelDescription } from './model';
+import type { GraphModel, GraphPredictRequest, ModelDescription } from './model';
 import { flattenNested, toNested } from './nested';
 import type { GraphDtype, GraphValue, ModelInfo } from './proto/model-info';
 import { readRequest } from './requests';
@@ -73,11 +73,15 @@ export function createGraphModel(name: string, session: ModelSession, model: Mod
   const description = Object.freeze(describeGraph(name, model));
   // onnxruntime's own list is the truth for what must be fed (it agrees with the file for valid models).
   const inputs = session.inputNames.map((n) => model.inputs.find((v) => v.name === n) ?? { name: n, dtype: 'non-tensor' as const, shape: undefined, doc: '' });
-  return {
+  const served: GraphModel = {
     format: 'onnx',
     name,
     describe: () => description,
     release: () => session.release(),
+    async run(operation, request, options) {
+      if (operation === 'predict') return served.predict(request as GraphPredictRequest, options);
+      throw new RuntimeError('E_UNSUPPORTED', `${operation} needs a model exported by unfold`, { where: name, expected: 'an unfold export (its metadata names the sequence input and the states)', got: 'a plain ONNX graph', fix: 'use predict with named inputs' });
+    },
     async predict(request, options = {}) {
       const limits = resolveLimits(options.limits);
       const fields = readRequest(request, ['inputs'], 'request');
@@ -103,4 +107,5 @@ export function createGraphModel(name: string, session: ModelSession, model: Mod
       return { outputs: Object.fromEntries(Object.entries(results).map(([key, tensor]) => [key, outputValue(tensor)])) };
     },
   };
+  return served;
 }

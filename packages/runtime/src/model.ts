@@ -1,11 +1,33 @@
+import type { InterfacePort, InterfaceSemantics } from '@unfold/core/interface';
+import type { Normalisation, OutputKind } from './info/unfold-info';
 import type { RuntimeLimits } from './limits';
 import type { GraphValue } from './proto/model-info';
 import type { PredictRequest, RolloutRequest, StreamRequest } from './requests';
-import type { StateMap } from './states';
-import type { Normalisation, OutputKind } from './unfold-info';
+import type { StateMap, StateTensor } from './states';
 
-/** The public shape of a loaded model: an unfold export (self-describing) or any other ONNX graph. */
-export type Operation = 'predict' | 'stream' | 'rollout';
+/**
+ * The public shape of a loaded model: an unfold export (self-describing) or any other ONNX graph.
+ *
+ * An operation's name: `predict`, `stream`, `rollout`, or any task a registered operation module serves
+ * (operations/registry.ts). A model offers the ones its entries declare.
+ */
+export type Operation = string;
+
+/** One entry of an unfold model, as `GET /models` shows it. */
+export interface EntryDescription {
+  readonly name: string;
+  /** What the file declares this entry can do (a task without a module in this runtime is listed, not offered). */
+  readonly tasks: readonly string[];
+  /** The declared tasks this runtime runs on this entry. */
+  readonly operations: readonly Operation[];
+  readonly ports: { readonly inputs: readonly InterfacePort[]; readonly outputs: readonly InterfacePort[] };
+  readonly semantics: InterfaceSemantics;
+  /** Each state's per-sequence shape: a request or answer carries it as nested arrays [batch][...shape]. */
+  readonly states: readonly { readonly path: string; readonly shape: readonly number[]; readonly size: number }[];
+  /** Multi-entry models only: the entry graph's inputs and outputs (single-entry models show them at the top). */
+  readonly inputs?: readonly GraphValue[];
+  readonly outputs?: readonly GraphValue[];
+}
 
 /** What `GET /models` shows: enough for a client to build requests without reading the file. */
 export interface ModelDescription {
@@ -14,24 +36,28 @@ export interface ModelDescription {
   readonly format: 'unfold' | 'onnx';
   readonly operations: readonly Operation[];
   readonly producer: string;
-  /** The graph's inputs (initializers left out) and outputs, dims as numbers or symbolic names. */
+  /** The graph's inputs (initializers left out) and outputs, dims as numbers or symbolic names (the default entry's). */
   readonly inputs: readonly GraphValue[];
   readonly outputs: readonly GraphValue[];
   /** unfold models: the spec's `metadata` (task, window, normalisation, …); others: the file's metadata_props. */
   readonly metadata: Readonly<Record<string, unknown>>;
-  /** unfold models only: how sequences map onto the graph. */
+  /** unfold models whose default (first) entry is a sequence model: how sequences map onto the graph. */
   readonly sequence?: {
     readonly inputKind: 'features' | 'tokens';
     /** Features per step, or the vocabulary size of a token model. */
     readonly inputSize: number;
     readonly outputSize: number;
     readonly outputKind: OutputKind;
-    readonly readout: 'sequence' | 'last';
+    readonly readout: 'sequence' | 'last' | 'pooled';
     readonly states: readonly { readonly path: string; readonly size: number }[];
     readonly normalisation: Normalisation | null;
     readonly window: number | null;
     readonly spec: Readonly<Record<string, unknown>>;
   };
+  /** unfold models: every entry (one, `main`, for a single-file model), the default first. */
+  readonly entries?: readonly EntryDescription[];
+  /** Multi-entry models: the manifest's tasks that span entries (`generate` over `encoder` and `decoder_step`). */
+  readonly tasks?: readonly { readonly name: string; readonly entries: readonly string[] }[];
 }
 
 /** Per-call options: caps for this call (defaults: DEFAULT_LIMITS). */
@@ -45,8 +71,8 @@ export interface PredictResult {
 }
 
 export interface StreamResult extends PredictResult {
-  /** Each state after each sequence's last real step: pass it as the next call's `state`. */
-  readonly state: Record<string, number[][]>;
+  /** Each state after each sequence's last real step, [batch][...shape]: pass it as the next call's `state`. */
+  readonly state: Record<string, StateTensor>;
 }
 
 export type RolloutResult =
@@ -55,27 +81,39 @@ export type RolloutResult =
       /** [batch][steps][O] generated values, in the caller's units. */
       readonly outputs: number[][][];
       /** feedback "state": the state after the context and the first steps − 1 outputs; continue with `inputs` = the last output. */
-      readonly state?: Record<string, number[][]>;
+      readonly state?: Record<string, StateTensor>;
     }
   | {
       readonly kind: 'tokens';
       /** [batch][steps] generated token ids. */
       readonly tokens: number[][];
-      readonly state?: Record<string, number[][]>;
+      readonly state?: Record<string, StateTensor>;
     };
 
 interface LoadedBase {
   readonly name: string;
   describe(): ModelDescription;
-  /** Frees onnxruntime's session; the model must not be used afterwards. */
+  /**
+   * Runs an operation by name on an untrusted request (what the edge does for `POST /models/:name/:operation`):
+   * E_UNSUPPORTED for an operation the model does not offer.
+   */
+  run(operation: Operation, request: unknown, options?: CallOptions): Promise<Readonly<Record<string, unknown>>>;
+  /** Frees onnxruntime's sessions; the model must not be used afterwards. */
   release(): Promise<void>;
+}
+
+/** A request to an entry-level operation of a multi-entry model may name its entry; default: the first entry declaring it. */
+export interface EntrySelection {
+  readonly entry?: string;
 }
 
 export interface UnfoldModel extends LoadedBase {
   readonly format: 'unfold';
-  predict(request: PredictRequest, options?: CallOptions): Promise<PredictResult>;
-  stream(request: StreamRequest, options?: CallOptions): Promise<StreamResult>;
-  rollout(request: RolloutRequest, options?: CallOptions): Promise<RolloutResult>;
+  /** The entries' names, the default first (`["main"]` for a single-file model). */
+  readonly entries: readonly string[];
+  predict(request: PredictRequest & EntrySelection, options?: CallOptions): Promise<PredictResult>;
+  stream(request: StreamRequest & EntrySelection, options?: CallOptions): Promise<StreamResult>;
+  rollout(request: RolloutRequest & EntrySelection, options?: CallOptions): Promise<RolloutResult>;
 }
 
 /** Named tensors as nested arrays: `{ "x": [[[0.1, …]]], "lengths": [5, 3] }`. */

@@ -7,8 +7,8 @@ import { createRng } from './rng';
 import { chooseToken } from './sampling';
 import { packSequences, type PackedSequences } from './sequences';
 import type { ModelSession } from './session';
-import { packStates, toRows } from './states';
-import type { UnfoldInfo } from './unfold-info';
+import { packStates, statesToJson, type StateTensor } from './states';
+import type { UnfoldInfo } from './info/unfold-info';
 import { runChunk, type ChunkResult } from './unfold-run';
 import { scalingOf } from './units';
 
@@ -92,7 +92,7 @@ interface Loop {
 }
 
 /** Feedback "state": one call for the context, then one one-step call per generated step. */
-async function rollWithState({ model, context, steps, choose, limits, fields }: Loop): Promise<{ generated: Step[][]; state: Record<string, number[][]> }> {
+async function rollWithState({ model, context, steps, choose, limits, fields }: Loop): Promise<{ generated: Step[][]; state: Record<string, StateTensor> }> {
   const { info, session, name } = model;
   checkStreamable(info, `${name}: rollout with feedback "state"`);
   if (fields.window !== undefined) throw new RuntimeError('E_REQUEST', 'window applies to feedback "window" only', { where: 'window', expected: 'no window with feedback "state"', got: String(fields.window), fix: 'add "feedback": "window", or remove "window"' });
@@ -109,7 +109,7 @@ async function rollWithState({ model, context, steps, choose, limits, fields }: 
     lengths = step.lengths;
     result = await runChunk(session, info, step, result.states.map((data) => ({ rows: context.batch, data })), name);
   }
-  return { generated, state: Object.fromEntries(info.states.map((s, i) => [s.path, toRows(result.states[i] as Float32Array, context.batch, s.size)])) };
+  return { generated, state: statesToJson(info.states, result.states, context.batch) };
 }
 
 /** Feedback "window": every step re-runs the last `window` steps of each sequence from a fresh state. */

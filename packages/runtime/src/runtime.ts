@@ -1,8 +1,10 @@
 import { createGraphModel } from './graph-model';
-import type { LoadedModel } from './model';
+import { RuntimeError } from './errors';
+import { isUnfoldModel, readUnfoldFile } from './info/unfold-info';
+import { checkEntryFiles, openEntries } from './load-entries';
+import type { LoadedModel, UnfoldModel } from './model';
 import { readModelInfo } from './proto/model-info';
 import { openSession, type OrtFlavour, type SessionOptions } from './session';
-import { isUnfoldModel, readUnfoldInfo } from './unfold-info';
 import { createUnfoldModel } from './unfold-model';
 
 /**
@@ -11,10 +13,12 @@ import { createUnfoldModel } from './unfold-model';
  *   import * as ort from 'onnxruntime-node';   // or 'onnxruntime-web' (never both in one module)
  *   const runtime = createRuntime(ort);
  *   const model = await runtime.load(bytes, { name: 'forecaster' });
+ *   const seq2seq = await runtime.loadEntries('seq2seq', { 'encoder.onnx': a, 'decoder_step.onnx': b });
  *
  * Loading reads the file's interface and metadata first (a plain protobuf walk, no schema library),
- * then opens an onnxruntime session. A file with unfold metadata becomes an UnfoldModel (sequences in
- * and out, predict / stream / rollout); any other graph a GraphModel (named tensors in and out).
+ * then opens an onnxruntime session. A file with unfold metadata (v1 or v2) becomes an UnfoldModel
+ * (sequences in and out, the operations its entries declare); any other graph a GraphModel (named
+ * tensors in and out). A multi-entry model is the files of its folder, loaded together.
  */
 export interface LoadOptions {
   /** The model's name in descriptions and error messages (default "model"). */
@@ -28,7 +32,14 @@ export interface LoadOptions {
 export interface Runtime {
   /** onnxruntime's versions as the flavour reports them (`{ common, node }` or `{ common, web }`). */
   readonly versions: Readonly<Record<string, string>>;
+  /** One `.onnx` file: a single-entry unfold model (v1 or v2), or any ONNX graph. */
   load(bytes: Uint8Array, options?: LoadOptions): Promise<LoadedModel>;
+  /**
+   * A multi-entry unfold model: the bytes of every file of its folder by file name (`encoder.onnx`, as
+   * the manifest `unfold.entries` names them). Every file must carry the same manifest, and every entry
+   * it lists must be there; otherwise E_MODEL.
+   */
+  loadEntries(name: string, files: Readonly<Record<string, Uint8Array>>, options?: Pick<LoadOptions, 'sessionOptions'>): Promise<UnfoldModel>;
 }
 
 /** The flavour as given, plus its `env.versions` when it has one (both onnxruntime-node and -web do). */
@@ -41,9 +52,17 @@ export function createRuntime(ort: OrtModule): Runtime {
     async load(bytes, options = {}) {
       const name = options.name ?? 'model';
       const info = readModelInfo(bytes, name);
-      const unfold = options.format !== 'onnx' && isUnfoldModel(info) ? readUnfoldInfo(info, name) : null;
+      const unfold = options.format !== 'onnx' && isUnfoldModel(info) ? readUnfoldFile(info, name) : null;
+      if (unfold?.manifest && unfold.manifest.entries.length > 1) {
+        const files = unfold.manifest.entries.map((e) => e.file).join(', ');
+        throw new RuntimeError('E_MODEL', 'the file is one entry of a multi-entry model', { where: name, expected: 'a single-entry model file', got: `entry ${unfold.entry.name} of ${files}`, fix: `load every file (${files}) with runtime.loadEntries` });
+      }
       const session = await openSession(ort, bytes, options.sessionOptions, name);
-      return unfold ? createUnfoldModel(name, session, unfold, info) : createGraphModel(name, session, info);
+      return unfold ? createUnfoldModel(name, [{ info: unfold.entry, session, graph: info }], unfold.manifest) : createGraphModel(name, session, info);
+    },
+    async loadEntries(name, files, options = {}) {
+      const checked = checkEntryFiles(name, files);
+      return createUnfoldModel(name, await openEntries(ort, name, checked.files, options.sessionOptions), checked.manifest);
     },
   };
 }

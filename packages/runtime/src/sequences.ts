@@ -1,6 +1,6 @@
 import { RuntimeError } from './errors';
 import { checkLimit, type RuntimeLimits } from './limits';
-import type { UnfoldInfo } from './unfold-info';
+import type { UnfoldInfo } from './info/unfold-info';
 import { readArray, readFloat, readInteger } from './values';
 
 /**

@@ -1,85 +1,94 @@
-import { checkStreamable, operationsOf } from './capabilities';
+import type { EntryManifest } from '@unfold/core/interface';
+import type { EntryInfo } from './info/unfold-info';
 import { resolveLimits } from './limits';
-import type { ModelDescription, UnfoldModel } from './model';
+import type { EntryDescription, ModelDescription, PredictResult, RolloutResult, StreamResult, UnfoldModel } from './model';
+import { entryOperations, modelOperations, runOperation, type EntryModel } from './operations/dispatch';
+import type { LoadedEntry } from './operations/operation';
 import type { GraphValue, ModelInfo } from './proto/model-info';
-import { readChoice, readRequest } from './requests';
-import { rollout } from './rollout';
-import { packSequences } from './sequences';
-import type { ModelSession } from './session';
-import { packStates, toRows } from './states';
-import type { UnfoldInfo } from './unfold-info';
-import { cutOutputs, runChunk } from './unfold-run';
-import { scalingOf } from './units';
 
 /**
- * A model exported by @unfold/onnx, served from its own metadata: callers send batches of
- * variable-length sequences as nested arrays, and padding, `sequence_lens`, fresh states and
- * normalisation are handled here. Every value is checked before onnxruntime sees it.
+ * A model exported by @unfold/onnx, served from its own metadata: one or more entries (each its own
+ * session), and the operations their declared tasks name. Callers send batches of variable-length
+ * sequences as nested arrays, and padding, lengths, fresh states and normalisation are handled by the
+ * operation modules (operations/). Every value is checked before onnxruntime sees it.
  */
+export interface ServedEntry extends LoadedEntry {
+  /** The entry file's graph values and metadata, as read before its session opened. */
+  readonly graph: ModelInfo;
+}
+
 /** The interface's doc of each value (the graph's own docs are empty in unfold exports). */
-function withDocs(values: readonly GraphValue[], documented: unknown): GraphValue[] {
-  const docs = new Map<string, string>();
-  for (const entry of Array.isArray(documented) ? documented : []) {
-    const { name, doc } = (entry ?? {}) as { name?: unknown; doc?: unknown };
-    if (typeof name === 'string' && typeof doc === 'string') docs.set(name, doc);
-  }
+function withDocs(values: readonly GraphValue[], documented: readonly { readonly name: string; readonly doc: string }[]): GraphValue[] {
+  const docs = new Map(documented.map((t) => [t.name, t.doc]));
   return values.map((v) => ({ ...v, doc: v.doc || (docs.get(v.name) ?? '') }));
 }
 
-export function describeUnfold(name: string, info: UnfoldInfo, model: ModelInfo): ModelDescription {
+function describeEntry(entry: ServedEntry, label: string, several: boolean): EntryDescription {
+  const info: EntryInfo = entry.info;
   return {
-    name,
-    format: 'unfold',
-    operations: operationsOf(info),
-    producer: info.producer,
-    inputs: withDocs(model.inputs, info.interface.inputs),
-    outputs: withDocs(model.outputs, info.interface.outputs),
-    metadata: info.metadata,
-    sequence: {
-      inputKind: info.inputKind,
-      inputSize: info.inputSize,
-      outputSize: info.outputSize,
-      outputKind: info.outputKind,
-      readout: info.readout,
-      states: info.states.map((s) => ({ path: s.path, size: s.size })),
-      normalisation: info.normalisation,
-      window: info.window,
-      spec: info.spec,
-    },
+    name: info.name,
+    tasks: info.tasks,
+    operations: entryOperations(entry, label),
+    ports: info.interface.ports,
+    semantics: info.interface.semantics,
+    states: info.interface.states.map((s) => ({ path: s.path, shape: s.shape, size: s.size })),
+    ...(several ? { inputs: withDocs(entry.graph.inputs, info.interface.inputs), outputs: withDocs(entry.graph.outputs, info.interface.outputs) } : {}),
   };
 }
 
-export function createUnfoldModel(name: string, session: ModelSession, info: UnfoldInfo, model: ModelInfo): UnfoldModel {
-  const description = Object.freeze(describeUnfold(name, info, model));
+interface ServedModel extends EntryModel {
+  readonly entries: readonly ServedEntry[];
+}
+
+export function describeUnfold(model: ServedModel): ModelDescription {
+  const first = model.entries[0] as ServedEntry;
+  const info = first.info;
+  const sequence = info.sequence;
+  const several = model.entries.length > 1;
+  return {
+    name: model.name,
+    format: 'unfold',
+    operations: modelOperations(model),
+    producer: info.producer,
+    inputs: withDocs(first.graph.inputs, info.interface.inputs),
+    outputs: withDocs(first.graph.outputs, info.interface.outputs),
+    metadata: info.metadata,
+    ...(sequence
+      ? {
+          sequence: {
+            inputKind: sequence.inputKind,
+            inputSize: sequence.inputSize,
+            outputSize: sequence.outputSize,
+            outputKind: sequence.outputKind,
+            readout: sequence.readout,
+            states: sequence.states.map((s) => ({ path: s.path, size: s.size })),
+            normalisation: sequence.normalisation,
+            window: sequence.window,
+            spec: sequence.spec,
+          },
+        }
+      : {}),
+    entries: model.entries.map((e) => describeEntry(e, several ? `${model.name}/${e.info.name}` : model.name, several)),
+    ...(several ? { tasks: model.manifest?.tasks ?? [] } : {}),
+  };
+}
+
+/** An unfold model over its entries' sessions (one entry for a single-file model). */
+export function createUnfoldModel(name: string, entries: readonly ServedEntry[], manifest: EntryManifest | null): UnfoldModel {
+  const model: ServedModel = { name, entries, manifest };
+  const description = Object.freeze(describeUnfold(model));
+  const run = (operation: string, request: unknown, options: { readonly limits?: Parameters<typeof resolveLimits>[0] } = {}) => runOperation(model, operation, request, resolveLimits(options.limits));
   return {
     format: 'unfold',
     name,
+    entries: Object.freeze(entries.map((e) => e.info.name)),
     describe: () => description,
-    release: () => session.release(),
-
-    async predict(request, options = {}) {
-      const limits = resolveLimits(options.limits);
-      const fields = readRequest(request, ['inputs', 'units'], 'request');
-      const scaling = scalingOf(info, readChoice(fields.units, ['data', 'normalised'] as const, 'data', 'units'));
-      const packed = packSequences(fields.inputs, info, limits, { where: 'inputs', transform: scaling.toModel, allowEmpty: false });
-      const result = await runChunk(session, info, packed, packStates(undefined, info.states, packed.batch, 'state'), name);
-      return { outputs: cutOutputs(result, packed.lengths, info.outputSize, scaling.toCaller) };
+    release: async () => {
+      await Promise.all(entries.map((e) => e.session.release()));
     },
-
-    async stream(request, options = {}) {
-      checkStreamable(info, `${name}: stream`);
-      const limits = resolveLimits(options.limits);
-      const fields = readRequest(request, ['inputs', 'state', 'units'], 'request');
-      const scaling = scalingOf(info, readChoice(fields.units, ['data', 'normalised'] as const, 'data', 'units'));
-      const packed = packSequences(fields.inputs, info, limits, { where: 'inputs', transform: scaling.toModel, allowEmpty: true });
-      const states = packStates(fields.state, info.states, packed.batch, 'state');
-      const result = await runChunk(session, info, packed, states, name);
-      return {
-        outputs: cutOutputs(result, packed.lengths, info.outputSize, scaling.toCaller),
-        state: Object.fromEntries(info.states.map((s, i) => [s.path, toRows(result.states[i] as Float32Array, packed.batch, s.size)])),
-      };
-    },
-
-    rollout: (request, options = {}) => rollout({ name, session, info }, request, resolveLimits(options.limits)),
+    run,
+    predict: async (request, options) => (await run('predict', request, options)) as unknown as PredictResult,
+    stream: async (request, options) => (await run('stream', request, options)) as unknown as StreamResult,
+    rollout: async (request, options) => (await run('rollout', request, options)) as unknown as RolloutResult,
   };
 }

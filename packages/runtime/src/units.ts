@@ -1,5 +1,5 @@
 import type { Units } from './requests';
-import type { UnfoldInfo } from './unfold-info';
+import type { UnfoldInfo } from './info/unfold-info';
 
 /**
  * Conversions between the caller's units and the model's. A model whose metadata carries

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime, fetchModelBytes, readModelInfo } from '../src/index';
@@ -54,8 +56,10 @@ describe('loading', () => {
   it('rejects bytes that are not a model, and broken unfold metadata, with E_MODEL', async () => {
     expect(await codeOf(runtime.load(new Uint8Array([1, 2, 3])))).toBe('E_MODEL');
     expect(await codeOf(runtime.load(new TextEncoder().encode('<html>not found</html>')))).toBe('E_MODEL');
-    expect(await codeOf(runtime.load(withMetadata(tagger.bytes, '"inputKind":"features","readout":"sequence"', '"inputKind":"features","readout":"sequencf"')))).toBe('E_MODEL');
-    expect(await codeOf(runtime.load(withMetadata(tagger.bytes, '"inputKind":"features"', '"inputKind":"features}')))).toBe('E_MODEL'); // not JSON any more
+    // A v1 file (committed fixture) with an unknown readout, and with an interface that is not JSON any more.
+    const v1 = new Uint8Array(readFileSync(join(import.meta.dirname, 'fixtures/v1/tagger.onnx')));
+    expect(await codeOf(runtime.load(withMetadata(v1, '"inputKind":"features","readout":"sequence"', '"inputKind":"features","readout":"sequencf"')))).toBe('E_MODEL');
+    expect(await codeOf(runtime.load(withMetadata(v1, '"inputKind":"features"', '"inputKind":"features}')))).toBe('E_MODEL');
     // A graph that parses but uses an operator onnxruntime does not have: refused when the session opens.
     expect(readModelInfo(withMetadata(tagger.bytes, 'LSTM', 'LSTN')).inputs.length).toBe(4);
     expect(await codeOf(runtime.load(withMetadata(tagger.bytes, 'LSTM', 'LSTN')))).toBe('E_MODEL');
