@@ -1,5 +1,6 @@
 import { ConfigError, isLoss, requireGradients, trainingContext, type LossPlugin } from '@unfold/core';
 import { disposeBatch, epochOrder, makeBatch, type Batch } from './data/batches';
+import { bucketBoundaries, bucketedOrder, paddingReport, type BucketSpec } from './data/buckets';
 import { readExamples, type DataShape, type Example, type SequenceData } from './data/sequence-data';
 import { crossEntropy } from './losses/cross-entropy';
 import { mse } from './losses/mse';
@@ -32,6 +33,11 @@ export interface FitOptions {
    * of feeding the ground truth at each step follows this schedule; default teacher forcing.
    */
   readonly scheduledSampling?: SamplingSchedule;
+  /**
+   * Group sequences of similar length into batches (data/buckets.ts): `"auto"` (length quantiles) or the
+   * bucket boundaries; the padding saved against padding to the longest sequence is in the result.
+   */
+  readonly buckets?: BucketSpec;
   /** Stop after this many optimiser steps in total. */
   readonly maxSteps?: number;
   /** Stop when the monitored loss (validation if given, else training) has not improved by `minDelta` for `patience` epochs. */
@@ -50,6 +56,8 @@ export interface FitResult extends FitSummary {
   readonly stopReason: 'epochs' | 'max-steps' | 'patience' | 'target';
   /** Loss of every optimiser step, in order. */
   readonly stepLosses: readonly number[];
+  /** With `buckets`: the boundaries used and the share of padded steps saved against padding to the longest sequence (first epoch). */
+  readonly buckets?: { readonly boundaries: readonly number[]; readonly savedFraction: number };
 }
 
 const BUILT_IN_LOSSES = { mse, 'cross-entropy': crossEntropy } as const;
@@ -95,6 +103,9 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
   const validation = options.validation ? readExamples(options.validation, shape, 'validation') : undefined;
   const optimizerConfig = options.optimizer ?? { kind: 'adam', learningRate: 1e-3 };
   const sampling = options.scheduledSampling && checkSchedule(options.scheduledSampling, 'fit scheduledSampling');
+  const lengths = Int32Array.from(train, (e) => e.length);
+  const boundaries = options.buckets ? bucketBoundaries(lengths, options.buckets, batchSize) : undefined;
+  let bucketing: FitResult['buckets'];
   const optimizer = createOptimizer(optimizerConfig);
   const listen = listenerFor(options.progress);
   const seed = options.seed ?? 0;
@@ -112,7 +123,8 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
       const epochStart = Date.now();
       let epochLoss = 0;
       let epochCount = 0;
-      const order = epochOrder(train.length, batchSize, options.shuffle ?? true, seed, epoch);
+      const order = boundaries ? bucketedOrder(lengths, batchSize, boundaries, seed, epoch) : epochOrder(train.length, batchSize, options.shuffle ?? true, seed, epoch);
+      if (boundaries && epoch === 1) bucketing = { boundaries, savedFraction: paddingReport(lengths, order).savedFraction };
       for (const [index, indices] of order.entries()) {
         if (options.maxSteps !== undefined && stepLosses.length >= options.maxSteps) {
           stopReason = 'max-steps';
@@ -173,5 +185,5 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
     stoppedEarly: stopReason === 'patience' || stopReason === 'target',
   };
   listen({ type: 'end', summary });
-  return { ...summary, stopReason, history, stepLosses };
+  return { ...summary, stopReason, history, stepLosses, ...(bucketing ? { buckets: bucketing } : {}) };
 }

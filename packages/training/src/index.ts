@@ -1,5 +1,6 @@
 // Public API of @unfold/training. An explicit list: what is not named here is internal.
 export { disposeBatch, epochOrder, makeBatch, type Batch } from './data/batches';
+export { bucketBoundaries, bucketedOrder, paddingReport, type BucketSpec } from './data/buckets';
 export { readExamples, type DataShape, type Example, type SequenceData } from './data/sequence-data';
 export { fit, type FitOptions, type FitResult } from './fit';
 export { crossEntropy } from './losses/cross-entropy';
