@@ -49,12 +49,13 @@ function missingMapping(missing: readonly ResolvedNode[]): ExportError {
   const plugin = first.plugin;
   const family = plugin.family;
   const members = plugin.familySpec.exportedBy.length ? plugin.familySpec.exportedBy : ['onnx'];
+  const listed = `an ${members.map((m) => `\`${m}\``).join(' or ')}`;
   const others = missing.slice(1).map((n) => `${n.path || 'model'} (${n.plugin.kind})`);
   return new ExportError(`${family} ${JSON.stringify(plugin.kind)} has no ONNX mapping`, {
     where: first.path || 'model',
-    expected: `${members.map((m) => `an \`${m}\` property`).join(' or ')} on the ${family} plugin ${JSON.stringify(plugin.kind)}`,
+    expected: `${listed} property on the ${family} plugin ${JSON.stringify(plugin.kind)}`,
     got: `none in ${plugin.meta.package}@${plugin.meta.version}${others.length ? `; also missing at ${others.join(', ')}` : ''}`,
-    fix: `add \`${members[0]}: ...\` to the ${family} ${JSON.stringify(plugin.kind)} in ${plugin.meta.package}, or build the model from plugins that have one; nothing was written`,
+    fix: `add ${members.length > 1 ? 'one of them' : `\`${members[0]}\``} to the ${family} ${JSON.stringify(plugin.kind)} in ${plugin.meta.package}, or build the model from plugins that have one; nothing was written`,
   });
 }
 

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { inputSpecOf, stateOf } from '@unfold/architectures';
 import { esnCell } from '@unfold/cells/esn';
 import { leakyCell } from '@unfold/cells/leaky';
 import { rnnCell } from '@unfold/cells/rnn';
@@ -8,9 +7,9 @@ import { expectClose } from '@unfold/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelBuilder, readInitializers, readOnnxModel, serializeGraph } from '../src/index';
 import { writeForChecker } from './checker-dir';
-import { exportForTest, onnxForward, randomFloats, registryWith, unfoldForward, type ExportedModel } from './harness';
+import { exportForTest, randomFloats, registryWith, type ExportedModel } from './harness';
 import { openSession, type HostValue } from './ort';
-import { checkParity, checkStreaming, DiffLog, expectRunsClose } from './parity';
+import { checkEmptyTime, checkParity, checkStreaming, DiffLog } from './parity';
 
 // `leaky` and `esn` export through their per-step mappings (packages/cells/src/leaky/onnx.ts) and the
 // shared Scan emitter (packages/onnx/src/step-scan.ts).
@@ -30,17 +29,6 @@ async function parity(name: string, spec: ModelSpec): Promise<ExportedModel> {
   return model;
 }
 
-/** Runs a batch whose time axis is empty: outputs [B, 0, O] and every final state equal to its initial state. */
-async function checkEmptyTime(model: ExportedModel, batch: number, readout: 'sequence' | 'last' = 'sequence'): Promise<void> {
-  const rng = new Rng(`${model.name}/empty`);
-  const x = randomFloats(rng, [batch, 0, inputSpecOf(model.root).size]);
-  const initialState = stateOf(model.root).map((s) => randomFloats(rng, [batch, s.size]));
-  const onnx = await onnxForward(model, { x, lengths: { shape: [batch], data: new Int32Array(batch) }, initialState });
-  expect(onnx.output.shape.slice(0, 2)).toEqual([batch, readout === 'last' ? 1 : 0]);
-  onnx.finalState.forEach((state, i) => expect(state.data).toEqual(initialState[i]?.data));
-  log.record(expectRunsClose(`${model.name} T=0`, onnx, unfoldForward(model, { x, initialState }), undefined, readout));
-}
-
 describe('leaky at the root', () => {
   it.each([
     ['alpha', { alpha: 0.35 }, 'R_t'],
@@ -55,7 +43,7 @@ describe('leaky at the root', () => {
     const ops = readOnnxModel(model.bytes).ops;
     expect([ops.Scan, ops.Pad, ops.If, ops.Loop]).toEqual([1, 1, undefined, undefined]);
     expect(Object.keys(readInitializers(model.bytes))).toContain(recurrent);
-    await checkEmptyTime(model, 2);
+    await checkEmptyTime(model, log, 2);
     await model.session.release();
   });
 
@@ -82,7 +70,7 @@ describe('esn at the root', () => {
   ] as const)('%s matches unfold at 3 lengths and 2 batch sizes', async (name, spec) => {
     const model = await parity(`esn-${name}`, spec);
     expect(readOnnxModel(model.bytes).ops.Scan).toBe(1);
-    await checkEmptyTime(model, 3);
+    await checkEmptyTime(model, log, 3);
     await model.session.release();
   });
 
@@ -105,14 +93,14 @@ describe('inside layers', () => {
   ] as const)('recurrent %s matches unfold, reversal within each length included', async (name, cell, reverse) => {
     const model = await parity(`recurrent-${name}`, { kind: 'recurrent', config: { reverse }, children: { cell } });
     expect(readOnnxModel(model.bytes).ops.ReverseSequence).toBe(reverse ? 2 : undefined);
-    await checkEmptyTime(model, 2);
+    await checkEmptyTime(model, log, 2);
     await model.session.release();
   });
 
   it('bidirectional leaky forward, esn backward (concat)', async () => {
     const model = await parity('bidirectional', { kind: 'bidirectional', children: { forward: leaky(3, 4, { alpha: 0.3 }), backward: esn(3, 5, { leakRate: 0.5 }) } });
     expect(readOnnxModel(model.bytes).ops.Scan).toBe(2);
-    await checkEmptyTime(model, 2);
+    await checkEmptyTime(model, log, 2);
     await model.session.release();
   });
 
@@ -120,18 +108,18 @@ describe('inside layers', () => {
     const spec: ModelSpec = { kind: 'stacked', config: { residual: true }, children: { layers: [esn(3, 4, { leakRate: 0.7 }), leaky(4, 4, { activation: 'relu', alpha: 0.6 }), { kind: 'rnn', config: { inputSize: 4, hiddenSize: 4 } }] } };
     const model = await parity('stacked', spec);
     expect(model.session.inputNames).toEqual(['input', 'sequence_lens', 'state_in.layers.0.x', 'state_in.layers.1.h', 'state_in.layers.2.h']);
-    await checkEmptyTime(model, 2);
+    await checkEmptyTime(model, log, 2);
     await model.session.release();
   });
 
   it('sequence-model: bidirectional leaky body with a dense head; and an esn forecaster reading out the last step', async () => {
     const tagger: ModelSpec = { kind: 'sequence-model', children: { body: { kind: 'bidirectional', config: { merge: 'sum' }, children: { forward: leaky(3, 4), backward: leaky(3, 4, { alpha: 0.2 }) } }, output: { kind: 'dense', config: { inputSize: 4, outputSize: 2, activation: 'tanh' } } } };
     const model = await parity('model-tagger', tagger);
-    await checkEmptyTime(model, 2);
+    await checkEmptyTime(model, log, 2);
     await model.session.release();
     const forecaster: ModelSpec = { kind: 'sequence-model', config: { readout: 'last' }, children: { body: esn(1, 8, { leakRate: 0.5, feedbackSize: 1 }), output: { kind: 'dense', config: { inputSize: 8, outputSize: 1 } } } };
     const forecast = await parity('model-forecaster', forecaster);
-    await checkEmptyTime(forecast, 2, 'last'); // readout 'last' of an empty sequence reads zeros
+    await checkEmptyTime(forecast, log, 2); // readout 'last' of an empty sequence reads zeros
     await forecast.session.release();
   });
 });

@@ -29,7 +29,7 @@ export interface RunInputs {
   readonly x: HostValue;
   /** Real lengths [B]; undefined: all full length. */
   readonly lengths?: Int32Array;
-  /** Initial states in stateOf(root) order, each [B, size]; undefined: zeros. */
+  /** Initial states in stateOf(root) order, each [B, ...shape]; undefined: zeros. */
   readonly initialState?: readonly HostValue[];
 }
 
@@ -43,10 +43,11 @@ export function registryWith(plugins: readonly AnyPlugin[]): Registry {
   return createRegistry([...plugins, ...layers, ...heads]);
 }
 
-export async function exportForTest(name: string, plugins: readonly AnyPlugin[], spec: ModelSpec, options: ExportOptions = {}, seed = 7): Promise<ExportedModel> {
+/** Exports `spec` with weights from `seed` (or the given `weights`, e.g. after training) and opens it in onnxruntime. */
+export async function exportForTest(name: string, plugins: readonly AnyPlugin[], spec: ModelSpec, options: ExportOptions = {}, seed = 7, trained?: WeightMap): Promise<ExportedModel> {
   const registry = registryWith(plugins);
   const root = resolveModel(registry, spec);
-  const weights = initWeights(root, seed);
+  const weights = trained ?? initWeights(root, seed);
   const bytes = exportModel(registry, { spec, weights }, options);
   const folder = process.env.UNFOLD_ONNX_EXPORT_DIR;
   if (folder) {
@@ -67,7 +68,7 @@ export function unfoldForward(model: ExportedModel, inputs: RunInputs): RunResul
       const run = runSequence(bindNode(model.root, tensors), {
         x: x as tf.Tensor3D,
         ...(inputs.lengths ? { lengths: inputs.lengths } : {}),
-        ...(inputs.initialState ? { initialState: inputs.initialState.map((s) => tf.tensor2d(s.data as Float32Array, [s.shape[0] as number, s.shape[1] as number])) } : {}),
+        ...(inputs.initialState ? { initialState: inputs.initialState.map((s) => tf.tensor(s.data as Float32Array, [...s.shape])) } : {}),
       });
       const read = (t: tf.Tensor): HostValue => ({ shape: t.shape, data: t.dataSync() as Float32Array });
       result = { output: read(run.outputs), finalState: run.finalState.map(read) };
