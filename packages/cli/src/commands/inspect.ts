@@ -55,5 +55,6 @@ export async function inspect(argv: readonly string[], io: Io): Promise<number> 
   io.out(`ops: ${Object.entries(summary.ops).map(([op, n]) => `${op}×${n}`).join(', ')}\n`);
   io.out(`initializers: ${summary.initializers.length}\n`);
   if (unfold) io.out(`unfold: ${unfold.spec.kind} model${unfold.metadata && Object.keys(unfold.metadata).length ? `, metadata ${JSON.stringify(unfold.metadata)}` : ''}\n`);
+  if (unfold?.interface.version === 2) io.out(`entry: ${unfold.interface.entry} (tasks ${unfold.interface.tasks.join(', ') || 'none'})${unfold.entries ? `; the model's entries: ${unfold.entries.entries.map((e) => `${e.name} (${e.file})`).join(', ')}` : ''}\n`);
   return 0;
 }
