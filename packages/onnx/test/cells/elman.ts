@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defineCell, defineConfig, field, uniform, type HostTensor } from '@unfold/core';
+import { defineCell, uniform, type HostTensor } from '@unfold/core';
+import { hiddenVectorCell } from './acme';
 
 /**
  * A third-party cell defined in the tests, mapped to ONNX's native `RNN` op: no change to @unfold/onnx
@@ -10,17 +11,9 @@ import { defineCell, defineConfig, field, uniform, type HostTensor } from '@unfo
  * Weights are in the RNN op's layout (one direction), so the mapping only adds the direction axis.
  */
 export const elmanCell = defineCell({
+  ...hiddenVectorCell,
   kind: 'acme/elman',
-  meta: { package: 'acme-cells', version: '1.0.0' },
-  schemaVersion: 1,
   summary: "test cell: h' = tanh(x Wᵀ + h Rᵀ + Wb + Rb), exported as ONNX RNN",
-  config: defineConfig({
-    inputSize: field.int({ doc: 'input features I', min: 1 }),
-    hiddenSize: field.int({ doc: 'hidden units H', min: 1 }),
-  }),
-  inputSize: (config) => config.inputSize,
-  outputSize: (config) => config.hiddenSize,
-  state: (config) => [{ name: 'h', size: config.hiddenSize }],
   parameters(config) {
     const k = 1 / Math.sqrt(config.hiddenSize);
     return [

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineCell, defineConfig, field, uniform, type CellOnnxContext, type HostTensor, type OnnxConstant, type OnnxGraphBuilder } from '@unfold/core';
+import { ACME, sizeFields } from './acme';
 
 /**
  * A third-party cell no native ONNX op computes, exported as a `Scan` whose body is plain
@@ -15,13 +16,11 @@ import { defineCell, defineConfig, field, uniform, type CellOnnxContext, type Ho
  * length with ReverseSequence before and after the Scan.
  */
 export const leakyCounterCell = defineCell({
+  ...ACME,
   kind: 'acme/leaky-counter',
-  meta: { package: 'acme-cells', version: '1.0.0' },
-  schemaVersion: 1,
   summary: "test cell: h' = (1 − a)h + a·tanh(x Wᵀ + h Rᵀ + b), count' = count + 1, exported as a Scan",
   config: defineConfig({
-    inputSize: field.int({ doc: 'input features I', min: 1 }),
-    hiddenSize: field.int({ doc: 'hidden units H', min: 1 }),
+    ...sizeFields,
     leak: field.number({ doc: 'leak rate a', min: 0, max: 1, default: 0.6 }),
   }),
   inputSize: (config) => config.inputSize,

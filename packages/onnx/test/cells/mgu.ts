@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { defineCell, defineConfig, field, int64Constant, uniform, type HostTensor } from '@unfold/core';
+import { defineCell, int64Constant, uniform, type HostTensor } from '@unfold/core';
+import { hiddenVectorCell } from './acme';
 
 /**
  * A third-party cell defined in the tests with only a `step` (tfjs ops) and a per-step ONNX mapping
@@ -15,17 +16,9 @@ import { defineCell, defineConfig, field, int64Constant, uniform, type HostTenso
  *   h' = (1 − f) ⊙ h + f ⊙ h̃               output h'
  */
 export const mguCell = defineCell({
+  ...hiddenVectorCell,
   kind: 'acme/mgu',
-  meta: { package: 'acme-cells', version: '1.0.0' },
-  schemaVersion: 1,
   summary: "test cell: minimal gated unit, h' = (1 − f) ⊙ h + f ⊙ tanh(W_h x + U_h (f ⊙ h) + b_h), exported per step",
-  config: defineConfig({
-    inputSize: field.int({ doc: 'input features I', min: 1 }),
-    hiddenSize: field.int({ doc: 'hidden units H', min: 1 }),
-  }),
-  inputSize: (config) => config.inputSize,
-  outputSize: (config) => config.hiddenSize,
-  state: (config) => [{ name: 'h', size: config.hiddenSize }],
   parameters(config) {
     const [I, H] = [config.inputSize, config.hiddenSize];
     const k = 1 / Math.sqrt(H);

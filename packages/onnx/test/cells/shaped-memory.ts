@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { defineCell, defineConfig, field, int64Constant, uniform, type HostTensor, type ModelSpec } from '@unfold/core';
+import { ACME } from './acme';
 
 /**
  * A toy cell with a shaped state, defined in the tests (and imported by the runtime and edge tests): its
@@ -16,9 +17,8 @@ export const SHAPED_MEMORY_STATE = Object.freeze({ name: 'm', shape: Object.free
 const SLOTS = 6;
 
 export const shapedMemoryCell = defineCell({
+  ...ACME,
   kind: 'acme/shaped-memory',
-  meta: { package: 'acme-cells', version: '1.0.0' },
-  schemaVersion: 1,
   summary: "test cell with a [2, 3] state: m' = tanh(m ⊙ A + reshape(x Wᵀ + b)), output flatten(m')",
   config: defineConfig({ inputSize: field.int({ doc: 'input features I', min: 1 }) }),
   inputSize: (config) => config.inputSize,
