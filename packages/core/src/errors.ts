@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'E_SERIALIZATION'
   | 'E_EXPORT'
   | 'E_DATA'
-  | 'E_BACKEND';
+  | 'E_BACKEND'
+  | 'E_DIVERGED';
 
 export interface ErrorDetails {
   /** Where: a model path (`layers.1.cell`), a file name, a function. */
@@ -88,6 +89,13 @@ export class DataError extends UnfoldError {
 export class BackendError extends UnfoldError {
   constructor(summary: string, details?: ErrorDetails, options?: { cause?: unknown }) {
     super('E_BACKEND', summary, details, options);
+  }
+}
+
+/** Training diverged: a non-finite loss or gradient, or a loss far above its best (the divergence guard). */
+export class DivergenceError extends UnfoldError {
+  constructor(summary: string, details?: ErrorDetails, options?: { cause?: unknown }) {
+    super('E_DIVERGED', summary, details, options);
   }
 }
 

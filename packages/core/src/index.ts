@@ -51,6 +51,7 @@ export {
   composeErrorMessage,
   ConfigError,
   DataError,
+  DivergenceError,
   ExportError,
   isUnfoldError,
   RegistryError,

@@ -9,7 +9,7 @@ import { createOptimizer, learningRateAt } from './optimizers/create-optimizer';
 import type { OptimizerConfig } from './optimizers/optimizer';
 import { consoleProgress, type FitSummary, type ProgressListener } from './progress';
 import { checkSchedule, truthProbability, type SamplingSchedule } from './sampling-schedules';
-import { evaluateLoss, trainStep } from './train-step';
+import { divergenceGuard, evaluateLoss, trainStep } from './train-step';
 
 export interface FitOptions {
   readonly epochs: number;
@@ -38,6 +38,12 @@ export interface FitOptions {
    * bucket boundaries; the padding saved against padding to the longest sequence is in the result.
    */
   readonly buckets?: BucketSpec;
+  /**
+   * The divergence guard (train-step.ts): a non-finite loss or gradient, or a smoothed loss above `factor`
+   * (default 100) times its best, stops training with a DivergenceError (E_DIVERGED) naming the step, before
+   * the bad update. `false` turns the rising-loss rule off (non-finite values always stop training).
+   */
+  readonly divergence?: { readonly factor?: number; readonly warmup?: number } | false;
   /** Stop after this many optimiser steps in total. */
   readonly maxSteps?: number;
   /** Stop when the monitored loss (validation if given, else training) has not improved by `minDelta` for `patience` epochs. */
@@ -106,6 +112,7 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
   const lengths = Int32Array.from(train, (e) => e.length);
   const boundaries = options.buckets ? bucketBoundaries(lengths, options.buckets, batchSize) : undefined;
   let bucketing: FitResult['buckets'];
+  const guard = options.divergence === false ? undefined : divergenceGuard(options.divergence);
   const optimizer = createOptimizer(optimizerConfig);
   const listen = listenerFor(options.progress);
   const seed = options.seed ?? 0;
@@ -135,7 +142,8 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
           const rate = learningRateAt(optimizerConfig.learningRate, optimizer.steps);
           const decoderInputs = sampling ? { kind: 'scheduled-sampling' as const, truthProbability: truthProbability(sampling, optimizer.steps) } : undefined;
           const context = trainingContext({ seed, step: optimizer.steps, ...(decoderInputs ? { decoderInputs } : {}) });
-          const value = trainStep(model, loss, lossConfig, optimizer, batch, rate, options, `epoch ${epoch}, step ${index + 1}`, context);
+          const where = `epoch ${epoch}, step ${index + 1}`;
+          const value = trainStep(model, loss, lossConfig, optimizer, batch, rate, options, where, context, guard).loss;
           stepLosses.push(value);
           epochLoss += value * batch.size;
           epochCount += batch.size;
@@ -171,7 +179,8 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
   } finally {
     optimizer.dispose();
   }
-  if (stopReason === 'patience' && bestWeights) model.setWeights(bestWeights);
+  // Restore-best: the weights of the best monitored epoch, whatever ended training.
+  if (bestWeights && history.length > 0 && (history.at(-1)?.validationLoss ?? history.at(-1)?.loss) !== best) model.setWeights(bestWeights);
   const seconds = (Date.now() - started) / 1000;
   const last = history.at(-1);
   const summary: FitSummary = {

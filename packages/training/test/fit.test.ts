@@ -43,10 +43,51 @@ describe('fit', () => {
     model.dispose();
   });
 
-  it('stops early and restores the best weights', async () => {
+  it('stops early and restores the weights of the best epoch', async () => {
     const model = summingModel();
-    const result = await fit(model, summingData(32), { epochs: 50, loss: 'mse', optimizer: { kind: 'sgd', learningRate: 0.5 }, earlyStopping: { patience: 2, restoreBest: true }, progress: 'none' });
-    expect(result.stoppedEarly || result.epochs === 50).toBe(true);
+    // Validation targets are the negated training targets: validation loss falls while the fit is crude,
+    // then rises as the model learns the training targets, so patience must end training.
+    const train = summingData(32);
+    const validation = { x: train.x, y: train.y.map(([v]) => [-v! * 0.2]) };
+    const byEpoch = new Map<number, Record<string, number[]>>();
+    const result = await fit(model, train, {
+      epochs: 60,
+      batchSize: 8,
+      loss: 'mse',
+      optimizer: { kind: 'adam', learningRate: 0.01 },
+      validation,
+      earlyStopping: { patience: 3, restoreBest: true },
+      progress: 'none',
+      onEpochEnd: (epoch, m) => void byEpoch.set(epoch, Object.fromEntries(Object.entries(m.toModelData().weights).map(([k, w]) => [k, Array.from(w.data)]))),
+    });
+    expect(result.stopReason).toBe('patience');
+    const losses = result.history.map((h) => h.validationLoss as number);
+    const bestEpoch = losses.indexOf(Math.min(...losses)) + 1;
+    expect(bestEpoch).toBeLessThan(result.epochs);
+    expect(result.bestValidationLoss).toBe(losses[bestEpoch - 1]);
+    const restored = Object.fromEntries(Object.entries(model.toModelData().weights).map(([k, w]) => [k, Array.from(w.data)]));
+    expect(restored).toEqual(byEpoch.get(bestEpoch));
+    expect(restored).not.toEqual(byEpoch.get(result.epochs));
+    model.dispose();
+  });
+
+  it('stops a diverging run with E_DIVERGED naming the step, before the bad update', async () => {
+    const model = summingModel();
+    let lastGood: Record<string, number[]> = {};
+    const error = await fit(model, summingData(64), {
+      epochs: 20,
+      batchSize: 8,
+      loss: 'mse',
+      optimizer: { kind: 'adam', learningRate: 1e6 },
+      progress: (event) => {
+        if (event.type === 'step') lastGood = Object.fromEntries(Object.entries(model.toModelData().weights).map(([k, w]) => [k, Array.from(w.data)]));
+      },
+    }).then(() => undefined, (e: unknown) => e);
+    expect(isUnfoldError(error, 'E_DIVERGED')).toBe(true);
+    expect(String(error)).toMatch(/^DivergenceError: epoch \d+, step \d+: training diverged/);
+    const now = Object.fromEntries(Object.entries(model.toModelData().weights).map(([k, w]) => [k, Array.from(w.data)]));
+    expect(Object.values(now).flat().every(Number.isFinite)).toBe(true);
+    expect(now).toEqual(lastGood);
     model.dispose();
   });
 

@@ -3,7 +3,7 @@
 // ratio, and GFLOP/s as a fraction of the backend's 1024³ matMul rate measured in the same run.
 // Configuration (issue 4): input 32, hidden 128, 64 steps, batch 32, dense head on the last step, MSE, Adam.
 import * as tf from '@tensorflow/tfjs';
-import { setupBackend } from '@unfold/core';
+import { setupBackend, trainingContext } from '@unfold/core';
 import { createModel, createOptimizer, makeBatch, mse, readExamples, trainStep } from '@unfold/training';
 import { builtInRegistry } from '@unfold/cli';
 import { median, writeResults } from './stats.mjs';
@@ -28,7 +28,7 @@ function unfoldTrainer(cell) {
   const optimizer = createOptimizer({ kind: 'adam', learningRate: 1e-3 });
   const shape = { input: model.input, target: { readout: 'last', kind: 'values', size: 1 } };
   const batch = makeBatch(readExamples(randomData(), shape), Int32Array.from({ length: B }, (_, i) => i), shape);
-  return { step: () => trainStep(model, mse, {}, optimizer, batch, 1e-3, {}, 'bench') };
+  return { step: () => trainStep(model, mse, {}, optimizer, batch, 1e-3, {}, 'bench', trainingContext()) };
 }
 
 function layersTrainer(cell) {
