@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRuntime } from '@unfold/runtime';
 import * as ort from 'onnxruntime-node';
@@ -9,11 +8,11 @@ import { loadModelFolder } from '../src/server/folder';
 /**
  * The two-entry toy the exporter writes (packages/runtime/test/fixtures/v2/encoder-step, made by
  * tools/fixtures/generate-v2-entries.mjs): served as one model, its entries and their documented tasks
- * appear in GET /models. Skipped until the fixture is there.
+ * appear in GET /models.
  */
 const FIXTURE = join(import.meta.dirname, '../../../packages/runtime/test/fixtures/v2/encoder-step');
 
-describe.skipIf(!existsSync(join(FIXTURE, 'encoder.onnx')))('an exported two-entry model at the edge', () => {
+describe('an exported two-entry model at the edge', () => {
   it('loads both entries from its folder and lists their tasks in GET /models', async () => {
     const models = await loadModelFolder(createRuntime(ort), FIXTURE);
     try {
