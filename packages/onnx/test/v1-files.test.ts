@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exportModel, readOnnxModel, readUnfoldMetadata, readUnfoldModel } from '../src/index';
 import { decodeModel } from '../src/model-proto';
+import { writeForChecker } from './checker-dir';
 import { openSession, type HostValue } from './ort';
 
 /**
@@ -62,6 +63,7 @@ describe('v1 exports (unfold-onnx/1)', () => {
     expect(got.shape).toEqual(expected.shape);
     got.data.forEach((v, i) => expect(Math.abs(v - (expected.data[i] as number))).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(expected.data[i] as number)));
     const again = exportModel(registry, { spec: model.spec, weights: model.weights });
+    await writeForChecker(`v1-reexport.${name}`, again);
     expect(Buffer.from(graphBytes(again)).equals(Buffer.from(graphBytes(bytes)))).toBe(true);
     expect(readUnfoldMetadata(readOnnxModel(again)).format).toBe(2);
   });
