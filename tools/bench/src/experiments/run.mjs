@@ -1,0 +1,36 @@
+// Runs a TypeScript experiment of this folder from source (no build): bundles it with esbuild, inlining the
+// workspace packages through their `@unfold/source` export condition, then imports the bundle.
+// Usage: node tools/bench/src/experiments/run.mjs scheduled-sampling
+import { build } from 'esbuild';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const name = process.argv[2];
+if (!name) {
+  console.error('usage: node tools/bench/src/experiments/run.mjs <experiment> (a .ts file of this folder)');
+  process.exit(2);
+}
+// Inside node_modules/.cache, so the bundle's external imports resolve from this repository's node_modules.
+const cache = new URL('../../../../node_modules/.cache/unfold-experiments/', import.meta.url).pathname;
+mkdirSync(cache, { recursive: true });
+const folder = mkdtempSync(cache);
+// Where experiments write their results (the bundle's own import.meta.url points into the cache).
+process.env.UNFOLD_RESULTS_DIR = new URL('../../results/', import.meta.url).pathname;
+const outfile = join(folder, `${name}.mjs`);
+try {
+  await build({
+    entryPoints: [new URL(`./${name}.ts`, import.meta.url).pathname],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'es2022',
+    conditions: ['@unfold/source'],
+    plugins: [{ name: 'external-npm', setup: (b) => b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@unfold/') ? undefined : { path: args.path, external: true })) }],
+    outfile,
+    logLevel: 'error',
+  });
+  await import(pathToFileURL(outfile).href);
+} finally {
+  rmSync(folder, { recursive: true, force: true });
+}
