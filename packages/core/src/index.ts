@@ -65,12 +65,14 @@ export { formatShape, hostTensor, sameShape, shapeSize, type HostTensor, type We
 export { constant, glorotUniform, normal, uniform, zeros, type Initializer } from './initializers';
 export { int32Constant, int64Constant, ONNX_BOOL, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, zerosConstant } from './onnx-constants';
 export type {
+  CellOnnxCarryContext,
   CellOnnxContext,
   CellOnnxMapping,
   CellOnnxPrepareContext,
   CellOnnxResult,
   CellOnnxStepContext,
   CellOnnxStepMapping,
+  CellOnnxStepResult,
   ComponentOnnxContext,
   HeadOnnxMapping,
   LayerOnnxContext,

@@ -131,6 +131,33 @@ export interface CellOnnxStepContext<C> {
   readonly state: readonly string[];
 }
 
+/** What a per-step mapping's `step` returns. */
+export interface CellOnnxStepResult {
+  /** This step's output [B, outputSize]. */
+  readonly output: string;
+  /** The states after the step, in the cell's state order (carried form: see `CellOnnxStepMapping.carry`). */
+  readonly state: readonly string[];
+  /**
+   * Optional: values whose sum is `output` (the operands of its last Add, say), each [B, outputSize]. The
+   * emitter then scans out these terms and adds them once after the loop instead of scanning out `output`,
+   * which spares the Identity a Scan body needs when `output` is also a state (h' = κ ⊙ h + g: terms
+   * κ ⊙ h and g). The sum must equal `output` bit for bit: the per-step states are read from it.
+   */
+  readonly outputTerms?: readonly string[];
+}
+
+/** What `carry.encode` and `carry.decode` receive: one state, outside the loop. */
+export interface CellOnnxCarryContext<C> {
+  /** The main graph (before or after the Scan). */
+  readonly graph: OnnxGraphBuilder;
+  readonly config: C;
+  readonly weights: Readonly<Record<string, HostTensor>>;
+  /** Which state (its index in the cell's state order). */
+  readonly index: number;
+  /** The state, [B, ...shape] or with leading axes ([N, B, ...shape]: its value at every step). */
+  readonly value: string;
+}
+
 /**
  * A cell's step as ONNX nodes. The exporter's shared emitter runs it as a `Scan` over time and owns
  * everything around the step: padding (outputs 0 and the state carried past each sequence's length),
@@ -140,10 +167,22 @@ export interface CellOnnxStepContext<C> {
  * `prepare` (optional) runs once over the whole sequence before the loop: hoist work that does not depend
  * on the state, such as the input projection x·Uᵀ + b as one MatMul over all steps; `step` then reads that
  * step's slice ([B, size]) instead of xₜ.
+ *
+ * `carry` (optional) lets the loop carry states in another form than the cell's, when that saves nodes in
+ * the step (a leaky integrator carries v = h ⊘ α, so α folds into its recurrent weights). `encode` maps a
+ * state from the cell's form to the carried one, `decode` back; the emitter encodes the initial states
+ * before the loop and decodes after it: the final states, and the outputs at every step when the step's
+ * `output` is one of its states. `step` then reads and returns carried states. Both must be element-wise
+ * (or act on the state's own axes only) so they apply alike with leading axes, and may return `value`
+ * unchanged (no node) when this export carries states as they are.
  */
 export interface CellOnnxStepMapping<C> {
   prepare?(context: CellOnnxPrepareContext<C>): { readonly input: string; readonly size: number };
-  step(context: CellOnnxStepContext<C>): { readonly output: string; readonly state: readonly string[] };
+  readonly carry?: {
+    encode(context: CellOnnxCarryContext<C>): string;
+    decode(context: CellOnnxCarryContext<C>): string;
+  };
+  step(context: CellOnnxStepContext<C>): CellOnnxStepResult;
 }
 
 /** A head's ONNX mapping: `input` has the head's input size as its last axis. */

@@ -31,10 +31,10 @@ async function parity(name: string, spec: ModelSpec): Promise<ExportedModel> {
 
 describe('leaky at the root', () => {
   it.each([
-    ['alpha', { alpha: 0.35 }, 'R_t'],
+    ['alpha', { alpha: 0.35 }, 'R_scaled_t'],
     ['alpha-range-relu', { alphaRange: [0.05, 0.8], activation: 'relu' }, 'R_scaled_t'],
-    ['alphas-no-bias', { alphas: [0.9, 0.2, 1, 0.04, 0.5], bias: false }, 'R_t'],
-    ['default-rates-learned', { learnAlpha: true }, 'R_t'],
+    ['alphas-no-bias', { alphas: [0.9, 0.2, 1, 0.04, 0.5], bias: false }, 'R_scaled_t'],
+    ['default-rates-learned', { learnAlpha: true }, 'R_scaled_t'],
     ['tiny-alpha-relu', { alphas: [0.5, 1e-5, 1, 0.3, 0.01], activation: 'relu' }, 'R_scaled_t'],
     ['alpha-one-relu-no-bias', { alpha: 1, activation: 'relu', bias: false }, 'R_t'],
     ['tiny-alpha', { alphas: [0.5, 1e-5, 1, 0.3, 0.01] }, 'R_t'],
@@ -47,17 +47,20 @@ describe('leaky at the root', () => {
     await model.session.release();
   });
 
-  it('the step: κ ⊙ h and α ⊙ g (tanh), α folded into the weights (relu), h\' = g for α = 1', async () => {
+  it('the step: v = h ⊘ α carried (tanh), α folded into the weights (relu), h\' = g for α = 1; no Identity in the body with a leak', async () => {
     const counts = async (name: string, options: Record<string, JsonValue>) => {
       const model = await exportForTest(`leaky-esn.ops-${name}`, plugins, leaky(2, 3, options));
       await model.session.release();
       const ops = readOnnxModel(model.bytes).ops;
-      return { Div: ops.Div ?? 0, Mul: ops.Mul ?? 0, MatMul: ops.MatMul ?? 0, Act: (ops.Tanh ?? 0) + (ops.Relu ?? 0), GatherElements: ops.GatherElements ?? 0 };
+      return { Div: ops.Div ?? 0, Mul: ops.Mul ?? 0, MatMul: ops.MatMul ?? 0, Act: (ops.Tanh ?? 0) + (ops.Relu ?? 0), GatherElements: ops.GatherElements ?? 0, Identity: ops.Identity ?? 0 };
     };
-    // MatMul: the input projection before the loop and the recurrent product in the body.
-    expect(await counts('tanh', { alpha: 0.5 })).toEqual({ Div: 0, Mul: 2, MatMul: 2, Act: 1, GatherElements: 1 });
-    expect(await counts('relu', { alpha: 0.5, activation: 'relu' })).toEqual({ Div: 0, Mul: 1, MatMul: 2, Act: 1, GatherElements: 1 });
-    expect(await counts('alpha-one', { alpha: 1 })).toEqual({ Div: 0, Mul: 0, MatMul: 2, Act: 1, GatherElements: 1 });
+    // MatMul: the input projection before the loop and the recurrent product in the body. tanh: Div (v₀ = h₀ ⊘ α)
+    // and one Mul by α (h at every step, the final state gathered from it) outside the loop, κ ⊙ v the body's only Mul. Identity: the
+    // exporter's two at the outputs; with every α = 1 a third in the body (h' = g is both state and output).
+    expect(await counts('tanh', { alpha: 0.5 })).toEqual({ Div: 1, Mul: 2, MatMul: 2, Act: 1, GatherElements: 1, Identity: 2 });
+    expect(await counts('relu', { alpha: 0.5, activation: 'relu' })).toEqual({ Div: 0, Mul: 1, MatMul: 2, Act: 1, GatherElements: 1, Identity: 2 });
+    expect(await counts('tiny-alpha', { alphas: [0.5, 1e-5, 1] })).toEqual({ Div: 0, Mul: 2, MatMul: 2, Act: 1, GatherElements: 1, Identity: 2 });
+    expect(await counts('alpha-one', { alpha: 1 })).toEqual({ Div: 0, Mul: 0, MatMul: 2, Act: 1, GatherElements: 1, Identity: 3 });
   });
 });
 
@@ -153,9 +156,13 @@ describe('the step mapping on its own', () => {
     const h0 = graph.input('h0', { dtype: 'float32', shape: ['batch', H] });
     const prepared = mapping.prepare ? mapping.prepare({ graph, config, weights, input: x }) : { input: x, size: I };
     const [pt] = graph.node('Squeeze', [prepared.input, graph.constant('time_axis', int64Constant([0]))]) as [string];
-    const step = mapping.step({ graph, config, weights, input: pt, state: [h0] });
-    graph.output('y', step.output, { dtype: 'float32', shape: ['batch', H] });
-    graph.output('h', step.state[0] as string, { dtype: 'float32', shape: ['batch', H] });
+    // The carried form (tanh: v = h ⊘ α) in and out, as the emitter does around its Scan.
+    const carry = mapping.carry;
+    const encoded = carry ? carry.encode({ graph, config, weights, index: 0, value: h0 }) : h0;
+    const step = mapping.step({ graph, config, weights, input: pt, state: [encoded] });
+    const decode = (value: string): string => (carry ? carry.decode({ graph, config, weights, index: 0, value }) : value);
+    graph.output('y', decode(step.output), { dtype: 'float32', shape: ['batch', H] });
+    graph.output('h', decode(step.state[0] as string), { dtype: 'float32', shape: ['batch', H] });
     const bytes = serializeGraph(graph, { name: `${name}-step` });
     await writeForChecker(`leaky-esn.step-${name}`, bytes);
     const session = await openSession(bytes);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { deserializeModel, resolveModel, Rng, serializeModel, setupBackend, stateOf, type ModelSpec, type WeightMap } from '@unfold/core';
+import { deserializeModel, int64Constant, resolveModel, Rng, serializeModel, setupBackend, stateOf, type HostTensor, type ModelSpec, type WeightMap } from '@unfold/core';
 import { createModel, fit, type Model, type SequenceData } from '@unfold/training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readOnnxModel } from '../src/index';
@@ -16,7 +16,27 @@ const log = new DiffLog('per-step mapped cells');
 beforeAll(() => setupBackend());
 afterAll(() => log.report());
 
-const plugins = [mguCell, shapedMemoryCell];
+/**
+ * The [2, 3] toy cell with its state carried in another form (`carry`): the loop carries m̃ = m ⊙ A, so the
+ * step reads the decayed memory as it is (m' = tanh(m̃ + u), m̃' = m' ⊙ A, output flatten(m'), not a state).
+ * The emitter encodes the initial [B, 2, 3] state before the loop and decodes the final one (⊘ A) after it.
+ */
+const carriedMemoryStep: NonNullable<typeof shapedMemoryCell.onnxStep> = {
+  prepare: shapedMemoryCell.onnxStep?.prepare,
+  carry: {
+    encode: ({ graph, weights, value }) => graph.node('Mul', [value, graph.constant('A', weights.A as HostTensor)], {}, { stem: 'm_carried' })[0] as string,
+    decode: ({ graph, weights, value }) => graph.node('Div', [value, graph.constant('A', weights.A as HostTensor)], {}, { stem: 'm' })[0] as string,
+  },
+  step({ graph, weights, input, state }) {
+    const [u] = graph.node('Reshape', [input, graph.constant('memory_shape', int64Constant([-1, 2, 3]))], {}, { stem: 'u' }) as [string];
+    const [next] = graph.node('Tanh', [graph.node('Add', [state[0] as string, u], {}, { stem: 'pre' })[0] as string], {}, { stem: 'm_next' }) as [string];
+    const [carried] = graph.node('Mul', [next, graph.constant('A', weights.A as HostTensor)], {}, { stem: 'm_next_carried' }) as [string];
+    const [output] = graph.node('Reshape', [next, graph.constant('output_shape', int64Constant([-1, 6]))], {}, { stem: 'output' }) as [string];
+    return { output, state: [carried] };
+  },
+};
+const carriedMemoryCell = { ...shapedMemoryCell, kind: 'acme/shaped-memory-carried', onnxStep: carriedMemoryStep };
+const plugins = [mguCell, shapedMemoryCell, carriedMemoryCell];
 const registry = registryWith(plugins);
 const mgu = (inputSize: number, hiddenSize: number): ModelSpec => ({ kind: 'acme/mgu', config: { inputSize, hiddenSize } });
 
@@ -135,6 +155,21 @@ describe('a toy cell with a [2, 3] state', () => {
       ['bidirectional', { kind: 'bidirectional', config: { merge: 'sum' }, children: { forward: cell, backward: cell } }],
     ] as const) {
       const model = await exportAndCheck(`shaped-${name}`, body as ModelSpec);
+      await model.session.release();
+    }
+  });
+});
+
+describe('a step mapping that carries its state in another form (carry)', () => {
+  it('encodes the [B, 2, 3] state before the loop and decodes the final one: parity, reversed, bidirectional, streamed', async () => {
+    const cell = { kind: 'acme/shaped-memory-carried', config: { inputSize: 3 } };
+    for (const [name, body] of [
+      ['forward', { kind: 'recurrent', children: { cell } }],
+      ['reversed', { kind: 'recurrent', config: { reverse: true }, children: { cell } }],
+      ['bidirectional', { kind: 'bidirectional', config: { merge: 'sum' }, children: { forward: cell, backward: cell } }],
+    ] as const) {
+      const model = await exportAndCheck(`carried-${name}`, body as ModelSpec);
+      if (name === 'forward') for (const chunks of [[3, 2, 4], [1, 0, 8]]) expect(await checkStreaming(model, log, 3, chunks)).toBeLessThanOrEqual(1e-5);
       await model.session.release();
     }
   });

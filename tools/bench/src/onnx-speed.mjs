@@ -118,25 +118,36 @@ function singleOpModel(op, variant = 'bare') {
 
 /**
  * A cell's per-step mapping (`onnxStep`) in a bare Scan: time-major X and the initial state [B, H] in, every
- * step's output and the last state out; no lengths, padding, reversal or zero step. Export minus this = what
- * the shared Scan emitter (padding, T = 0, last-step gather) and the exporter's boundary add.
+ * step's output and the last state out; no lengths, padding, reversal or zero step. The mapping's own hooks
+ * are honoured as the shared emitter does: the state encoded before the loop and decoded after it (`carry`),
+ * the output scanned out as its terms and added after the loop (`outputTerms`). Export minus this = what the
+ * shared Scan emitter (padding, T = 0, last-step gather) and the exporter's boundary add.
  */
 function stepOnlyModel(label, kind, config) {
   const plugin = unfold.cells.find((cell) => cell.kind === kind);
+  const mapping = plugin.onnxStep;
   const spec = { kind, config: { inputSize: I, hiddenSize: H, ...config } };
   const weights = unfold.initWeights(unfold.resolveModel(registry, spec), 1);
   const valid = plugin.validate(spec.config);
   const graph = unfold.createModelBuilder(['X', 'initial', 'Y', 'final']);
   const X = graph.input('X', { dtype: 'float32', shape: ['time', 'batch', I] });
-  const prepared = plugin.onnxStep.prepare ? plugin.onnxStep.prepare({ graph, config: valid, weights, input: X }) : { input: X, size: I };
+  const prepared = mapping.prepare ? mapping.prepare({ graph, config: valid, weights, input: X }) : { input: X, size: I };
+  const carried = (op, value) => (mapping.carry ? mapping.carry[op]({ graph, config: valid, weights, index: 0, value }) : value);
   const row = (size, stem) => ({ dtype: 'float32', shape: ['batch', size], ...(stem ? { stem } : {}) });
-  const body = graph.subgraph('step', { inputs: [row(H, 'h'), row(prepared.size, 'x_t')], outputs: [row(H), row(H)] }, (step, [h, xt]) => {
-    const result = plugin.onnxStep.step({ graph: step, config: valid, weights, input: xt, state: [h] });
-    return [result.state[0], result.output];
+  let terms = 0;
+  let outputs = [];
+  const signature = { inputs: [row(H, 'h'), row(prepared.size, 'x_t')], get outputs() { return outputs; } };
+  const body = graph.subgraph('step', signature, (step, [h, xt]) => {
+    const result = mapping.step({ graph: step, config: valid, weights, input: xt, state: [h] });
+    terms = result.outputTerms?.length ?? 0;
+    outputs = Array.from({ length: 1 + Math.max(terms, 1) }, () => row(H));
+    return [result.state[0], ...(result.outputTerms ?? [result.output])];
   });
-  const [final, Y] = graph.node('Scan', [graph.input('initial', { dtype: 'float32', shape: ['batch', H] }), prepared.input], { body, num_scan_inputs: 1 }, { outputs: 2 });
-  graph.output('Y', Y, { dtype: 'float32', shape: ['time', 'batch', H] });
-  graph.output('final', final, { dtype: 'float32', shape: ['batch', H] });
+  const initial = carried('encode', graph.input('initial', { dtype: 'float32', shape: ['batch', H] }));
+  const [final, ...scanned] = graph.node('Scan', [initial, prepared.input], { body, num_scan_inputs: 1 }, { outputs: outputs.length });
+  const Y = scanned.slice(1).reduce((sum, term) => graph.node('Add', [sum, term])[0], scanned[0]);
+  graph.output('Y', carried('decode', Y), { dtype: 'float32', shape: ['time', 'batch', H] });
+  graph.output('final', carried('decode', final), { dtype: 'float32', shape: ['batch', H] });
   const feeds = (batch) => ({
     X: new ort.Tensor('float32', uniform(T * batch * I, 1, 7), [T, batch, I]),
     initial: new ort.Tensor('float32', new Float32Array(batch * H), [batch, H]),
