@@ -81,6 +81,7 @@ export type {
   OnnxConstant,
   OnnxDataType,
   OnnxGraphBuilder,
+  OnnxMappingContext,
   OnnxSubgraph,
   OnnxSubgraphSignature,
   OnnxValueType,

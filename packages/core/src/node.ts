@@ -16,7 +16,8 @@ export interface AtomicWriteOptions {
   readonly writeTemp?: (path: string, bytes: Uint8Array) => Promise<void>;
 }
 
-async function writeAndFlush(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes a file and flushes it to the disk before returning (the step before an atomic rename). */
+export async function writeAndFlush(path: string, bytes: Uint8Array): Promise<void> {
   const handle = await open(path, 'w');
   try {
     await handle.writeFile(bytes);

@@ -78,14 +78,18 @@ export interface OnnxGraphBuilder {
   subgraph(stem: string, signature: OnnxSubgraphSignature, body: (graph: OnnxGraphBuilder, inputs: readonly string[]) => readonly string[]): OnnxSubgraph;
 }
 
-/** What a cell's mapping receives: the graph, its validated config and weights, and value names. */
-export interface CellOnnxContext<C> {
+/** What every plugin mapping receives: the graph (as seen at the plugin's path), its validated config, its own weights, its input. */
+export interface OnnxMappingContext<C> {
   readonly graph: OnnxGraphBuilder;
   readonly config: C;
-  /** The cell's own weights by local parameter name (`W`, `R`, `B`). */
+  /** The plugin's own weights by local parameter name (`W`, `R`, `B`). */
   readonly weights: Readonly<Record<string, HostTensor>>;
-  /** Input sequence, time-major [T, B, I], float32. */
+  /** The input value (its shape: see each context). */
   readonly input: string;
+}
+
+/** What a cell's mapping receives; `input` is the sequence, time-major [T, B, I], float32. */
+export interface CellOnnxContext<C> extends OnnxMappingContext<C> {
   /** Initial states in the cell's state order, each [B, ...shape]. */
   readonly initialState: readonly string[];
   /**
@@ -110,23 +114,15 @@ export interface CellOnnxResult {
 /** A cell's ONNX mapping: emits the nodes that run the whole sequence. */
 export type CellOnnxMapping<C> = (context: CellOnnxContext<C>) => CellOnnxResult;
 
-/** What a per-step mapping's `prepare` receives: the whole time-major input, before the loop. */
-export interface CellOnnxPrepareContext<C> {
-  readonly graph: OnnxGraphBuilder;
-  readonly config: C;
-  readonly weights: Readonly<Record<string, HostTensor>>;
-  /** Time-major input [T, B, I], float32. */
-  readonly input: string;
-}
+/** What a per-step mapping's `prepare` receives: `input` is the whole time-major input [T, B, I], before the loop. */
+export type CellOnnxPrepareContext<C> = OnnxMappingContext<C>;
 
-/** What a per-step mapping's `step` receives: one step's values inside the Scan body. */
-export interface CellOnnxStepContext<C> {
-  /** The Scan body's builder (its constants become initializers of the main graph). */
-  readonly graph: OnnxGraphBuilder;
-  readonly config: C;
-  readonly weights: Readonly<Record<string, HostTensor>>;
-  /** This step's input [B, I] (or [B, F]: the step of what `prepare` returned). */
-  readonly input: string;
+/**
+ * What a per-step mapping's `step` receives inside the Scan body: `graph` is the body's builder (its
+ * constants become initializers of the main graph), `input` this step's [B, I] (or [B, F]: the step of what
+ * `prepare` returned).
+ */
+export interface CellOnnxStepContext<C> extends OnnxMappingContext<C> {
   /** The states before the step, in the cell's state order, each [B, ...shape]. */
   readonly state: readonly string[];
 }
@@ -186,12 +182,7 @@ export interface CellOnnxStepMapping<C> {
 }
 
 /** A head's ONNX mapping: `input` has the head's input size as its last axis. */
-export type HeadOnnxMapping<C> = (context: {
-  readonly graph: OnnxGraphBuilder;
-  readonly config: C;
-  readonly weights: Readonly<Record<string, HostTensor>>;
-  readonly input: string;
-}) => string;
+export type HeadOnnxMapping<C> = (context: OnnxMappingContext<C>) => string;
 
 /** What a layer's mapping returns (a cell's result is one too). */
 export interface SequenceOnnxResult extends CellOnnxResult {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SerializationError, type ModelData, type Registry, type ResolvedNode } from '@unfold/core';
-import { writeFileAtomic, type AtomicWriteOptions } from '@unfold/core/node';
+import { writeAndFlush, writeFileAtomic, type AtomicWriteOptions } from '@unfold/core/node';
 import type { EntryOptions, ExportEntry } from './entry';
 import { exportEntries, type ExportedEntries } from './export-entries';
 import { exportModel, type ExportOptions } from './export-model';
@@ -17,16 +17,6 @@ export async function exportModelFile(registry: Registry, path: string, model: M
   const bytes = exportModel(registry, model, options);
   await writeFileAtomic(path, bytes, options.writeTemp ? { writeTemp: options.writeTemp } : {});
   return bytes;
-}
-
-async function writeAndFlush(path: string, bytes: Uint8Array): Promise<void> {
-  const handle = await open(path, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function exists(path: string): Promise<boolean> {
