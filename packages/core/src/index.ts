@@ -114,6 +114,20 @@ export { createRegistry, type Registry } from './registry';
 export { checkWeights, initWeights, modelParameters, ownParameters, resolveModel, type NamedParam } from './resolve';
 export { Rng } from './rng';
 export { DEFAULT_SEMANTICS, type ModelSemantics } from './semantics';
+export {
+  BOS_ID,
+  buildTokenizer,
+  checkTokenizer,
+  decodeIds,
+  encodeText,
+  EOS_ID,
+  PAD_ID,
+  SPECIAL_TOKENS,
+  splitText,
+  UNKNOWN_ID,
+  type BuildTokenizerOptions,
+  type TokenizerSpec,
+} from './tokenizer';
 export { stateSpec, stateTensorShape, type StateDeclaration, type StateSpec } from './state';
 export { decodeSafetensors, encodeSafetensors, type SafetensorsContents } from './safetensors';
 export { parseModelSpec, type JsonValue, type ModelSpec } from './spec';
