@@ -16,7 +16,7 @@ Usage: unfold <command> [options]
 
 Commands:
   demo      the main job: train, export, check in onnxruntime, and serve a forecaster
-  train     train a forecaster on the built-in Mackey-Glass task and save a checkpoint
+  train     train a model from a spec on your own data (JSON lines, CSV), or the built-in forecaster
   export    export a checkpoint to a self-describing ONNX file
   inspect   describe an ONNX model or a checkpoint: inputs, outputs, ops, metadata
   import    read an ONNX model with RNN/LSTM/GRU nodes (e.g. from PyTorch) into a checkpoint
@@ -56,7 +56,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       return 2;
     }
     if (isUnfoldError(error) || isRuntimeError(error)) {
-      io.err(`unfold: ${(error as Error).message.replace(/\s+/g, ' ')}\n`);
+      const code = (error as { code?: unknown }).code;
+      io.err(`unfold: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message.replace(/\s+/g, ' ')}\n`);
       return 2;
     }
     io.err(`unfold: internal error: ${(error as Error)?.message ?? String(error)}${process.env.UNFOLD_DEBUG ? `\n${(error as Error)?.stack}` : ' (set UNFOLD_DEBUG=1 for details)'}\n`);

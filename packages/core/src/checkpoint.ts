@@ -6,6 +6,7 @@ import type { Registry } from './registry';
 import { checkWeights, resolveModel } from './resolve';
 import { decodeSafetensors, encodeSafetensors, headerRange } from './safetensors';
 import { parseModelSpec, type ModelSpec } from './spec';
+import { decodeTrainingState, encodeTrainingState, isReservedTensorName, type TrainingState } from './training-state';
 import { CORE_PACKAGE, CORE_VERSION } from './version';
 
 /**
@@ -15,16 +16,19 @@ import { CORE_PACKAGE, CORE_VERSION } from './version';
  * |---|---|
  * | `crc32` | 8 lower-case hex digits: CRC-32 of the whole file with these 8 digits read as `00000000`. Always the first key. |
  * | `format` | `unfold.checkpoint` |
- * | `format_version` | `1` |
+ * | `format_version` | `1`, or `2` when the file carries a training state |
  * | `producer` | the writing package and version, `@unfold/core@0.1.0` |
  * | `spec` | the model spec as JSON |
  * | `plugins` | JSON `{ kind: { package, version, schemaVersion } }` for every kind in the spec |
+ * | `training` | (version 2 only) the training state as JSON, see training-state.ts |
  *
- * and one F32 tensor per parameter, named by its full path (`layers.0.cell.W`). Because `crc32` comes
- * first, its digits sit at a fixed offset (byte 34), so a reader can verify the file before trusting it.
+ * and one F32 tensor per parameter, named by its full path (`layers.0.cell.W`); a training checkpoint adds
+ * its optimizer slots under `__optimizer__/` and callback tensors under `__training__/`. Because `crc32`
+ * comes first, its digits sit at a fixed offset (byte 34), so a reader can verify the file before trusting it.
  */
 export const CHECKPOINT_FORMAT = 'unfold.checkpoint';
-export const CHECKPOINT_FORMAT_VERSION = 1;
+/** The highest version read; files without a training state are still written as version 1. */
+export const CHECKPOINT_FORMAT_VERSION = 2;
 
 const CRC_PREFIX = '{"__metadata__":{"crc32":"';
 const CRC_OFFSET = 8 + CRC_PREFIX.length;
@@ -45,6 +49,8 @@ export interface PluginStamp {
 export interface CheckpointContents extends ModelData {
   readonly producer: string;
   readonly plugins: Readonly<Record<string, PluginStamp>>;
+  /** The training part, unread: its metadata JSON and its tensors under the reserved prefixes. */
+  readonly training?: { readonly metadata: string; readonly tensors: WeightMap };
 }
 
 function specKinds(spec: ModelSpec, into = new Set<string>()): Set<string> {
@@ -70,6 +76,19 @@ function hex(value: number): string {
  * against the spec first, so a checkpoint that cannot be loaded is never written.
  */
 export function serializeModel(registry: Registry, model: ModelData): Uint8Array {
+  return encodeCheckpoint(registry, model);
+}
+
+/**
+ * Writes a model and its training state to checkpoint bytes (format version 2): the state's weights are the
+ * model tensors, its optimizer slots and callback tensors extra tensors under the reserved prefixes, the
+ * rest JSON under `training`. `loadModel`/`deserializeModel` read such a file as the model alone.
+ */
+export function serializeTrainingCheckpoint(registry: Registry, model: { readonly spec: ModelSpec }, state: TrainingState): Uint8Array {
+  return encodeCheckpoint(registry, { spec: model.spec, weights: state.weights }, encodeTrainingState(state));
+}
+
+function encodeCheckpoint(registry: Registry, model: ModelData, training?: { metadata: string; tensors: WeightMap }): Uint8Array {
   const root = resolveModel(registry, model.spec);
   checkWeights(root, model.weights, 'serializeModel');
   const plugins: Record<string, PluginStamp> = {};
@@ -81,12 +100,13 @@ export function serializeModel(registry: Registry, model: ModelData): Uint8Array
     metadata: {
       crc32: CRC_PLACEHOLDER,
       format: CHECKPOINT_FORMAT,
-      format_version: String(CHECKPOINT_FORMAT_VERSION),
+      format_version: training ? '2' : '1',
       producer: `${CORE_PACKAGE}@${CORE_VERSION}`,
       spec: JSON.stringify(model.spec),
       plugins: JSON.stringify(plugins),
+      ...(training ? { training: training.metadata } : {}),
     },
-    tensors: model.weights,
+    tensors: { ...model.weights, ...training?.tensors },
   });
   bytes.set(new TextEncoder().encode(hex(checksumOf(bytes))), CRC_OFFSET);
   return bytes;
@@ -128,7 +148,14 @@ export function readCheckpoint(bytes: Uint8Array, where = 'checkpoint'): Checkpo
   }
   const spec = parseModelSpec(parseJsonField(metadata.spec, 'spec', where), `${where}: spec`);
   const plugins = parseJsonField(metadata.plugins, 'plugins', where) as Record<string, PluginStamp>;
-  return { spec, weights: contents.tensors, producer: metadata.producer ?? 'unknown', plugins };
+  const weights: Record<string, WeightMap[string]> = {};
+  const reserved: Record<string, WeightMap[string]> = {};
+  for (const [name, tensor] of Object.entries(contents.tensors)) (isReservedTensorName(name) ? reserved : weights)[name] = tensor;
+  const hasTraining = version >= 2 && metadata.training !== undefined;
+  if (!hasTraining && Object.keys(reserved).length > 0) {
+    throw new SerializationError('training tensors without a training state', { where, expected: 'reserved __optimizer__/ and __training__/ tensors only in a version-2 file with __metadata__.training', got: Object.keys(reserved)[0] as string, fix: 'the file is corrupt or not written by unfold; save it again' });
+  }
+  return { spec, weights, producer: metadata.producer ?? 'unknown', plugins, ...(hasTraining ? { training: { metadata: metadata.training as string, tensors: reserved } } : {}) };
 }
 
 /** Upgrades each node's config written with an older plugin schemaVersion through the plugin's `migrate`. */
@@ -156,9 +183,26 @@ export function migrateSpec(registry: Registry, spec: ModelSpec, plugins: Readon
  * the spec against the registry and checks every weight is present with the right shape.
  */
 export function deserializeModel(registry: Registry, bytes: Uint8Array, where = 'checkpoint'): ModelData & { readonly root: ResolvedNode } {
-  const contents = readCheckpoint(bytes, where);
+  return modelOf(registry, readCheckpoint(bytes, where), where);
+}
+
+function modelOf(registry: Registry, contents: CheckpointContents, where: string): ModelData & { readonly root: ResolvedNode } {
   const spec = migrateSpec(registry, contents.spec, contents.plugins, where);
   const root = resolveModel(registry, spec);
   checkWeights(root, contents.weights, where);
   return { spec, weights: contents.weights, root };
+}
+
+/**
+ * Reads a checkpoint written by `serializeTrainingCheckpoint`: the model (as `deserializeModel`) and its
+ * training state, checked against the weights. A file without one, or with a corrupt or foreign training
+ * part, is a SerializationError (E_SERIALIZATION).
+ */
+export function deserializeTrainingCheckpoint(registry: Registry, bytes: Uint8Array, where = 'checkpoint'): ModelData & { readonly root: ResolvedNode; readonly state: TrainingState } {
+  const contents = readCheckpoint(bytes, where);
+  const model = modelOf(registry, contents, where);
+  if (!contents.training) {
+    throw new SerializationError('the checkpoint has no training state', { where, expected: 'a checkpoint written during training (fit with checkpointEvery / onCheckpoint)', got: 'a model-only checkpoint', fix: 'resume from a training checkpoint, or start a new run from these weights' });
+  }
+  return { ...model, state: decodeTrainingState(contents.training.metadata, contents.training.tensors, model.weights, `${where}: training state`) };
 }

@@ -5,9 +5,11 @@ export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,
   deserializeModel,
+  deserializeTrainingCheckpoint,
   migrateSpec,
   readCheckpoint,
   serializeModel,
+  serializeTrainingCheckpoint,
   type CheckpointContents,
   type ModelData,
   type PluginStamp,
@@ -61,6 +63,17 @@ export {
   type ErrorCode,
   type ErrorDetails,
 } from './errors';
+export {
+  isReservedTensorName,
+  OPTIMIZER_PREFIX,
+  TRAINING_PREFIX,
+  TRAINING_STATE_FORMAT,
+  TRAINING_STATE_VERSION,
+  type CallbackSnapshot,
+  type OptimizerSnapshot,
+  type TrainingHistoryEntry,
+  type TrainingState,
+} from './training-state';
 export { formatShape, hostTensor, sameShape, shapeSize, type HostTensor, type WeightMap } from './host-tensor';
 export { constant, glorotUniform, normal, uniform, zeros, type Initializer } from './initializers';
 export { int32Constant, int64Constant, ONNX_BOOL, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, zerosConstant } from './onnx-constants';

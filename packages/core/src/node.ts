@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { deserializeModel, serializeModel, type ModelData } from './checkpoint';
+import { deserializeModel, deserializeTrainingCheckpoint, serializeModel, serializeTrainingCheckpoint, type ModelData } from './checkpoint';
 import { SerializationError } from './errors';
 import type { ResolvedNode } from './plugins';
 import type { Registry } from './registry';
+import type { ModelSpec } from './spec';
+import type { TrainingState } from './training-state';
 
 /**
  * Node-only file helpers (`@unfold/core/node`). Kept out of the main entry so the core runs in browsers
@@ -43,13 +45,25 @@ export async function saveModel(registry: Registry, path: string, model: ModelDa
   await writeFileAtomic(path, serializeModel(registry, model), options);
 }
 
-/** Loads and verifies a checkpoint file. */
-export async function loadModel(registry: Registry, path: string): Promise<ModelData & { readonly root: ResolvedNode }> {
-  let bytes: Uint8Array;
+/** Saves a model with its training state atomically (`serializeTrainingCheckpoint`), e.g. from fit's `onCheckpoint`. */
+export async function saveTrainingCheckpoint(registry: Registry, path: string, model: { readonly spec: ModelSpec }, state: TrainingState, options: AtomicWriteOptions = {}): Promise<void> {
+  await writeFileAtomic(path, serializeTrainingCheckpoint(registry, model, state), options);
+}
+
+async function readCheckpointFile(path: string): Promise<Uint8Array> {
   try {
-    bytes = new Uint8Array(await readFile(path));
+    return new Uint8Array(await readFile(path));
   } catch (cause) {
     throw new SerializationError('could not read checkpoint', { where: path, expected: 'an existing, readable file', got: String((cause as Error)?.message ?? cause), fix: 'check the path' }, { cause });
   }
-  return deserializeModel(registry, bytes, path);
+}
+
+/** Loads and verifies a checkpoint file (a training checkpoint's training part is ignored). */
+export async function loadModel(registry: Registry, path: string): Promise<ModelData & { readonly root: ResolvedNode }> {
+  return deserializeModel(registry, await readCheckpointFile(path), path);
+}
+
+/** Loads a training checkpoint: the model and the state to pass to fit's `resume`. */
+export async function loadTrainingCheckpoint(registry: Registry, path: string): Promise<ModelData & { readonly root: ResolvedNode; readonly state: TrainingState }> {
+  return deserializeTrainingCheckpoint(registry, await readCheckpointFile(path), path);
 }

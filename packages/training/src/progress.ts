@@ -2,6 +2,8 @@
  * Training progress: events from the fit loop, and a console reporter that draws a bar on a TTY
  * (steps/s, loss, ETA) and prints plain lines otherwise (one per epoch, as CI logs want).
  */
+import type { FitCallback } from './loop/callbacks';
+
 export type ProgressEvent =
   | { readonly type: 'start'; readonly epochs: number; readonly stepsPerEpoch: number; readonly examples: number }
   | { readonly type: 'step'; readonly epoch: number; readonly step: number; readonly stepsPerEpoch: number; readonly loss: number; readonly stepsPerSecond: number; readonly etaSeconds: number }
@@ -70,5 +72,32 @@ export function consoleProgress(options: { output?: Output; mode?: 'auto' | 'bar
         break;
       }
     }
+  };
+}
+
+/**
+ * Progress as a fit callback: the `start`, `step` and `epoch` events (fit sends `end` with its summary).
+ * Rates and ETA count the steps of this call, so a resumed run reports its own speed.
+ */
+export function progressCallback(listen: ProgressListener, examples: number, stepsPerEpoch: number): FitCallback {
+  let started = 0;
+  let firstStep = 0;
+  return {
+    name: 'progress',
+    onStart(loop) {
+      started = Date.now();
+      listen({ type: 'start', epochs: loop.epochs, stepsPerEpoch, examples });
+    },
+    onStep(info, loop) {
+      firstStep ||= info.step;
+      const elapsed = (Date.now() - started) / 1000;
+      const stepsPerSecond = (info.step - firstStep + 1) / Math.max(elapsed, 1e-9);
+      const remaining = loop.epochs * stepsPerEpoch - info.step;
+      listen({ type: 'step', epoch: info.epoch, step: info.batch, stepsPerEpoch: info.batchesPerEpoch, loss: info.loss, stepsPerSecond, etaSeconds: remaining / stepsPerSecond });
+    },
+    onEpoch(info) {
+      const { validationLoss } = info.metrics;
+      listen({ type: 'epoch', epoch: info.epoch, epochs: info.epochs, loss: info.loss, ...(validationLoss !== undefined ? { validationLoss } : {}), seconds: info.seconds });
+    },
   };
 }

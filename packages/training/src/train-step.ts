@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DivergenceError, type ForwardContext, type LossPlugin } from '@unfold/core';
 import type { Batch } from './data/batches';
+import type { TrainStep } from './loop/callbacks';
 import type { Model } from './model';
 import { clipByGlobalNorm, clipByValue } from './optimizers/clipping';
 import type { Optimizer } from './optimizers/optimizer';
@@ -28,7 +29,10 @@ export interface UpdateResult {
  * norm. Leaves no tensors behind. A non-finite loss or gradient is a DivergenceError naming `where`, thrown
  * before the update, so the weights stay those of the last good step; so is whatever `guard` throws.
  */
-export function update(model: Model, optimizer: Optimizer, lossOf: () => tf.Scalar, learningRate: number, options: StepOptions, where: string, guard?: (loss: number, where: string) => void): UpdateResult {
+/** Called with the loss (and the pre-clip gradient norm) before an update; throwing keeps the update from happening. */
+export type UpdateGuard = (loss: number, where: string, gradientNorm: number) => void;
+
+export function update(model: Model, optimizer: Optimizer, lossOf: () => tf.Scalar, learningRate: number, options: StepOptions, where: string, guard?: UpdateGuard): UpdateResult {
   return tf.tidy(() => {
     const { value: lossValue, grads } = tf.variableGrads(lossOf, [...model.trainable]);
     let gradients = model.trainable.map((variable) => grads[variable.name] ?? tf.zerosLike(variable));
@@ -38,7 +42,7 @@ export function update(model: Model, optimizer: Optimizer, lossOf: () => tf.Scal
       const what = Number.isFinite(loss) ? 'gradient' : 'loss';
       throw new DivergenceError(`training diverged: the ${what} is not finite`, { where, expected: `a finite ${what}`, got: String(Number.isFinite(loss) ? gradientNorm : loss), fix: 'lower the learning rate, clip gradients (clipNorm), or normalise the data; the weights of the last good step were kept' });
     }
-    guard?.(loss, where);
+    guard?.(loss, where, gradientNorm);
     if (options.clipValue !== undefined) gradients = clipByValue(gradients, options.clipValue);
     if (options.clipNorm !== undefined) gradients = clipByGlobalNorm(gradients, options.clipNorm).gradients;
     optimizer.apply(model.trainable, gradients, learningRate);
@@ -47,31 +51,12 @@ export function update(model: Model, optimizer: Optimizer, lossOf: () => tf.Scal
 }
 
 /** One optimisation step on a batch (see `update`). */
-export function trainStep(model: Model, loss: LossPlugin, lossConfig: unknown, optimizer: Optimizer, batch: Batch, learningRate: number, options: StepOptions, where: string, context: ForwardContext, guard?: (loss: number, where: string) => void): UpdateResult {
+export function trainStep(model: Model, loss: LossPlugin, lossConfig: unknown, optimizer: Optimizer, batch: Batch, learningRate: number, options: StepOptions, where: string, context: ForwardContext, guard?: UpdateGuard): UpdateResult {
   return update(model, optimizer, () => batchLoss(model, loss, lossConfig, batch, context), learningRate, options, where, guard);
 }
 
-/**
- * The divergence guard's rising-loss rule: training has diverged when the exponential moving average of the
- * step loss (β = 0.9) exceeds `factor` times its lowest value so far, after `warmup` steps. Smoothing keeps
- * one hard batch from tripping it; a run that blows up (Adam at a learning rate of 1e6 reaches 1e13) trips it
- * within a few steps. Defaults: factor 100, warm-up 10 steps.
- */
-export function divergenceGuard(options: { readonly factor?: number; readonly warmup?: number } = {}): (loss: number, where: string) => void {
-  const factor = options.factor ?? 100;
-  const warmup = options.warmup ?? 10;
-  let average: number | undefined;
-  let lowest = Infinity;
-  let steps = 0;
-  return (loss, where) => {
-    average = average === undefined ? loss : 0.9 * average + 0.1 * loss;
-    steps++;
-    if (steps > warmup && average > factor * lowest) {
-      throw new DivergenceError('training diverged: the loss rose far above its best', { where, expected: `a smoothed loss below ${factor} × its best (${lowest.toExponential(3)})`, got: average.toExponential(3), fix: 'lower the learning rate or clip gradients (clipNorm); the weights of the last good step were kept' });
-    }
-    lowest = Math.min(lowest, average);
-  };
-}
+/** fit's default train step: full backpropagation through time over the padded batch (see `update`). */
+export const fullBpttStep: TrainStep = (model, batch, c) => trainStep(model, c.loss, c.lossConfig, c.optimizer, batch, c.learningRate, c.clip, c.where, c.forward, c.guard);
 
 /** Mean loss over data, weighted by the number of counted positions in each batch. */
 export function evaluateLoss(model: Model, loss: LossPlugin, lossConfig: unknown, batches: Iterable<Batch>): number {

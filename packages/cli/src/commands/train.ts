@@ -5,10 +5,13 @@ import { consoleProgress, createModel, fit, forecastingWindows, mackeyGlass, nor
 import type { Io } from '../io';
 import { FORECASTER_CELLS, builtInRegistry, forecasterSpec, type ForecasterCell } from '../models';
 import { choiceOption, integerOption, numberOption, parseOptions } from '../options';
+import { UsageError } from '../usage-error';
+import { SPEC_HELP, SPEC_OPTIONS, trainFromSpec } from './train-spec';
 
-export const TRAIN_HELP = `unfold train — train a forecaster on the built-in Mackey-Glass series (τ = 17) and save a checkpoint
+export const TRAIN_HELP = `unfold train — train a model on your own data (--spec, --data), or the built-in Mackey-Glass forecaster
 
-Usage: unfold train [options]
+Usage: unfold train [options]                                  the built-in forecaster (below)
+       unfold train --spec model.json --data train.jsonl …     your own model and data (further below)
 
 Options:
   --cell <lstm|gru|rnn|leaky>   recurrent cell (default lstm)
@@ -25,7 +28,7 @@ Options:
 The series is generated (4,000 samples, one per time unit); the first 60% trains, the next 20% validates and
 the last 20% tests. Prints progress, the test NRMSE of one-step-ahead forecasts (1.0 = predicting the mean),
 and writes the checkpoint atomically with the normalisation constants in its metadata.
-`;
+${SPEC_HELP}`;
 
 export interface ForecasterOptions {
   readonly cell: ForecasterCell;
@@ -116,11 +119,14 @@ export async function trainForecaster(options: ForecasterOptions, io: Io): Promi
 }
 
 export async function train(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parseOptions('train', argv, TRAIN_OPTIONS);
+  const { values } = parseOptions('train', argv, { ...TRAIN_OPTIONS, ...SPEC_OPTIONS });
   if (values.help) {
     io.out(TRAIN_HELP);
     return 0;
   }
+  if (values.spec !== undefined) return trainFromSpec(values, io);
+  const specOnly = Object.keys(SPEC_OPTIONS).find((name) => values[name as keyof typeof values] !== undefined);
+  if (specOnly) throw new UsageError(`--${specOnly} needs --spec`, 'pass --spec model.json --data train.jsonl (see unfold train --help), or leave it out to train the built-in forecaster');
   const trained = await trainForecaster(forecasterOptions(values), io);
   trained.model.dispose();
   return 0;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Slots, type Optimizer } from './optimizer';
+import { optimizerOf, Slots, type Optimizer } from './optimizer';
 
 /**
  * Adam (Kingma & Ba 2015), with bias correction:
@@ -11,30 +11,18 @@ import { Slots, type Optimizer } from './optimizer';
  */
 export function adam(beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): Optimizer {
   const slots = new Slots();
-  let steps = 0;
-  return {
-    kind: 'adam',
-    get steps() {
-      return steps;
-    },
-    apply(variables, gradients, learningRate) {
-      const t = steps + 1;
-      const correction1 = 1 - beta1 ** t;
-      const correction2 = 1 - beta2 ** t;
-      tf.tidy(() => {
-        variables.forEach((theta, i) => {
-          const g = gradients[i] as tf.Tensor;
-          const m = slots.get('m', i, theta);
-          const v = slots.get('v', i, theta);
-          m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
-          v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
-          const mHat = tf.div(m, correction1);
-          const vHat = tf.div(v, correction2);
-          theta.assign(tf.sub(theta, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), learningRate)));
-        });
-      });
-      steps = t;
-    },
-    dispose: () => slots.dispose(),
-  };
+  return optimizerOf('adam', slots, (variables, gradients, learningRate, t) => {
+    const correction1 = 1 - beta1 ** t;
+    const correction2 = 1 - beta2 ** t;
+    variables.forEach((theta, i) => {
+      const g = gradients[i] as tf.Tensor;
+      const m = slots.get('m', i, theta);
+      const v = slots.get('v', i, theta);
+      m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+      v.assign(tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2)));
+      const mHat = tf.div(m, correction1);
+      const vHat = tf.div(v, correction2);
+      theta.assign(tf.sub(theta, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), learningRate)));
+    });
+  });
 }

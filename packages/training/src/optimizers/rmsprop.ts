@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Slots, stepWithMomentum, type Optimizer } from './optimizer';
+import { optimizerOf, Slots, stepWithMomentum, type Optimizer } from './optimizer';
 
 /**
  * RMSProp (Tieleman & Hinton 2012), as PyTorch's torch.optim.RMSprop:
@@ -12,23 +12,12 @@ import { Slots, stepWithMomentum, type Optimizer } from './optimizer';
  */
 export function rmsprop(decay = 0.9, momentum = 0, epsilon = 1e-8): Optimizer {
   const slots = new Slots();
-  let steps = 0;
-  return {
-    kind: 'rmsprop',
-    get steps() {
-      return steps;
-    },
-    apply(variables, gradients, learningRate) {
-      tf.tidy(() => {
-        variables.forEach((theta, i) => {
-          const g = gradients[i] as tf.Tensor;
-          const s = slots.get('square', i, theta);
-          s.assign(tf.add(tf.mul(s, decay), tf.mul(tf.square(g), 1 - decay)));
-          stepWithMomentum(slots, i, theta, tf.div(g, tf.add(tf.sqrt(s), epsilon)), momentum, learningRate);
-        });
-      });
-      steps++;
-    },
-    dispose: () => slots.dispose(),
-  };
+  return optimizerOf('rmsprop', slots, (variables, gradients, learningRate) => {
+    variables.forEach((theta, i) => {
+      const g = gradients[i] as tf.Tensor;
+      const s = slots.get('square', i, theta);
+      s.assign(tf.add(tf.mul(s, decay), tf.mul(tf.square(g), 1 - decay)));
+      stepWithMomentum(slots, i, theta, tf.div(g, tf.add(tf.sqrt(s), epsilon)), momentum, learningRate);
+    });
+  });
 }

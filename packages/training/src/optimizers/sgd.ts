@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Slots, stepWithMomentum, type Optimizer } from './optimizer';
+import { optimizerOf, Slots, stepWithMomentum, type Optimizer } from './optimizer';
 
 /**
  * SGD with optional (Nesterov) momentum, as PyTorch's torch.optim.SGD:
@@ -9,18 +9,7 @@ import { Slots, stepWithMomentum, type Optimizer } from './optimizer';
  */
 export function sgd(momentum = 0, nesterov = false): Optimizer {
   const slots = new Slots();
-  let steps = 0;
-  return {
-    kind: 'sgd',
-    get steps() {
-      return steps;
-    },
-    apply(variables, gradients, learningRate) {
-      tf.tidy(() => {
-        variables.forEach((theta, i) => stepWithMomentum(slots, i, theta, gradients[i] as tf.Tensor, momentum, learningRate, nesterov));
-      });
-      steps++;
-    },
-    dispose: () => slots.dispose(),
-  };
+  return optimizerOf('sgd', slots, (variables, gradients, learningRate) => {
+    variables.forEach((theta, i) => stepWithMomentum(slots, i, theta, gradients[i] as tf.Tensor, momentum, learningRate, nesterov));
+  });
 }
