@@ -154,7 +154,7 @@ export function featureData(set: Extract<RecordSet, { format: 'features' }>, rea
   for (const record of set.records) {
     const where = `${set.file}:${record.line}`;
     const steps = record.x.length;
-    inputSize = set.input === 'tokens' ? Math.max(inputSize, ...(record.x as number[]).map((id) => id + 1)) : (record.x[0] as number[]).length;
+    inputSize = set.input === 'tokens' ? (record.x as number[]).reduce((size, id) => Math.max(size, id + 1), inputSize) : (record.x[0] as number[]).length;
     const one = (value: unknown, what: string) => {
       const read = readTarget(value, where, what, kind);
       kind ??= read.kind;
