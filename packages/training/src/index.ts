@@ -5,9 +5,6 @@ export { readExamples, type DataShape, type Example, type SequenceData } from '.
 export { csvColumn, parseCsv, type CsvTable } from './data/csv';
 export { dataError, featureData, languageModelData, parseJsonLines, readRecords, tokenStreams, unionSizes, type FeatureData, type FeatureRecord, type JsonLine, type RecordSet } from './data/records';
 export { AUTO, fillDataSizes, probeSpec, type DataSizes, type FilledOption } from './data/spec-sizes';
-export { csvColumn, parseCsv, type CsvTable } from './data/csv';
-export { dataError, featureData, languageModelData, parseJsonLines, readRecords, tokenStreams, unionSizes, type FeatureData, type FeatureRecord, type JsonLine, type RecordSet } from './data/records';
-export { AUTO, fillDataSizes, probeSpec, type DataSizes, type FilledOption } from './data/spec-sizes';
 export { fit, type FitOptions, type FitResult } from './fit';
 export type { EndInfo, EpochInfo, FitCallback, LoopControl, StepInfo, StopReason, TrainStep, TrainStepContext } from './loop/callbacks';
 export { checkpointCallback } from './loop/checkpoints';
