@@ -36,7 +36,7 @@ export async function demo(argv: readonly string[], io: Io): Promise<number> {
     await exportModelFile(trained.registry, onnxPath, trained.model.toModelData());
     io.out(`exported to ${onnxPath}\n`);
     const windows = trained.test.x as number[][][];
-    const expected = (predict(trained.model, windows) as number[][]).map((row) => row[0] as number);
+    const expected = predict(trained.model, windows).map(([row]) => row?.[0] as number);
     const input = { shape: [windows.length, options.window, 1], data: windows.flat(2) };
     const results = await runWithOnnxruntime(new Uint8Array(await readFile(onnxPath)), { input }, onnxPath);
     const got = Array.from(results.output?.data as Float32Array);

@@ -105,7 +105,7 @@ export async function trainForecaster(options: ForecasterOptions, io: Io): Promi
       earlyStopping: { patience: 4, restoreBest: true },
       progress: consoleProgress({ output: { write: (text: string) => io.err(text), isTTY: io.interactive } }),
     });
-    const predicted = (predict(model, test.x) as number[][]).map((row) => row[0] as number);
+    const predicted = predict(model, test.x).map(([row]) => row?.[0] as number);
     const actual = (test.y as number[][]).map((row) => row[0] as number);
     const score = nrmse(predicted, actual);
     await saveModel(registry, out, model.toModelData());
@@ -124,7 +124,7 @@ export async function train(argv: readonly string[], io: Io): Promise<number> {
     io.out(TRAIN_HELP);
     return 0;
   }
-  if (values.spec !== undefined) return trainFromSpec(values, io);
+  if (values.spec !== undefined || values.resume !== undefined) return trainFromSpec(values, io);
   const specOnly = Object.keys(SPEC_OPTIONS).find((name) => values[name as keyof typeof values] !== undefined);
   if (specOnly) throw new UsageError(`--${specOnly} needs --spec`, 'pass --spec model.json --data train.jsonl (see unfold train --help), or leave it out to train the built-in forecaster');
   const trained = await trainForecaster(forecasterOptions(values), io);

@@ -27,9 +27,9 @@ async function addingMse(cell: string, seconds: { value: number }): Promise<numb
   const started = Date.now();
   await fit(model, train, { epochs: 14, batchSize: 64, loss: 'mse', optimizer: { kind: 'adam', learningRate: 0.01 }, clipNorm: 1, seed: 4, validation, targetLoss: 0.005, progress: 'none' });
   seconds.value = (Date.now() - started) / 1000;
-  const predictions = predict(model, test.x) as number[][];
+  const predictions = predict(model, test.x);
   model.dispose();
-  return predictions.reduce((sum, p, i) => sum + (p[0]! - (test.y[i] as number[])[0]!) ** 2, 0) / predictions.length;
+  return predictions.reduce((sum, [p], i) => sum + (p![0]! - (test.y[i] as number[])[0]!) ** 2, 0) / predictions.length;
 }
 
 describe('the adding problem at T = 50 (mean predictor: MSE ≈ 0.167)', () => {

@@ -21,7 +21,7 @@ describe('echo state network (closed-form ridge readout)', () => {
     const trainEnd = 2000;
     const model = createModel(registry, esnSpec({ hiddenSize: 300, spectralRadius: 1.1, leakRate: 0.5, inputScaling: 1, biasScaling: 0.2 }), { seed: 4 });
     fitReadout(model, { x: [column(series.slice(0, trainEnd))], y: [column(series.slice(1, trainEnd + 1))] }, { washout: 100, ridge: 1e-7 });
-    const outputs = (predict(model, [column(series.slice(0, 3100))]) as number[][][])[0]!.map((r) => r[0]!);
+    const outputs = predict(model, [column(series.slice(0, 3100))])[0]!.map((r) => r[0]!);
     const heldOut = nrmse(outputs.slice(trainEnd), series.slice(trainEnd + 1, 3101));
     console.log(`ESN Mackey-Glass one-step NRMSE (held-out 1100 steps): ${heldOut.toExponential(3)}`);
     expect(heldOut).toBeLessThan(1e-2);
@@ -36,7 +36,7 @@ describe('echo state network (closed-form ridge readout)', () => {
     const { u, y } = narma10({ length: 6001, seed: 5 });
     const model = createModel(registry, esnSpec({ hiddenSize: 200, spectralRadius: 0.9, leakRate: 1, inputScaling: 0.5, biasScaling: 0.1 }), { seed: 6 });
     fitReadout(model, { x: [column(u.subarray(0, 4000))], y: [column(y.subarray(0, 4000))] }, { washout: 200, ridge: 1e-8 });
-    const outputs = (predict(model, [column(u)]) as number[][][])[0]!.map((r) => r[0]!);
+    const outputs = predict(model, [column(u)])[0]!.map((r) => r[0]!);
     const error = nrmse(outputs.slice(4200), Array.from(y.subarray(4200)));
     console.log(`ESN NARMA-10 NRMSE (held-out 1800 steps): ${error.toFixed(3)}`);
     expect(error).toBeLessThan(0.4);

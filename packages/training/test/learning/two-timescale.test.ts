@@ -17,7 +17,7 @@ async function testMse(cell: 'rnn' | 'leaky'): Promise<{ mse: number; fast: numb
   const test = twoTimescale({ count: 40, length: 200, seed: 2 });
   const model = createModel(registry, spec(cell, 16), { seed: 3 });
   await fit(model, train, { epochs: 10, batchSize: 20, loss: 'mse', optimizer: { kind: 'adam', learningRate: 0.01 }, clipNorm: 1, seed: 4, progress: 'none' });
-  const predictions = predict(model, test.x) as number[][][];
+  const predictions = predict(model, test.x);
   model.dispose();
   let fast = 0;
   let slow = 0;
