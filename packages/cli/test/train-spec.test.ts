@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModel } from '@unfold/core/node';
+import { loadModel, loadTrainingCheckpoint } from '@unfold/core/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtInRegistry, runCli, type Io } from '../src/index';
 import { bundleCli, runBundled, type CliRun } from './subprocess';
@@ -80,12 +80,29 @@ describe('unfold train --spec --data (subprocess)', () => {
     expect(run.stderr).toMatch(/^unfold: E_DATA: .*bad\.jsonl:3: x\[0\] has 1 features; expected 2 features per step/);
   });
 
-  it('stops a diverging run with one E_DIVERGED line and exit code 2', async () => {
+  it('stops a diverging run with one E_DIVERGED line and exit code 2, keeping the last good checkpoint', async () => {
     const out = join(dir, 'diverged.unfold');
-    const run = await runBundled(cli, ['train', '--spec', 'examples/specs/sequence-classifier.json', '--data', 'examples/data/sequences.jsonl', '--lr', '1e6', '--epochs', '3', '-o', out]);
+    const run = await runBundled(cli, ['train', '--spec', 'examples/specs/sequence-classifier.json', '--data', 'examples/data/sequences.jsonl', '--lr', '1e6', '--epochs', '3', '--checkpoint-every', '2', '-o', out]);
     expect(run.code).toBe(2);
     const lines = run.stderr.trim().split('\n');
-    expect(lines.filter((l) => l.startsWith('unfold:'))).toEqual([expect.stringMatching(/^unfold: E_DIVERGED: epoch \d+, step \d+: training diverged/)]);
+    expect(lines.filter((l) => l.startsWith('unfold:'))).toEqual([expect.stringMatching(/^unfold: E_DIVERGED: epoch (\d+), step (\d+): training diverged/)]);
+    expect(run.stdout).not.toContain('checkpoint written');
+    const [, epoch, step] = /epoch (\d+), step (\d+)/.exec(run.stderr) ?? [];
+    const stepsBefore = (Number(epoch) - 1) * 8 + Number(step) - 1; // 240 sequences in batches of 32: 8 steps an epoch
+    const saved = await loadTrainingCheckpoint(builtInRegistry(), out);
+    expect(saved.state.stepLosses).toHaveLength(stepsBefore - (stepsBefore % 2));
+    expect(Object.values(saved.weights).every((w) => w.data.every(Number.isFinite))).toBe(true);
+  });
+
+  it('resumes from a training checkpoint to the same bytes as the run that never stopped', async () => {
+    const common = ['--spec', 'examples/specs/tagger.json', '--data', 'examples/data/tags.jsonl', '--lr', '0.02', '--batch', '16', '--checkpoint-every', '5'];
+    const [whole, half] = [join(dir, 'whole.unfold'), join(dir, 'half.unfold')];
+    expect((await runBundled(cli, ['train', ...common, '--epochs', '3', '-o', whole])).code).toBe(0);
+    expect((await runBundled(cli, ['train', ...common, '--epochs', '1', '-o', half])).code).toBe(0);
+    const resumed = await runBundled(cli, ['train', ...common, '--epochs', '3', '--resume', half, '-o', half]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resuming at epoch 2, batch 1');
+    expect(Buffer.compare(await readFile(whole), await readFile(half))).toBe(0);
   });
 });
 

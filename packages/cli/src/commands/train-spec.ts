@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
-import { buildTokenizer, checkTokenizer, isLoss, parseModelSpec, setupBackend, type LossPlugin, type ModelSpec, type Registry, type TokenizerSpec } from '@unfold/core';
-import { saveModel } from '@unfold/core/node';
+import { buildTokenizer, checkTokenizer, deserializeTrainingCheckpoint, isLoss, parseModelSpec, setupBackend, type LossPlugin, type ModelSpec, type Registry, type TokenizerSpec, type TrainingState, type WeightMap } from '@unfold/core';
+import { saveModel, saveTrainingCheckpoint } from '@unfold/core/node';
 import {
   consoleProgress,
   createModel,
@@ -43,6 +43,8 @@ export const SPEC_OPTIONS = {
   'clip-value': { type: 'string' },
   'early-stop': { type: 'string' },
   'batch-size': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  resume: { type: 'string' },
 } as const;
 
 /** Options that only the built-in forecaster reads (its model comes from them, not from a spec). */
@@ -68,6 +70,12 @@ Usage: unfold train --spec model.json --data train.jsonl [--valid valid.jsonl] [
   --clip-norm <x>               clip the global gradient norm (default none)
   --clip-value <x>              clip every gradient value to [−x, x] (default none)
   --early-stop <patience>       stop after this many epochs without improvement, restoring the best weights
+  --checkpoint-every <n>        write a resumable training checkpoint (weights, optimizer, position, rng) to
+                                the -o file every n optimizer steps and at the end, atomically (the final
+                                model replaces it only when restore-best changed the weights after it)
+  --resume <file>               continue the run that wrote this training checkpoint, exactly as if it never
+                                stopped (same data, batch size and seed; the model, its filled sizes and its
+                                tokenizer come from the checkpoint, so --spec may be left out)
   --target <column>             CSV: the column to forecast (default: the only column)
   --window <n>                  CSV: input window in steps (default the spec's metadata.window, else 24)
   --tokenizer <char|word>       text: the tokenizer built from the training file when the spec has none
@@ -96,7 +104,8 @@ Sizes from the data: an integer config option written "auto", or a required one 
   layer i + 1 reading layer i) from what the plugins declare. A size nothing fixes (a hidden size) is an error.
 
 Malformed data stops with one line naming file:line and the reason (exit code 2); so does a diverging run
-(E_DIVERGED).
+(E_DIVERGED: a non-finite loss or gradient, or a smoothed loss 100× its best), which leaves the last
+checkpoint written by --checkpoint-every intact.
 `;
 
 type Values = Partial<Record<keyof typeof SPEC_OPTIONS | 'epochs' | 'lr' | 'batch' | 'seed' | 'backend' | 'out' | 'window', string>>;
@@ -220,7 +229,7 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
   rejectWith(values, FORECASTER_ONLY, 'is for the built-in forecaster; with --spec the model comes from the spec', 'set the model in the spec file');
   if (!values.data) throw new UsageError('missing --data', 'pass --data train.jsonl (or a .csv series)');
   const tbptt = parseTbptt(values.tbptt);
-  if (tbptt) rejectWith(values, ['valid', 'buckets', 'scheduled-sampling', 'early-stop'], 'is not available with --tbptt', 'leave it out, or train without --tbptt');
+  if (tbptt) rejectWith(values, ['valid', 'buckets', 'scheduled-sampling', 'early-stop', 'checkpoint-every', 'resume'], 'is not available with --tbptt', 'leave it out, or train without --tbptt');
   if (values.batch !== undefined && values['batch-size'] !== undefined) throw new UsageError('--batch and --batch-size both given', 'pass one of them');
   const epochs = integerOption(values.epochs, 'epochs', 12);
   const batchSize = integerOption(values.batch ?? values['batch-size'], values.batch !== undefined ? 'batch' : 'batch-size', 32);
@@ -229,13 +238,15 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
   const clipNorm = values['clip-norm'] === undefined ? undefined : numberOption(values['clip-norm'], 'clip-norm', 1);
   const clipValue = values['clip-value'] === undefined ? undefined : numberOption(values['clip-value'], 'clip-value', 1);
   const patience = values['early-stop'] === undefined ? undefined : integerOption(values['early-stop'], 'early-stop', 4);
+  const checkpointEvery = values['checkpoint-every'] === undefined ? undefined : integerOption(values['checkpoint-every'], 'checkpoint-every', 100);
   const buckets = parseBuckets(values.buckets);
   const scheduledSampling = values['scheduled-sampling'] === undefined ? undefined : parseSchedule(values['scheduled-sampling']);
   const backend = choiceOption(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm');
   const out = resolve(values.out ?? 'model.unfold');
 
   const registry = builtInRegistry();
-  const given = await readSpec(values.spec);
+  const resumed = values.resume ? deserializeTrainingCheckpoint(registry, await readInputFile(values.resume, 'training checkpoint', 'train'), values.resume) : undefined;
+  const given = resumed ? resumed.spec : await readSpec(values.spec);
   const { readout } = probeSpec(registry, given);
   const prepared = values.data.toLowerCase().endsWith('.csv') ? await prepareCsv(values, given, readout) : await prepareRecords(values, given, readout, tbptt ? batchSize : undefined);
   const { spec: sized, filled } = fillDataSizes(registry, given, prepared.sizes);
@@ -248,10 +259,11 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
     const parameters = [...model.variables.values()].reduce((n, v) => n + v.size, 0);
     io.err(`data: ${prepared.describe}\n`);
     if (filled.length) io.err(`sizes from the data: ${filled.map((f) => `${f.where}.${f.option} = ${f.value}`).join(', ')}\n`);
-    io.err(`model: ${spec.kind} from ${values.spec}, ${parameters} parameters, ${loss.kind} loss, backend ${backend}\n`);
+    io.err(`model: ${spec.kind} from ${resumed ? `${values.resume} (resuming at epoch ${resumed.state.position.epoch}, batch ${resumed.state.position.batch + 1})` : values.spec}, ${parameters} parameters, ${loss.kind} loss, backend ${backend}\n`);
     const optimizer = { kind: 'adam', learningRate } as const;
     const clipping = { ...(clipNorm !== undefined ? { clipNorm } : {}), ...(clipValue !== undefined ? { clipValue } : {}) };
     let epochLosses: number[];
+    let lastState: TrainingState | undefined;
     if (tbptt) {
       const byEpoch: number[][] = [];
       const streamLength = prepared.train.x[0]?.length ?? 0;
@@ -281,18 +293,26 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
         ...(buckets ? { buckets } : {}),
         ...(scheduledSampling ? { scheduledSampling } : {}),
         ...(patience !== undefined ? { earlyStopping: { patience, restoreBest: true } } : {}),
+        ...(checkpointEvery !== undefined ? { checkpointEvery, onCheckpoint: (state: TrainingState) => ((lastState = state), saveTrainingCheckpoint(registry, out, model, state)) } : {}),
+        ...(resumed ? { resume: resumed.state } : {}),
         progress: consoleProgress({ output: { write: (text: string) => io.err(text), isTTY: io.interactive } }),
       });
       epochLosses = result.history.map((h) => h.loss);
       if (result.buckets) io.err(`buckets: boundaries ${result.buckets.boundaries.join(', ') || '(one bucket)'}, ${(100 * result.buckets.savedFraction).toFixed(0)}% of padded steps saved\n`);
     }
-    await saveModel(registry, out, model.toModelData());
+    // The run's last training checkpoint stays the file (resumable with more --epochs) unless restore-best
+    // changed the weights after it; then the final model replaces it.
+    if (!lastState || !sameWeights(lastState.weights, model.toModelData().weights)) await saveModel(registry, out, model.toModelData());
     io.out(`training loss ${fmt(epochLosses[0])} → ${fmt(epochLosses.at(-1))} over ${epochLosses.length} epochs\n`);
     io.out(`checkpoint written to ${out}\n`);
     return 0;
   } finally {
     model.dispose();
   }
+}
+
+function sameWeights(a: WeightMap, b: WeightMap): boolean {
+  return Object.keys(b).every((name) => a[name] !== undefined && a[name].data.every((v, i) => v === b[name]?.data[i]));
 }
 
 function mean(values: readonly number[]): number {
