@@ -8,7 +8,6 @@ import {
   deserializeModel,
   encodeSafetensors,
   initWeights,
-  isUnfoldError,
   readCheckpoint,
   resolveModel,
   serializeModel,
@@ -16,6 +15,7 @@ import {
   type WeightMap,
 } from '../src/index';
 import { loadModel, saveModel } from '../src/node';
+import { errorOf } from './error-of';
 import { toyCell, toyHead, toyLayer, toySpec } from './toy-plugins';
 
 const registry = createRegistry([toyCell, toyLayer, toyHead]);
@@ -33,16 +33,6 @@ function craft(spec: ModelSpec, tensors: WeightMap, schemaVersions: Record<strin
   const digits = crc32(out).toString(16).padStart(8, '0');
   out.set(new TextEncoder().encode(digits), 34);
   return out;
-}
-
-function errorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (!isUnfoldError(error)) throw error;
-    return { code: error.code, message: error.message };
-  }
-  throw new Error('expected an error');
 }
 
 describe('checkpoint bytes', () => {
