@@ -45,6 +45,14 @@ export function exampleRequests(description: ModelDescription): ExampleRequests 
       ...(tokens ? { sampling: { strategy: 'sample', temperature: 0.8, topK: Math.min(5, vocabulary), seed: 1 } } : {}),
     };
   }
+  if (description.operations.includes('generate')) {
+    // The prompt: the tokenizer's most frequent token (the first after the four specials).
+    const entry = description.entries?.find((e) => e.operations.includes('generate'));
+    const tokens = entry?.semantics.tokenizer?.tokens;
+    const prompt = Array.isArray(tokens) && typeof tokens[4] === 'string' ? tokens[4] : '';
+    const vocabulary = entry?.ports.inputs[0]?.size ?? 1;
+    examples.generate = { prompt, maxLength: 20, temperature: 0.8, topK: Math.min(5, vocabulary), seed: 1 };
+  }
   return examples;
 }
 

@@ -90,6 +90,7 @@ describe('v2 models at the edge', () => {
     expect(streamed.status).toBe(200);
     expect(await send('/models/toy/rollout', { inputs, steps: 2 })).toMatchObject({ status: 422, body: { error: { code: 'E_UNSUPPORTED' } } });
     expect(await send('/models/toy/predict', { inputs, entry: 'nope' })).toMatchObject({ status: 400, body: { error: { code: 'E_REQUEST', where: 'request.entry' } } });
-    expect(await send('/models/toy/generate', { inputs })).toMatchObject({ status: 404, body: { error: { code: 'E_NOT_FOUND', expected: 'GET /health, GET /models, GET /models/:name, POST /models/:name/(predict|stream|rollout)' } } });
+    expect(await send('/models/toy/translate', { inputs })).toMatchObject({ status: 404, body: { error: { code: 'E_NOT_FOUND', expected: 'GET /health, GET /models, GET /models/:name, POST /models/:name/(predict|stream|rollout|generate)' } } });
+    expect(await send('/models/toy/generate', { prompt: 'a' })).toMatchObject({ status: 422, body: { error: { code: 'E_UNSUPPORTED' } } });
   });
 });

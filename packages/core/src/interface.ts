@@ -118,10 +118,10 @@ export interface EntryManifest {
 /**
  * The tasks a sequence entry supports from its interface: `predict` always; `stream` when every state has
  * an input; `rollout` when an output can become the next input (a forecaster with O = I, or a token model
- * whose outputs score its vocabulary).
+ * whose outputs score its vocabulary); `generate` (text in, text out) when such a token model carries a tokenizer.
  */
 export function sequenceTasks(entry: { readonly states: readonly InterfaceState[]; readonly semantics: InterfaceSemantics; readonly inputKind: 'features' | 'tokens'; readonly inputSize: number; readonly outputSize: number }): string[] {
   const streamable = entry.states.length > 0 && entry.states.every((s) => s.input !== null);
   const feedsBack = entry.semantics.emits !== 'features' || (entry.inputKind === 'features' && entry.outputSize === entry.inputSize);
-  return ['predict', ...(streamable ? ['stream'] : []), ...(feedsBack ? ['rollout'] : [])];
+  return ['predict', ...(streamable ? ['stream'] : []), ...(feedsBack ? ['rollout'] : []), ...(entry.semantics.tokenizer && entry.semantics.emits !== 'features' && entry.inputKind === 'tokens' ? ['generate'] : [])];
 }

@@ -22,6 +22,7 @@ export type {
   UnfoldModel,
 } from './model';
 export type { OperationModule, OperationResult, OperationTarget } from './operations/operation';
+export { DEFAULT_GENERATE_LENGTH, type GenerateRequest, type GenerateResult } from './operations/generate';
 export { OPERATION_NAMES } from './operations/registry';
 export { readModelInfo, type GraphDim, type GraphDtype, type GraphValue, type ModelInfo } from './proto/model-info';
 export type { PredictRequest, RolloutRequest, SamplingOptions, StreamRequest, Units } from './requests';

@@ -11,6 +11,9 @@ import { createModel, type Model } from '@unfold/training';
  */
 export const FORECASTER_METADATA = { task: 'mackey-glass', window: 6, normalisation: { mean: 0.9, std: 0.25 } };
 
+/** The character LM's vocabulary: the four specials, then a, b and space. */
+export const CHARLM_TOKENIZER = { kind: 'char', tokens: ['<pad>', '<unk>', '<bos>', '<eos>', 'a', 'b', ' '] };
+
 export const SPECS = {
   /** A one-step-ahead forecaster as `unfold train` makes it: LSTM, dense readout at the last step, normalisation. */
   forecaster: {
@@ -25,7 +28,7 @@ export const SPECS = {
     config: { readout: 'sequence' },
     children: { body: { kind: 'lstm', config: { inputSize: 3, hiddenSize: 5 } }, output: { kind: 'dense', config: { inputSize: 5, outputSize: 3 } } },
   },
-  /** A character-level language model: embedding, GRU, softmax over the vocabulary. */
+  /** A character-level language model: embedding, GRU, softmax over the vocabulary; its tokenizer travels in the file (generate). */
   charlm: {
     kind: 'sequence-model',
     config: { readout: 'sequence' },
@@ -34,6 +37,7 @@ export const SPECS = {
       body: { kind: 'gru', config: { inputSize: 4, hiddenSize: 6 } },
       output: { kind: 'dense', config: { inputSize: 6, outputSize: 7, activation: 'softmax' } },
     },
+    metadata: { tokenizer: CHARLM_TOKENIZER },
   },
 } satisfies Record<string, ModelSpec>;
 

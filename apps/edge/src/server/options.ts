@@ -56,7 +56,7 @@ Options:
   --max-rollout-steps <n>     steps one rollout may generate (default ${DEFAULT_EDGE_LIMITS.maxRolloutSteps})
   -h, --help                  show this help
 
-API: see apps/edge/API.md (GET /health, GET /models, POST /models/:name/predict|stream|rollout).
+API: see apps/edge/API.md (GET /health, GET /models, POST /models/:name/predict|stream|rollout|generate).
 `;
 }
 

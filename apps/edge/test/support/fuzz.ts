@@ -12,7 +12,7 @@ export interface FuzzRequest {
 }
 
 const MODELS = ['tagger', 'charlm', 'forecaster', 'torch-lstm'] as const;
-const OPERATIONS = ['predict', 'stream', 'rollout'] as const;
+const OPERATIONS = ['predict', 'stream', 'rollout', 'generate'] as const;
 const ODD_PATHS = ['/models/%E0%A4%A/predict', '/models/../health', `/models/${'x'.repeat(300)}/predict`, '/models/tagger/predict/extra', '/models//predict', '/'];
 const CONTENT_TYPES = ['application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.unfold+json', ''];
 
@@ -46,7 +46,22 @@ function validInputs(rng: Rng, model: (typeof MODELS)[number]): unknown {
   return { x: array(rng, [batch, time, 3], () => rng.next()), lengths: array(rng, [batch], () => int(rng, 1, time)), h0: array(rng, [2, batch, 4], () => 0), c0: array(rng, [2, batch, 4], () => 0) };
 }
 
+/** A generate request: text prompts (in and out of the vocabulary), sometimes a wrong value. */
+function generateRequest(rng: Rng): Record<string, unknown> {
+  const text = () => Array.from({ length: int(rng, 0, 12) }, () => pick(rng, ['a', 'b', ' ', 'a', 'b', 'é', '\u0000', '😀'])).join('');
+  const body: Record<string, unknown> = { prompt: rng.next() < 0.5 ? text() : Array.from({ length: int(rng, 1, 4) }, text) };
+  if (rng.next() < 0.8) body.maxLength = rng.next() < 0.9 ? int(rng, 1, 40) : pick(rng, [0, -3, 2.5, 1e7, '10']);
+  if (rng.next() < 0.4) body.temperature = pick(rng, [0.5, 1, 0, -1, 3, 1e308]);
+  if (rng.next() < 0.4) body.topK = pick(rng, [1, 3, 7, 8, 0]);
+  if (rng.next() < 0.3) body.topP = pick(rng, [0.9, 1, 0, 1.5, 0.01]);
+  if (rng.next() < 0.2) body.strategy = pick(rng, ['sample', 'greedy', 'beam']);
+  if (rng.next() < 0.7) body.seed = rng.next() < 0.9 ? int(rng, 0, 99) : pick(rng, [-1, 2 ** 53, 0.5]);
+  if (rng.next() < 0.2) body.stopAtEos = pick(rng, [true, false, 'no']);
+  return body;
+}
+
 function request(rng: Rng, model: (typeof MODELS)[number], operation: (typeof OPERATIONS)[number]): Record<string, unknown> {
+  if (operation === 'generate') return generateRequest(rng);
   const body: Record<string, unknown> = { inputs: validInputs(rng, model) };
   if (operation === 'rollout') body.steps = rng.next() < 0.9 ? int(rng, 1, 40) : pick(rng, [0, -3, 2.5, 1e7, '10', 300]);
   if (operation === 'rollout' && model === 'charlm' && rng.next() < 0.7) body.sampling = { strategy: pick(rng, ['sample', 'greedy', 'beam']), seed: int(rng, 0, 99), ...(rng.next() < 0.5 ? { temperature: pick(rng, [0.5, 1, 0, -1, 3]) } : {}), ...(rng.next() < 0.5 ? { topK: pick(rng, [1, 3, 7, 8, 0]) } : {}) };
