@@ -76,4 +76,16 @@ describe('resume', () => {
       resumed.model.dispose();
     }
   });
+
+  it('from the end checkpoint of a run stopped mid-epoch (maxSteps) finishes that epoch as if never stopped', async () => {
+    const options = cases[1]![1];
+    const full = await train(options);
+    const stopped = await train({ ...options, maxSteps: 7 });
+    const last = stopped.states.at(-1) as TrainingState;
+    expect(last.stepLosses).toHaveLength(7);
+    expect(last.history.length).toBeLessThan(2); // the partial epoch is reported, not in the state
+    const resumed = await train(options, last, 5);
+    expect(plain(resumed.states.at(-1) as TrainingState)).toEqual(plain(full.states.at(-1) as TrainingState));
+    for (const run of [full, stopped, resumed]) run.model.dispose();
+  });
 });

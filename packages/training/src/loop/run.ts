@@ -54,22 +54,19 @@ export async function runLoop(spec: LoopSpec): Promise<LoopResult> {
   let progress = { lossSum: resume?.epochProgress.lossSum ?? 0, examples: resume?.epochProgress.examples ?? 0 };
   let stopReason: StopReason = 'epochs';
   let requested: StopReason | undefined;
-  const loop: LoopControl = {
-    model,
-    epochs: spec.epochs,
-    stop: (reason) => void (requested ??= reason),
-    state: () => ({
-      weights: model.toModelData().weights,
-      optimizer: optimizerSnapshot(model, optimizer),
-      position: { ...position },
-      epochProgress: { ...progress },
-      seed: spec.seed,
-      history: history.map((entry) => ({ ...entry })),
-      stepLosses: [...stepLosses],
-      callbacks: callbackSnapshots(callbacks),
-      data: { examples: spec.examples.length, batchSize: spec.batchSize },
-    }),
-  };
+  let frozen: TrainingState | undefined; // the state where training stopped mid-epoch
+  const capture = (): TrainingState => ({
+    weights: model.toModelData().weights,
+    optimizer: optimizerSnapshot(model, optimizer),
+    position: { ...position },
+    epochProgress: { ...progress },
+    seed: spec.seed,
+    history: history.map((entry) => ({ ...entry })),
+    stepLosses: [...stepLosses],
+    callbacks: callbackSnapshots(callbacks),
+    data: { examples: spec.examples.length, batchSize: spec.batchSize },
+  });
+  const loop: LoopControl = { model, epochs: spec.epochs, stop: (reason) => void (requested ??= reason), state: () => frozen ?? capture() };
   const guards = callbacks.filter((c) => c.beforeUpdate);
   const guard = (loss: number, where: string, gradientNorm: number) => guards.forEach((c) => c.beforeUpdate?.(loss, where, gradientNorm));
   for (const callback of callbacks) await callback.onStart?.(loop);
@@ -79,6 +76,7 @@ export async function runLoop(spec: LoopSpec): Promise<LoopResult> {
     for (let index = position.batch; index < order.length; index++) {
       if (spec.maxSteps !== undefined && stepLosses.length >= spec.maxSteps) {
         stopReason = 'max-steps';
+        frozen = capture();
         break;
       }
       const batch = makeBatch(spec.examples, order[index] as Int32Array, spec.shape);
@@ -100,6 +98,7 @@ export async function runLoop(spec: LoopSpec): Promise<LoopResult> {
       for (const callback of callbacks) await callback.onStep?.(info, loop);
       if (requested) {
         stopReason = requested;
+        frozen = capture();
         break;
       }
     }
@@ -113,6 +112,8 @@ export async function runLoop(spec: LoopSpec): Promise<LoopResult> {
     progress = { lossSum: 0, examples: 0 };
     if (requested) stopReason = requested;
   }
+  // A run stopped mid-epoch still reports the partial epoch (history, validation, early stopping), but its
+  // state stays where it stopped, before that: resuming it finishes the epoch as if it had never stopped.
   const end = { stopReason, history, stepLosses };
   for (const callback of callbacks) await callback.onEnd?.(end, loop);
   return end;
