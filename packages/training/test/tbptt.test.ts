@@ -86,8 +86,8 @@ describe('truncated BPTT', () => {
     reference.dispose();
   });
 
-  it('learns a lag-4 recall on long streams with k1 = 8, k2 = 16 and keeps the tensor count flat', async () => {
-    const model = createModel(registry, tagger(16), { seed: 1 });
+  it('trains a stateful LSTM that learns a lag-4 recall on long streams with k1 = 8, k2 = 16, tensor count flat', async () => {
+    const model = createModel(registry, tagger(16, 'lstm'), { seed: 1 });
     const counts: number[] = [];
     const result = await fitStreams(model, streams(8, 800, 4, 3), {
       k1: 8,
@@ -116,7 +116,26 @@ describe('truncated BPTT', () => {
     model.dispose();
   });
 
-  it('rejects k2 < k1, models without per-step outputs, and ragged streams', async () => {
+  it('trains a last-step readout on chunked streams: forward in chunks without gradients, one update over the last k2 steps', async () => {
+    const [k1, k2, L] = [4, 6, 23];
+    const spec: ModelSpec = { ...tagger(5), config: { readout: 'last' } };
+    const data = streams(3, L, 2, 7);
+    const targets = { x: data.x, y: data.x.map((s) => [s.slice(-6).reduce((sum, row) => sum + row[0]!, 0)]) };
+    const model = createModel(registry, spec, { seed: 2 });
+    const reference = createModel(registry, spec, { seed: 2 });
+    await fitStreams(model, targets, { k1, k2, loss: mse, optimizer: sgd });
+    // Reference: the prefix in one call without gradients, then the gradient step over the last k2 steps.
+    const x = tf.tensor3d(data.x);
+    const prefix = tf.tidy(() => reference.forward(tf.slice(x, [0, 0, 0], [-1, L - k2, -1]), { checked: false }).finalState.map((t) => tf.keep(t)));
+    sgdStep(reference, 0.05, () => mse.compute(reference.forward(tf.slice(x, [0, L - k2, 0], [-1, k2, -1]), { checked: false, initialState: prefix }).outputs, tf.tensor3d(targets.y.map((t) => [t])), tf.ones([3, 1]), {}));
+    const a = weightsOf(model);
+    const b = weightsOf(reference);
+    for (const name of Object.keys(b)) (a[name] as number[]).forEach((v, i) => expect(Math.abs(v - (b[name] as number[])[i]!)).toBeLessThan(1e-5 + 1e-5 * Math.abs(v)));
+    model.dispose();
+    reference.dispose();
+  });
+
+  it('rejects k2 < k1 and ragged streams', async () => {
     const model = createModel(registry, tagger(3), { seed: 1 });
     const data = streams(2, 10, 1, 1);
     const error = async (run: () => Promise<unknown>) => run().then(() => undefined, (e: unknown) => e);
