@@ -17,11 +17,13 @@ export {
   TIME_DIM,
   type EntryInterface,
   type EntryManifest,
-  type InterfaceOptions,
   type InterfacePort,
   type InterfaceSemantics,
   type InterfaceState,
   type InterfaceTensor,
+} from '@unfold/core/interface';
+export {
+  type InterfaceOptions,
   type OnnxInterface,
   type OnnxInterfaceV1,
   type OnnxStateSpec,

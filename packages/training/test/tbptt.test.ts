@@ -26,6 +26,15 @@ function weightsOf(model: Model): Record<string, number[]> {
   return Object.fromEntries([...model.variables].map(([name, v]) => [name, Array.from(v.dataSync())]));
 }
 
+/** The two models' weights agree within 1e-5 + 1e-5·|a|; both are disposed. */
+function expectSameWeights(model: Model, reference: Model): void {
+  const a = weightsOf(model);
+  const b = weightsOf(reference);
+  for (const name of Object.keys(b)) (a[name] as number[]).forEach((v, i) => expect(Math.abs(v - (b[name] as number[])[i]!)).toBeLessThan(1e-5 + 1e-5 * Math.abs(v)));
+  model.dispose();
+  reference.dispose();
+}
+
 /** Plain SGD on a loss of the model, as a reference independent of the library's update. */
 function sgdStep(model: Model, rate: number, lossOf: () => tf.Scalar): void {
   tf.tidy(() => {
@@ -79,11 +88,7 @@ describe('truncated BPTT', () => {
       counted = end;
       if (end === L) break;
     }
-    const a = weightsOf(model);
-    const b = weightsOf(reference);
-    for (const name of Object.keys(b)) (a[name] as number[]).forEach((v, i) => expect(Math.abs(v - (b[name] as number[])[i]!)).toBeLessThan(1e-5 + 1e-5 * Math.abs(v)));
-    model.dispose();
-    reference.dispose();
+    expectSameWeights(model, reference);
   });
 
   it('trains a stateful LSTM that learns a lag-4 recall on long streams with k1 = 8, k2 = 16, tensor count flat', async () => {
@@ -128,11 +133,7 @@ describe('truncated BPTT', () => {
     const x = tf.tensor3d(data.x);
     const prefix = tf.tidy(() => reference.forward(tf.slice(x, [0, 0, 0], [-1, L - k2, -1]), { checked: false }).finalState.map((t) => tf.keep(t)));
     sgdStep(reference, 0.05, () => mse.compute(reference.forward(tf.slice(x, [0, L - k2, 0], [-1, k2, -1]), { checked: false, initialState: prefix }).outputs, tf.tensor3d(targets.y.map((t) => [t])), tf.ones([3, 1]), {}));
-    const a = weightsOf(model);
-    const b = weightsOf(reference);
-    for (const name of Object.keys(b)) (a[name] as number[]).forEach((v, i) => expect(Math.abs(v - (b[name] as number[])[i]!)).toBeLessThan(1e-5 + 1e-5 * Math.abs(v)));
-    model.dispose();
-    reference.dispose();
+    expectSameWeights(model, reference);
   });
 
   it('rejects k2 < k1 and ragged streams', async () => {
