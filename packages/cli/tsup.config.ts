@@ -1,8 +1,5 @@
-import { defineConfig } from 'tsup';
 import { libraryBuild } from '../../tsup.config.base';
 
-// The library entry as usual, plus the executable in its own folder (bin/unfold.js): ESM, Node, a shebang.
-export default [
-  libraryBuild({ index: 'src/index.ts' }),
-  defineConfig({ entry: { unfold: 'src/bin.ts' }, outDir: 'bin', format: ['esm'], platform: 'node', target: 'node20', sourcemap: true, clean: true, banner: { js: '#!/usr/bin/env node' } }),
-];
+// The library entry only: the executable is the committed launcher bin/unfold.js, which loads dist/index.js
+// (so npm links it at install time, before any build).
+export default libraryBuild({ index: 'src/index.ts' });
