@@ -7,5 +7,6 @@ export default libraryBuild({
   'gru/index': 'src/gru/index.ts',
   'leaky/index': 'src/leaky/index.ts',
   'esn/index': 'src/esn/index.ts',
+  'ntm/index': 'src/ntm/index.ts',
   all: 'src/all.ts',
 });

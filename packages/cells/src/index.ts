@@ -4,4 +4,5 @@ export { esnCell, type EsnConfig, type EsnConfigInput } from './esn/index';
 export { gruCell, type GruConfig, type GruConfigInput } from './gru/index';
 export { leakyCell, type LeakyConfig, type LeakyConfigInput } from './leaky/index';
 export { lstmCell, type LstmConfig, type LstmConfigInput } from './lstm/index';
+export { ntmCell, type NtmConfig, type NtmConfigInput } from './ntm/index';
 export { rnnCell, type RnnConfig, type RnnConfigInput } from './rnn/index';

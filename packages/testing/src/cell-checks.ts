@@ -52,7 +52,7 @@ export function checkShapes(c: CellCase): void {
   tf.tidy(() => {
     const params = weightsToTensors(c.weights);
     const x = tf.tensor2d(c.x.data.subarray(0, B * I), [B, I]);
-    const state = c.state0.map((s) => tf.tensor2d(s.data, [B, s.shape[1] as number]));
+    const state = c.state0.map((s) => tf.tensor(s.data, [B, ...s.shape.slice(1)]));
     let result: ReturnType<typeof c.plugin.step>;
     try {
       result = c.plugin.step(params, x, state, c.config);
@@ -62,14 +62,14 @@ export function checkShapes(c: CellCase): void {
     }
     expectShape(result.output.shape, [B, O], `${kind} step: output`);
     if (result.state.length !== c.states.length) throw new Error(`${kind} step: returned ${result.state.length} states; state(config) declares ${c.states.length} (${c.states.map((s) => s.name).join(', ')})`);
-    c.states.forEach((spec, k) => expectShape((result.state[k] as tf.Tensor).shape, [B, spec.size], `${kind} step: state ${spec.name}`));
+    c.states.forEach((spec, k) => expectShape((result.state[k] as tf.Tensor).shape, [B, ...spec.shape], `${kind} step: state ${spec.name}`));
     if (result.output.dtype !== 'float32') throw new Error(`${kind} step: output dtype is ${result.output.dtype}; expected float32`);
   });
   if (c.plugin.sequence) {
     const result = runCellHost(c, 'sequence');
     expectShape(result.outputs.shape, [T, B, O], `${kind} sequence: outputs`);
     if (result.state.length !== c.states.length) throw new Error(`${kind} sequence: returned ${result.state.length} states; expected ${c.states.length}`);
-    c.states.forEach((spec, k) => expectShape((result.state[k] as HostTensor).shape, [B, spec.size], `${kind} sequence: state ${spec.name}`));
+    c.states.forEach((spec, k) => expectShape((result.state[k] as HostTensor).shape, [B, ...spec.shape], `${kind} sequence: state ${spec.name}`));
   }
 }
 
@@ -139,7 +139,7 @@ export function runReference(c: CellCase, reference: CellReference): ResultLike 
   };
   return {
     outputs: host(result.outputs, [T, B, O], 'outputs'),
-    state: c.states.map((state, k) => host(result.state[k] as Float64Array, [B, state.size], `state ${state.name}`)),
+    state: c.states.map((state, k) => host(result.state[k] as Float64Array, [B, ...state.shape], `state ${state.name}`)),
   };
 }
 

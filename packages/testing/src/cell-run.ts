@@ -42,7 +42,9 @@ export function runStepLoop<C>(
       const m = tf.reshape(tf.slice(mask, [t, 0], [1, B]), [B, 1]);
       const keep = tf.sub(tf.scalar(1), m);
       outputs.push(tf.mul(result.output, m) as tf.Tensor2D);
-      current = result.state.map((next, k) => tf.add(tf.mul(next, m), tf.mul(current[k] as tf.Tensor, keep)));
+      // m and keep are [B, 1]; a state of rank r > 2 ([B, N, M]) takes them as [B, 1, 1].
+      const at = (v: tf.Tensor, rank: number) => (rank > 2 ? tf.reshape(v, [B, ...Array.from({ length: rank - 1 }, () => 1)]) : v);
+      current = result.state.map((next, k) => tf.add(tf.mul(next, at(m, next.rank)), tf.mul(current[k] as tf.Tensor, at(keep, next.rank))));
     }
     const stacked = T === 0 ? tf.zeros([0, B, plugin.outputSize(config)]) : tf.stack(outputs);
     // At T = 0 (or when a step passes a state through) the state would be the caller's own tensors;
@@ -98,7 +100,7 @@ export function runCellHost(c: CellCase, path: CellPath, inputs: CellRunInputs =
   const params = weightsToTensors(inputs.weights ?? c.weights);
   const xHost = inputs.x ?? c.x;
   const x = tf.tensor3d(xHost.data, xHost.shape as [number, number, number]);
-  const state = (inputs.state0 ?? c.state0).map((s) => tf.tensor2d(s.data, s.shape as [number, number]));
+  const state = (inputs.state0 ?? c.state0).map((s) => tf.tensor(s.data, s.shape as number[]));
   const mask = inputs.mask ? tf.tensor2d(inputs.mask.data, inputs.mask.shape as [number, number]) : undefined;
   const owned = [...Object.values(params), x, ...state, ...(mask ? [mask] : [])];
   try {

@@ -21,7 +21,7 @@ export function checkNoLeaks(c: CellCase, options: { repeats?: number } = {}): v
   const params: Record<string, tf.Tensor> = {};
   for (const [name, tensor] of Object.entries(constants)) params[name] = trainable.has(name) ? (variables[name] as tf.Variable) : tensor;
   const x = tf.tensor3d(c.x.data, c.x.shape as [number, number, number]);
-  const state = c.state0.map((s) => tf.tensor2d(s.data, s.shape as [number, number]));
+  const state = c.state0.map((s) => tf.tensor(s.data, s.shape as number[]));
   const mask = tf.tensor2d(c.mask.data, c.mask.shape as [number, number]);
   const inputs = [x, ...state, mask];
   try {
