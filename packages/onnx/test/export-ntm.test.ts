@@ -19,7 +19,7 @@ const plugins = [ntmCell];
 const ntm = (config: Record<string, number>): ModelSpec => ({ kind: 'ntm', config: { inputSize: 3, outputSize: 2, controllerSize: 6, memorySlots: 8, memoryWidth: 4, ...config } });
 
 describe('ntm export (Scan) in onnxruntime-node', () => {
-  it.each([
+  it.each<[string, Record<string, number>]>([
     ['one head each, shifts ±1', {}],
     ['two read and two write heads, shifts ±2', { readHeads: 2, writeHeads: 2, shiftRange: 2 }],
     ['no shift', { shiftRange: 0, memorySlots: 3 }],
