@@ -12,6 +12,45 @@ export { expectInputSize } from './sizes';
 /** Re-exported from @unfold/core, where they moved in contracts v2. */
 export { inputSizeOf, inputSpecOf, outputSizeOf, stateOf } from '@unfold/core';
 export { stacked } from './stacked';
+export {
+  cellArity,
+  checkTreeValue,
+  childSumTreeLstm,
+  evaluateForest,
+  evaluateNodeByNode,
+  flattenForest,
+  isTreeError,
+  levelsOf,
+  naryTreeLstm,
+  parseBracketed,
+  parseTree,
+  runTree,
+  treeCellFamily,
+  treeCells,
+  TreeError,
+  treeLayer,
+  treeOutputSize,
+  treeRnn,
+  treeValue,
+  DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_NODES,
+  type EncodeOptions,
+  type FlattenOptions,
+  type Forest,
+  type IndexedTree,
+  type NaryConfig,
+  type TokenIds,
+  type TreeCellOnnxContext,
+  type TreeCellPlugin,
+  type TreeCellSizes,
+  type TreeInput,
+  type TreeJson,
+  type TreeLimits,
+  type TreeNode,
+  type TreeProblem,
+  type TreeResult,
+  type TreeSource,
+} from './tree/index';
 export { maskFromLengths, reverseWithinLengths, runRecurrence, type RecurrenceOptions, type RecurrenceResult } from './time-loop';
 
 import { bidirectional } from './bidirectional';
@@ -21,9 +60,10 @@ import { outputFeedback } from './output-feedback';
 import { recurrent } from './recurrent';
 import { sequenceModel } from './sequence-model';
 import { stacked } from './stacked';
+import { treeLayer } from './tree/layer';
 
 /** The sequence layers of this package, for `createRegistry([...cells, ...layers])`. */
-export const layers = Object.freeze([recurrent, bidirectional, stacked, sequenceModel, outputFeedback] as const);
+export const layers = Object.freeze([recurrent, bidirectional, stacked, sequenceModel, outputFeedback, treeLayer] as const);
 
 /** The heads of this package. */
 export const heads = Object.freeze([dense, embedding] as const);
