@@ -55,7 +55,8 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
       io.err(`unfold: ${error.message}. Fix: ${error.fix}\n`);
       return 2;
     }
-    if (isUnfoldError(error) || isRuntimeError(error)) {
+    // A served file that is not a loadable model (@unfold/edge's ModelFolderError names the file, the reason and the fix).
+    if (isUnfoldError(error) || isRuntimeError(error) || (error instanceof Error && error.name === 'ModelFolderError')) {
       const code = (error as { code?: unknown }).code;
       io.err(`unfold: ${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message.replace(/\s+/g, ' ')}\n`);
       return 2;

@@ -1,3 +1,4 @@
+import { BROADCAST_DIM } from '@unfold/core/interface';
 import { RuntimeError } from './errors';
 import { checkLimit, type RuntimeLimits } from './limits';
 import type { GraphDim } from './proto/model-info';
@@ -42,6 +43,8 @@ export function flattenNested<T>(value: unknown, shape: readonly GraphDim[] | un
       throw new RuntimeError('E_SHAPE', 'a dimension has the wrong size', { where: `${where} (axis ${axis})`, expected: String(declared), got: String(size) });
     }
     if (typeof declared === 'string') {
+      // "batch_or_1" (sequence_lens, state_in.*): one row broadcasts to every sequence, as onnxruntime allows.
+      if (declared === BROADCAST_DIM && size === 1) return;
       const bound = symbols.get(declared);
       if (bound && bound.size !== size) {
         throw new RuntimeError('E_SHAPE', `dimension "${declared}" differs between inputs`, { where: `${where} (axis ${axis})`, expected: `${bound.size}, as in ${bound.where}`, got: String(size) });

@@ -13,6 +13,9 @@ import type { Model } from './model';
  * [u_t, prediction]). Needs readout "sequence". Returns the `steps` predictions, [steps][O].
  */
 export function freeRun(model: Model, prime: readonly (readonly number[])[], steps: number, nextInput: (prediction: readonly number[], step: number) => readonly number[] = (p) => p): number[][] {
+  if (model.input.kind === 'tokens') {
+    throw new ConfigError('freeRun feeds predictions back as feature rows; a token model reads token ids', { where: 'freeRun', expected: 'a features model (input kind "features")', got: 'input kind "tokens"', fix: 'use generate for a token model (it samples each next token id and feeds it back)' });
+  }
   if (model.readout !== 'sequence') throw new ConfigError('free-running needs per-step outputs', { where: 'freeRun', expected: 'a model with readout "sequence"', got: 'readout "last"' });
   if (prime.length === 0) throw new ConfigError('free-running needs a priming sequence', { where: 'freeRun', expected: 'at least one input step', got: '0' });
   const inputSize = model.input.size;

@@ -77,6 +77,17 @@ describe('generate', () => {
     forecaster.dispose();
   });
 
+  it('freeRun on a token model is a typed config error that points to generate, not a raw tfjs error', () => {
+    let caught: unknown;
+    try {
+      freeRun(model, [[2], [4]], 3);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isUnfoldError(caught) && caught.code).toBe('E_CONFIG');
+    expect(String((caught as Error).message)).toMatch(/use generate/);
+  });
+
   it('reads a softmax head’s probabilities as well as logits', () => {
     const softmax = createModel(registry, lm({ tokenizer: TOKENIZER }, 'softmax'), { seed: 3 });
     expect(generate(softmax, { prompt: 'a', maxLength: 12, seed: 2 }).ids.length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { deserializeModel } from '@unfold/core';
 import { exportModelFile } from '@unfold/onnx/node';
-import { readInputFile } from '../files';
+import { fileKind, readInputFile } from '../files';
 import type { Io } from '../io';
 import { builtInRegistry } from '../models';
 import { parseOptions } from '../options';
@@ -30,6 +30,7 @@ export async function exportCommand(argv: readonly string[], io: Io): Promise<nu
   }
   if (!values.out) throw new UsageError('missing --out', 'pass -o model.onnx');
   const bytes = await readInputFile(positionals[0], 'checkpoint', 'export');
+  if (fileKind(bytes) === 'onnx') throw new UsageError(`${positionals[0]}: this is an ONNX file; export takes a checkpoint (.unfold)`, 'pass the checkpoint unfold train wrote (to bring in an ONNX model from elsewhere, run unfold import <model.onnx> -o model.unfold)');
   const registry = builtInRegistry();
   const model = deserializeModel(registry, bytes, positionals[0]);
   const out = resolve(values.out);

@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { entryCommand, serveNode, type JsRuntime } from '@unfold/edge/node';
 import type { Io } from '../io';
 import { choiceOption, integerOption, parseOptions } from '../options';
+import { runServerProcess, runtimeBinary } from '../runtime-binary';
 import { UsageError } from '../usage-error';
 
 export const SERVE_HELP = `unfold serve — serve exported models over the edge HTTP API (see apps/edge/API.md)
@@ -30,15 +31,6 @@ every .onnx file in it under its file name. Prints the address and a curl exampl
 operation; stops on Ctrl-C. Bun and Deno run the built entry of @unfold/edge with their npm binaries;
 workers bundles the models into the Worker (apps/edge/workers) and needs wrangler 4.86 installed.
 `;
-
-/** The runtime's executable: the project's node_modules/.bin copy when there is one, else PATH. */
-function runtimeBinary(runtime: JsRuntime): string {
-  for (let dir = process.cwd(); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'node_modules', '.bin', runtime);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return runtime;
-  }
-}
 
 function builtEntry(runtime: JsRuntime): string {
   try {
@@ -111,10 +103,7 @@ export async function serve(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   if (runtime === 'workers') return serveWorkers(models, host, port, io);
-  const { command, args, env } = entryCommand({ runtime, entry: builtEntry(runtime), bin: runtimeBinary(runtime), models, host, port, ...(ort ? { ort } : {}) });
-  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.once('SIGINT', forward);
-  process.once('SIGTERM', forward);
-  return new Promise((done) => child.on('exit', (code) => done(code ?? 0)));
+  const bin = runtimeBinary(runtime);
+  const { command, args, env } = entryCommand({ runtime, entry: builtEntry(runtime), bin, models, host, port, ...(ort ? { ort } : {}) });
+  return runServerProcess(command, args, { ...process.env, ...env });
 }
