@@ -1,6 +1,6 @@
-// The examples in the READMEs are programs: every ```ts block of README.md, packages/*/README.md and
-// apps/*/{README,API}.md is extracted, bundled from source (the workspace packages through their
-// `@unfold/source` condition, npm packages from node_modules) and run with node in a fresh folder, and must
+// The examples in the READMEs are programs: every ```ts block of README.md, packages/*/README.md,
+// apps/*/{README,API}.md and the guides in docs/*.md is extracted, bundled from source (the workspace
+// packages through their `@unfold/source` condition, npm packages from node_modules) and run with node in a fresh folder, and must
 // exit 0; all of them are also type-checked together under the repository's strict settings. A block fenced
 // ```ts fragment is a piece of a program, shown for reading and not run: only for a call whose complete
 // program is shown elsewhere (the runtime README's loadEntries loads what the onnx README's entries example
@@ -20,6 +20,7 @@ export function documentationFiles(root = ROOT) {
       for (const doc of ['README.md', 'API.md']) if (existsSync(join(root, top, name, doc))) files.push(join(root, top, name, doc));
     }
   }
+  for (const name of readdirSync(join(root, 'docs')).sort()) if (name.endsWith('.md')) files.push(join(root, 'docs', name));
   return files;
 }
 
