@@ -33,6 +33,7 @@ export { predict } from './predict';
 export { fitReadout, type ReadoutOptions } from './readout';
 export { consoleProgress, progressCallback, type FitSummary, type ProgressEvent, type ProgressListener } from './progress';
 export { addingProblem } from './tasks/adding-problem';
+export { associativeRecallTask, bitErrors, COPY_TASK_TRAINING, copyTask, repeatCopyTask, type BitErrors, type BitTaskOptions } from './tasks/copy';
 export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass';
 export { narma10 } from './tasks/narma';
 export { twoTimescale } from './tasks/two-timescale';

@@ -31,7 +31,8 @@ export function makeBatch(examples: readonly Example[], indices: ArrayLike<numbe
   const mask = new Float32Array(batch * steps);
   chosen.forEach((e, b) => {
     y.set(e.y, b * steps * targetSize);
-    mask.fill(1, b * steps, b * steps + (steps === 1 ? 1 : e.length));
+    if (e.mask && shape.target.readout === 'sequence') mask.set(e.mask, b * steps); // per-step weights (null targets: 0)
+    else mask.fill(1, b * steps, b * steps + (steps === 1 ? 1 : e.length));
   });
   return {
     x: tokens ? tf.tensor2d(x, [batch, time], 'int32') : tf.tensor3d(x as Float32Array, [batch, time, inputSize]),

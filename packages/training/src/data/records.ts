@@ -10,6 +10,7 @@ import type { DataSizes } from './spec-sizes';
  *   {"x": [[0.1, 2], [0.3, 1]], "y": [0.5]}      …or a vector of values for the sequence (readout "last")
  *   {"x": [[0.1], [0.3]], "y": [0, 2]}           per-step class labels (readout "sequence")
  *   {"x": [[0.1], [0.3]], "y": [[1.5], [0.2]]}   per-step values
+ *   {"x": [[0.1], [0.3]], "y": [null, [0.2]]}     a per-step target may be null: no target, masked out of the loss
  *   {"x": [4, 9, 2], "y": [1, 0, 1]}             token ids instead of feature vectors
  *   {"text": "the cat sat"}                       a language model: predict each next token
  *
@@ -137,7 +138,7 @@ function readTarget(value: unknown, where: string, what: string, expected: Targe
     if (expected && (expected.kind !== 'values' || expected.width !== value.length)) throw dataError(where, `${what} does not match the first record's target`, expected.kind === 'values' ? `a list of ${expected.width} numbers` : 'a class label (integer >= 0)', show(value), 'give every record the same kind and size of target');
     return { kind: { kind: 'values', width: value.length }, value: value as number[] };
   }
-  if (value === null) throw dataError(where, `${what} is null`, 'a class label or a list of values', 'null', 'masking single steps out of the loss (null targets) is not supported yet; drop the record or give a target');
+  if (value === null) throw dataError(where, `${what} is null`, 'a class label or a list of values', 'null', 'only a per-step target (readout "sequence") may be null, masking that step out of the loss; give this record a target');
   throw dataError(where, `${what} is not a target`, 'a class label (integer >= 0) or a list of numbers', show(value), 'see unfold train --help for the record formats');
 }
 
@@ -164,10 +165,11 @@ export function featureData(set: Extract<RecordSet, { format: 'features' }>, rea
     if (readout === 'last') y.push(one(record.y, 'y'));
     else {
       if (!Array.isArray(record.y) || record.y.length !== steps) throw dataError(where, 'y does not give a target per step', `${steps} targets (the model reads out at every step)`, Array.isArray(record.y) ? `${record.y.length}` : show(record.y), 'give one target per step, or a model with readout "last" for one target per record');
-      y.push(record.y.map((value, t) => one(value, `y[${t}]`)) as number[] | number[][]);
+      y.push(record.y.map((value, t) => (value === null ? null : one(value, `y[${t}]`))) as (number | number[] | null)[]); // null: masked step
     }
     x.push(record.x as SequenceData['x'][number]);
   }
+  if (kind === undefined) throw dataError(set.file, 'every target is null', 'at least one step with a target', 'only null targets', 'give targets at the steps the loss should count');
   const target = kind as TargetKind;
   return {
     data: { x, y },

@@ -6,11 +6,15 @@ import { DataError } from '@unfold/core';
  *
  * - `x`: [N][Tₙ][I] float features, or [N][Tₙ] int token ids for a model that starts with an embedding.
  * - `y`: per-step targets [N][Tₙ][O] (regression) or [N][Tₙ] class ids, for readout "sequence";
- *        last-step targets [N][O] or [N] class ids, for readout "last".
+ *        last-step targets [N][O] or [N] class ids, for readout "last". A per-step target may be `null`:
+ *        that step has no target and is masked out of the loss (the copy task's input phase, say).
+ * - `mask` (optional, readout "sequence"): per example, one weight per step in [0, 1], multiplied into
+ *        the batch mask (0: the step does not count); an example without one (`undefined`) counts fully.
  */
 export interface SequenceData {
   readonly x: readonly (readonly (readonly number[] | number)[])[];
-  readonly y: readonly (readonly (readonly number[] | number)[] | number)[];
+  readonly y: readonly (readonly (readonly number[] | number | null)[] | number)[];
+  readonly mask?: readonly (readonly number[] | undefined)[];
 }
 
 /** What the model reads and what the loss compares against. */
@@ -24,8 +28,10 @@ export interface Example {
   readonly length: number;
   /** [T, I] float32 row-major, or [T] int32 ids. */
   readonly x: Float32Array | Int32Array;
-  /** Per step: [T, O] or [T] ids; last step: [O] or [1] id. */
+  /** Per step: [T, O] or [T] ids; last step: [O] or [1] id. Zeros at masked steps. */
   readonly y: Float32Array | Int32Array;
+  /** Per-step loss weights [T] (0 at a `null` target or where the data's mask says so); absent: all 1. */
+  readonly mask?: Float32Array;
 }
 
 function fail(where: string, summary: string, expected: string, got: string, fix: string): never {
@@ -69,11 +75,26 @@ export function readExamples(data: SequenceData, shape: DataShape, name = 'data'
       if (input.kind === 'tokens') x[t] = readClass(step, input.size, `${at}[${t}]`, 'token id');
       else (x as Float32Array).set(readVector(step, input.size, `${at}[${t}]`, 'input'), t * input.size);
     });
-    return { length, x, y: readTarget(data.y[n], length, shape, `${name}.y[${n}]`) };
+    const steps: Float32Array | undefined = target.readout === 'sequence' ? stepMask(data, n, length, name) : undefined;
+    const y = readTarget(data.y[n], length, shape, `${name}.y[${n}]`, steps);
+    return steps && steps.some((w) => w !== 1) ? { length, x, y, mask: steps } : { length, x, y };
   });
 }
 
-function readTarget(value: unknown, length: number, shape: DataShape, where: string): Float32Array | Int32Array {
+/** The data's per-step weights of example n ([T], 1 where not given); checked. */
+function stepMask(data: SequenceData, n: number, length: number, name: string): Float32Array {
+  const given = data.mask?.[n];
+  if (given === undefined) return new Float32Array(length).fill(1);
+  const at = `${name}.mask[${n}]`;
+  if (!Array.isArray(given) || given.length !== length) fail(at, 'the mask does not match the sequence length', `${length} weights (one per step)`, describe(given), 'give one weight in [0, 1] per input step');
+  given.forEach((w, t) => {
+    if (typeof w !== 'number' || !(w >= 0 && w <= 1)) fail(`${at}[${t}]`, 'mask weight out of range', 'a number in [0, 1]', describe(w), 'use 1 for steps that count and 0 for steps that do not');
+  });
+  return Float32Array.from(given);
+}
+
+/** Reads one example's target; per-step `null` targets are left 0 and zero their weight in `mask`. */
+function readTarget(value: unknown, length: number, shape: DataShape, where: string, mask?: Float32Array): Float32Array | Int32Array {
   const { target } = shape;
   const classes = target.kind === 'classes';
   if (target.readout === 'last') {
@@ -84,6 +105,10 @@ function readTarget(value: unknown, length: number, shape: DataShape, where: str
   }
   const y = classes ? new Int32Array(length) : new Float32Array(length * target.size);
   value.forEach((step, t) => {
+    if (step === null && mask) {
+      mask[t] = 0; // no target at this step
+      return;
+    }
     if (classes) y[t] = readClass(step, target.size, `${where}[${t}]`, 'label');
     else (y as Float32Array).set(readVector(step, target.size, `${where}[${t}]`, 'target'), t * target.size);
   });
