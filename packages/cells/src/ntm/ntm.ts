@@ -13,7 +13,7 @@
  *   addressing, per head i over slots n, all heads on Mₜ₋₁
  *   (3)  Kᵢ(n) = kᵢ · Mₜ₋₁(n) / (√(‖kᵢ‖² + ε) · √(‖Mₜ₋₁(n)‖² + ε))        cosine similarity, ε = 1e-8
  *   (4)  w^cᵢ = softmax_n(βᵢ Kᵢ)                                         content weighting
- *   (5)  w^gᵢ = gᵢ w^cᵢ + (1 − gᵢ) wᵢ,ₜ₋₁                                interpolation
+ *   (5)  w^gᵢ = gᵢ w^cᵢ + (1 − gᵢ) w̄ᵢ,ₜ₋₁,  w̄ = w + (1 − Σ_n w(n)) e₀     interpolation; e₀ = one-hot slot 0
  *   (6)  w̃ᵢ(n) = Σ_{δ=−S..S} sᵢ(δ) w^gᵢ((n − δ) mod N)                  circular shift
  *   (7)  wᵢ = softmax_n(γᵢ log(max(w̃ᵢ, 0) + ε_w)) = (w̃ᵢ⁺ + ε_w)^γᵢ / Σ_n (…)  sharpening, ε_w = 1e-6
  *   memory, write heads j (erase then add), then the read heads on the new memory
@@ -33,9 +33,11 @@
  * State, in this order: memory [B, N, M], read_weights [B, R, N], write_weights [B, W, N], reads [B, R·M]
  * (the feed-forward controller has no state). Initial state: all zeros (M₀ = 0, w₀ = 0, r₀ = 0), the
  * zero state every engine starts from when none is given (the tfjs time loop, the exported ONNX model's
- * default state_in, the runtime and the edge), so a fresh stream and a one-call run start alike. It is
- * well defined: on M₀ = 0, (3) gives Kᵢ = 0 and (4) a uniform w^c; with w₀ = 0, (5) gives gᵢ w^cᵢ, which
- * (7) renormalises to a weighting summing to 1. Constant, not learned.
+ * default state_in, the runtime and the edge), so a fresh stream and a one-call run start alike. Constant,
+ * not learned. In (5) a weighting's missing mass 1 − Σ w sits at slot 0 (w̄; a no-op on the weightings the
+ * cell produces, which sum to 1), so the zero state means every head focused on slot 0: the one-hot start
+ * of Graves et al., which breaks the symmetry between slots (from a uniform weighting on a constant memory
+ * no shift or content lookup could ever tell slots apart). On M₀ = 0, (3) gives Kᵢ = 0 and (4) a uniform w^c.
  *
  * Controller: feed-forward (one tanh layer), the controller with which Graves et al. report the better
  * generalisation on copy; its whole recurrence is the memory. An LSTM controller is not offered yet.
@@ -141,11 +143,14 @@ export const ntmAddressing = {
       return tf.softmax(tf.mul(tf.expandDims(beta, 2), similarity)) as Tensor3D;
     });
   },
-  /** (5): g [B, K], w^c and the previous w [B, K, N]. */
+  /** (5): g [B, K], w^c and the previous w [B, K, N] (its missing mass 1 − Σ w put at slot 0). */
   interpolate(g: Tensor2D, content: Tensor3D, previous: Tensor3D): Tensor3D {
     return tf.tidy(() => {
       const gate = tf.expandDims(g, 2); // [B, K, 1]
-      return tf.add(tf.mul(gate, content), tf.mul(tf.sub(1, gate), previous)) as Tensor3D;
+      const N = previous.shape[2];
+      const missing = tf.sub(1, tf.sum(previous, 2, true)); // [B, K, 1]
+      const filled = tf.add(previous, tf.mul(missing, tf.oneHot(tf.tensor1d([0], 'int32'), N).reshape([N]))); // w̄ [B, K, N]
+      return tf.add(tf.mul(gate, content), tf.mul(tf.sub(1, gate), filled)) as Tensor3D;
     });
   },
   /** (6): w^g [B, K, N], s [B, K, 2S+1] (a distribution over shifts −S..S). */

@@ -61,7 +61,10 @@ export const ntmOnnxStep: CellOnnxStepMapping<NtmConfig> = {
     const content = one(graph, 'Softmax', [one(graph, 'Mul', [beta, similarity], 'content_logits')], 'content', { axis: -1 }); // [B, K, N]
     // (5) interpolation with the previous weightings
     const previous = graph.node('Concat', [readWeights, writeWeights], { axis: 1 }, { stem: 'previous' })[0] as string; // [B, K, N]
-    const gated = one(graph, 'Add', [one(graph, 'Mul', [g, content], 'gated_content'), one(graph, 'Mul', [one(graph, 'Sub', [scalar('one', 1), g], 'g_complement'), previous], 'gated_previous')], 'gated');
+    const missing = one(graph, 'Sub', [scalar('one', 1), one(graph, 'ReduceSum', [previous, axes('axis_2', [2])], 'previous_mass', { keepdims: 1 })], 'missing_mass'); // [B, K, 1]
+    const slot0 = graph.constant('slot_0', { shape: [z.N], data: Float32Array.from({ length: z.N }, (_, n) => (n === 0 ? 1 : 0)) });
+    const filled = one(graph, 'Add', [previous, one(graph, 'Mul', [missing, slot0], 'missing_at_slot_0')], 'previous_filled');
+    const gated = one(graph, 'Add', [one(graph, 'Mul', [g, content], 'gated_content'), one(graph, 'Mul', [one(graph, 'Sub', [scalar('one', 1), g], 'g_complement'), filled], 'gated_previous')], 'gated');
     // (6) circular shift
     const rolled = one(graph, 'Reshape', [
       one(graph, 'MatMul', [one(graph, 'Reshape', [gated, shape('rows_shape', [-1, z.N])], 'gated_rows'), graph.constant('shift_roll', { shape: [z.N, z.S * z.N], data: shiftPermutation(z.N, config.shiftRange) })], 'rolled_rows'),

@@ -29,9 +29,10 @@ export function contentWeighting(key: readonly number[], memory: readonly (reado
   }));
 }
 
-/** (5). */
+/** (5), the previous weighting's missing mass 1 − Σ w at slot 0. */
 export function interpolate(g: number, content: readonly number[], previous: readonly number[]): number[] {
-  return content.map((c, n) => g * c + (1 - g) * (previous[n] as number));
+  const missing = 1 - previous.reduce((a, v) => a + v, 0);
+  return content.map((c, n) => g * c + (1 - g) * ((previous[n] as number) + (n === 0 ? missing : 0)));
 }
 
 /** (6): s over shifts −S..S (length 2S+1). */
