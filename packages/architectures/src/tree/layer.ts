@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import { defineConfig, defineLayer, isMap, ShapeError, type BoundNode, type ForwardContext, type HeadPlugin, type ResolvedNode, type SequenceInput, type SequenceOutput, type TreeValue } from '@unfold/core';
 import { ARCHITECTURES_META } from '../meta';
-import { checkTreeValue } from './forest';
+import { checkTreeValue } from './value';
 import { evaluateForest, rowsAt } from './evaluate';
 import type { TreeCellPlugin } from './family';
 
