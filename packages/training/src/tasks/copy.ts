@@ -22,7 +22,7 @@ export interface BitTaskOptions {
 }
 
 /** The training defaults used for these tasks (tests, the bench experiment and examples/specs/ntm-copy.json). */
-export const COPY_TASK_TRAINING = Object.freeze({ loss: 'mse' as const, clipNorm: 10, optimizer: Object.freeze({ kind: 'adam' as const, learningRate: 3e-3 }) });
+export const COPY_TASK_TRAINING = Object.freeze({ loss: 'mse' as const, clipNorm: 10, optimizer: Object.freeze({ kind: 'adam' as const, learningRate: 5e-3 }) });
 
 function check(where: string, options: BitTaskOptions): void {
   const { count, bits, minLength, maxLength } = options;
