@@ -57,6 +57,11 @@ describe('ntm addressing stages equal the float64 reference', () => {
     const expected = content.rows.map((c, row) => interpolate((g.rows[Math.floor(row / K)] as number[])[row % K] as number, c, previous.rows[row] as number[]));
     expectClose(got.dataSync(), flat(expected), { ...TOLERANCE, label: 'interpolation' });
     tf.dispose([g.tensor, content.tensor, previous.tensor, got]);
+    // The zero state: the missing mass sits at slot 0, so with g = 0 the head stays on slot 0.
+    const fresh = ntmAddressing.interpolate(tf.zeros([1, 1]) as tf.Tensor2D, tf.fill([1, 1, N], 1 / N) as tf.Tensor3D, tf.zeros([1, 1, N]) as tf.Tensor3D);
+    expect(Array.from(fresh.dataSync())).toEqual([1, 0, 0, 0, 0, 0, 0]);
+    expectClose(fresh.dataSync(), interpolate(0, new Array(N).fill(1 / N), new Array(N).fill(0)), { ...TOLERANCE, label: 'zero previous weighting' });
+    fresh.dispose();
   });
 
   it.each([0, 1, 3])('circular shift, range %i', (range) => {
