@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectClose, listFixtures } from '@unfold/testing';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runBundled } from './subprocess';
+import { describe, expect, it } from 'vitest';
+import { cliWorkspace, runBundled } from './subprocess';
 
 interface TorchOnnxFixture {
   name: string;
@@ -17,13 +16,7 @@ interface TorchOnnxFixture {
 const here = dirname(fileURLToPath(import.meta.url));
 const folder = join(here, '../../onnx/test/fixtures/torch-onnx');
 const fixtures = listFixtures(folder).map((path) => JSON.parse(readFileSync(path, 'utf8')) as TorchOnnxFixture);
-let cli: string;
-let dir: string;
-
-beforeAll(async () => {
-  cli = await bundleCli('unfold-cli-import-run');
-  dir = await mkdtemp(join(tmpdir(), 'unfold-import-'));
-}, 120_000);
+const workspace = cliWorkspace('import-run');
 
 /** Flat indices of padded steps in a per-step head's output [B, T, O] (batch-first) of a packed tagger; else none. */
 function paddedPositions(fixture: TorchOnnxFixture, inputs: Record<string, unknown>, shape: number[]): Set<number> {
@@ -37,8 +30,8 @@ function paddedPositions(fixture: TorchOnnxFixture, inputs: Record<string, unkno
 
 /** Runs `unfold run` and returns the parsed outputs, failing with the command's stderr. */
 async function runModel(model: string, inputs: string, engine?: string): Promise<Record<string, { shape: number[]; data: number[] }>> {
-  const out = join(dir, `${basename(model)}.${engine ?? 'default'}.${basename(inputs)}`);
-  const result = await runBundled(cli, ['run', model, '--inputs', inputs, '-o', out, ...(engine ? ['--engine', engine] : [])]);
+  const out = join(workspace.dir, `${basename(model)}.${engine ?? 'default'}.${basename(inputs)}`);
+  const result = await runBundled(workspace.cli, ['run', model, '--inputs', inputs, '-o', out, ...(engine ? ['--engine', engine] : [])]);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(readFileSync(out, 'utf8'));
 }
@@ -48,11 +41,11 @@ describe('unfold import + unfold run on PyTorch-exported models', () => {
 
   it.each(fixtures.map((f) => [f.name, f] as const))('%s matches torch through the checkpoint and the .onnx file', async (_name, fixture) => {
     const onnx = join(folder, fixture.file);
-    const checkpoint = join(dir, `${fixture.name}.unfold`);
-    const imported = await runBundled(cli, ['import', onnx, '-o', checkpoint]);
+    const checkpoint = join(workspace.dir, `${fixture.name}.unfold`);
+    const imported = await runBundled(workspace.cli, ['import', onnx, '-o', checkpoint]);
     expect(imported.code, imported.stderr).toBe(0);
     for (const [index, { inputs, outputs }] of fixture.cases.entries()) {
-      const inputsPath = join(dir, `${fixture.name}.${index}.inputs.json`);
+      const inputsPath = join(workspace.dir, `${fixture.name}.${index}.inputs.json`);
       await writeFile(inputsPath, JSON.stringify(inputs));
       const viaUnfold = await runModel(checkpoint, inputsPath);
       const viaOrt = await runModel(onnx, inputsPath);
@@ -69,9 +62,9 @@ describe('unfold import + unfold run on PyTorch-exported models', () => {
 
   it('runs a checkpoint in onnxruntime and an exported file in unfold with the same results', async () => {
     const fixture = fixtures.find((f) => f.name === 'lstm_2layer_h0c0')!;
-    const checkpoint = join(dir, 'roundtrip.unfold');
-    expect((await runBundled(cli, ['import', join(folder, fixture.file), '-o', checkpoint])).code).toBe(0);
-    const inputsPath = join(dir, 'roundtrip.inputs.json');
+    const checkpoint = join(workspace.dir, 'roundtrip.unfold');
+    expect((await runBundled(workspace.cli, ['import', join(folder, fixture.file), '-o', checkpoint])).code).toBe(0);
+    const inputsPath = join(workspace.dir, 'roundtrip.inputs.json');
     await writeFile(inputsPath, JSON.stringify(fixture.cases[0]!.inputs));
     const tfjs = await runModel(checkpoint, inputsPath, 'tfjs');
     const ort = await runModel(checkpoint, inputsPath, 'ort');
@@ -79,16 +72,16 @@ describe('unfold import + unfold run on PyTorch-exported models', () => {
   }, 120_000);
 
   it('rejects bad inputs files and unsupported models in one line with exit code 2', async () => {
-    const bad = join(dir, 'bad.json');
+    const bad = join(workspace.dir, 'bad.json');
     await writeFile(bad, '{"x": [[1, 2], [3]]}');
     const onnx = join(folder, fixtures[0]!.file);
     for (const [args, message] of [
       [['run', onnx, '--inputs', bad], /ragged nested array/],
       [['run', onnx], /missing --inputs/],
-      [['import', join(folder, `${fixtures[0]!.name}.json`), '-o', join(dir, 'x.unfold')], /is not an ONNX model/],
+      [['import', join(folder, `${fixtures[0]!.name}.json`), '-o', join(workspace.dir, 'x.unfold')], /is not an ONNX model/],
       [['run', onnx, '--inputs', bad, '--engine', 'gpu'], /--engine must be one of ort, tfjs/],
     ] as [string[], RegExp][]) {
-      const result = await runBundled(cli, args);
+      const result = await runBundled(workspace.cli, args);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(message);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);

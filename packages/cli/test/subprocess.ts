@@ -1,7 +1,10 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFromSource } from '@unfold/testing';
+import { beforeAll } from 'vitest';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
@@ -9,6 +12,16 @@ const root = join(here, '../../..');
 /** Bundles the `unfold` executable from source so tests run the real command as a subprocess, no build needed. */
 export function bundleCli(name: string): Promise<string> {
   return bundleFromSource(join(here, '../src/bin.ts'), join(root, '.tmp', `${name}.mjs`));
+}
+
+/** The bundled command and a scratch folder for one test file, both made before its tests run. */
+export function cliWorkspace(name: string): { readonly cli: string; readonly dir: string } {
+  const workspace = { cli: '', dir: '' };
+  beforeAll(async () => {
+    workspace.cli = await bundleCli(`unfold-cli-${name}`);
+    workspace.dir = await mkdtemp(join(tmpdir(), `unfold-${name}-`));
+  }, 120_000);
+  return workspace;
 }
 
 export interface CliRun {

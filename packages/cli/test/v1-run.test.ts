@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runBundled } from './subprocess';
+import { describe, expect, it } from 'vitest';
+import { cliWorkspace, runBundled } from './subprocess';
 
 /**
  * `unfold run` on the v1 baseline (packages/runtime/test/fixtures/v1, recorded before "contracts v2" by
@@ -20,13 +19,7 @@ interface RecordedRun {
 
 const folder = join(dirname(fileURLToPath(import.meta.url)), '../../runtime/test/fixtures/v1');
 const runs = (JSON.parse(readFileSync(join(folder, 'answers.json'), 'utf8')) as { run: RecordedRun[] }).run;
-let cli: string;
-let dir: string;
-
-beforeAll(async () => {
-  cli = await bundleCli('unfold-cli-v1-run');
-  dir = await mkdtemp(join(tmpdir(), 'unfold-v1-run-'));
-}, 120_000);
+const workspace = cliWorkspace('v1-run');
 
 describe('unfold run on v1 files (before contracts v2)', () => {
   it('has the recorded runs, checkpoint included', () => {
@@ -34,9 +27,9 @@ describe('unfold run on v1 files (before contracts v2)', () => {
   });
 
   it.each(runs.map((r, i) => [`${r.model} ${r.args.join(' ')}`.trim(), i, r] as const))('%s gives the recorded outputs bit for bit', async (_label, index, recorded) => {
-    const inputs = join(dir, `inputs.${index}.json`);
+    const inputs = join(workspace.dir, `inputs.${index}.json`);
     await writeFile(inputs, JSON.stringify(recorded.inputs));
-    const result = await runBundled(cli, ['run', join(folder, recorded.model), '--inputs', inputs, ...recorded.args]);
+    const result = await runBundled(workspace.cli, ['run', join(folder, recorded.model), '--inputs', inputs, ...recorded.args]);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toEqual(recorded.outputs);
   }, 120_000);
