@@ -1,20 +1,11 @@
 import { heads, layers } from '@unfold/architectures';
 import { cells } from '@unfold/cells/all';
-import { buildTokenizer, createRegistry, isUnfoldError, type ModelSpec } from '@unfold/core';
+import { buildTokenizer, createRegistry, type ModelSpec } from '@unfold/core';
+import { unfoldErrorOf } from '@unfold/testing';
 import { describe, expect, it } from 'vitest';
 import { csvColumn, featureData, fillDataSizes, languageModelData, losses, parseCsv, probeSpec, readRecords, tokenStreams } from '../src/index';
 
 const registry = createRegistry([...cells, ...layers, ...heads, ...losses]);
-
-function errorOf(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (error) {
-    if (isUnfoldError(error)) return { code: (error as { code: string }).code, message: (error as Error).message };
-    throw error;
-  }
-  throw new Error('expected an error');
-}
 
 describe('JSON-lines records', () => {
   it('reads features with per-sequence class labels and says the sizes', () => {
@@ -45,7 +36,7 @@ describe('JSON-lines records', () => {
       ['{"x": [[1]], "y": [0.5]}\n{"x": [[1]], "y": 1}', /^d\.jsonl:2: y is a class label, the first record has values/],
     ];
     for (const [text, pattern] of cases) {
-      const error = errorOf(() => {
+      const error = unfoldErrorOf(() => {
         const set = readRecords(text, 'd.jsonl');
         if (set.format === 'features') featureData(set, 'last');
       });
@@ -58,7 +49,7 @@ describe('JSON-lines records', () => {
   it('checks per-step targets against the sequence length, naming the line', () => {
     const set = readRecords('{"x": [[1], [2]], "y": [0, 1]}\n{"x": [[1], [2]], "y": [0]}', 's.jsonl');
     if (set.format !== 'features') throw new Error('features');
-    expect(errorOf(() => featureData(set, 'sequence')).message).toMatch(/^s\.jsonl:2: y does not give a target per step/);
+    expect(unfoldErrorOf(() => featureData(set, 'sequence')).message).toMatch(/^s\.jsonl:2: y does not give a target per step/);
   });
 
   it('turns text into next-token data and into equal streams', () => {
@@ -77,10 +68,10 @@ describe('CSV series', () => {
   });
 
   it('names the line of a malformed row', () => {
-    expect(errorOf(() => parseCsv('t,v\n0,1\n1\n', 's.csv')).message).toMatch(/^s\.csv:3: 1 fields in a table of 2 columns/);
-    expect(errorOf(() => csvColumn(parseCsv('t,v\n0,1\n1,x\n', 's.csv'), 'v')).message).toMatch(/^s\.csv:3: non-numeric value in column "v"/);
-    expect(errorOf(() => csvColumn(parseCsv('t,v\n0,1\n', 's.csv'), 'w')).message).toMatch(/^s\.csv:1: no column "w"; expected one of "t", "v"/);
-    expect(errorOf(() => csvColumn(parseCsv('t,v\n0,1\n', 's.csv'), undefined)).message).toMatch(/pass --target COLUMN/);
+    expect(unfoldErrorOf(() => parseCsv('t,v\n0,1\n1\n', 's.csv')).message).toMatch(/^s\.csv:3: 1 fields in a table of 2 columns/);
+    expect(unfoldErrorOf(() => csvColumn(parseCsv('t,v\n0,1\n1,x\n', 's.csv'), 'v')).message).toMatch(/^s\.csv:3: non-numeric value in column "v"/);
+    expect(unfoldErrorOf(() => csvColumn(parseCsv('t,v\n0,1\n', 's.csv'), 'w')).message).toMatch(/^s\.csv:1: no column "w"; expected one of "t", "v"/);
+    expect(unfoldErrorOf(() => csvColumn(parseCsv('t,v\n0,1\n', 's.csv'), undefined)).message).toMatch(/pass --target COLUMN/);
   });
 });
 
@@ -123,9 +114,9 @@ describe('sizes filled from the data', () => {
 
   it('says which size the data cannot fill, and when the spec contradicts the data', () => {
     const open: ModelSpec = { kind: 'sequence-model', children: { body: { kind: 'lstm', config: { inputSize: 'auto', hiddenSize: 'auto' } }, output: { kind: 'dense', config: { inputSize: 'auto', outputSize: 1 } } } };
-    expect(errorOf(() => fillDataSizes(registry, open, { input: { kind: 'features', size: 2 }, output: { kind: 'values', size: 1 } })).message).toMatch(/body\.config\.hiddenSize/);
+    expect(unfoldErrorOf(() => fillDataSizes(registry, open, { input: { kind: 'features', size: 2 }, output: { kind: 'values', size: 1 } })).message).toMatch(/body\.config\.hiddenSize/);
     const fixed: ModelSpec = { kind: 'sequence-model', children: { body: { kind: 'lstm', config: { inputSize: 3, hiddenSize: 4 } } } };
-    expect(errorOf(() => fillDataSizes(registry, fixed, { input: { kind: 'features', size: 2 }, output: { kind: 'values', size: 4 } })).message).toMatch(/reads 3 features per step, the data needs 2/);
-    expect(errorOf(() => fillDataSizes(registry, { kind: 'lstm', config: { inputSize: 1, hiddenSize: 'auto', forgetBias: 'auto' } }, { input: { kind: 'features', size: 1 }, output: { kind: 'values', size: 1 } })).message).toMatch(/cannot be "auto"/);
+    expect(unfoldErrorOf(() => fillDataSizes(registry, fixed, { input: { kind: 'features', size: 2 }, output: { kind: 'values', size: 4 } })).message).toMatch(/reads 3 features per step, the data needs 2/);
+    expect(unfoldErrorOf(() => fillDataSizes(registry, { kind: 'lstm', config: { inputSize: 1, hiddenSize: 'auto', forgetBias: 'auto' } }, { input: { kind: 'features', size: 1 }, output: { kind: 'values', size: 1 } })).message).toMatch(/cannot be "auto"/);
   });
 });

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heads, layers } from '@unfold/architectures';
 import { cells } from '@unfold/cells/all';
-import { createRegistry, isUnfoldError, setupBackend, type ModelSpec } from '@unfold/core';
+import { createRegistry, setupBackend, type ModelSpec } from '@unfold/core';
+import { unfoldErrorOf } from '@unfold/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel, disposeBatch, featureData, fit, losses, makeBatch, readExamples, readRecords, type DataShape, type SequenceData } from '../src/index';
 
@@ -16,16 +17,6 @@ const x = [
   [[-0.2, 0.4], [0.1, 0.1]],
   [[0.3, 0.3], [0.2, -0.4], [-0.1, 0.2], [0.4, 0.1]],
 ];
-
-function errorOf(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (error) {
-    if (isUnfoldError(error)) return { code: (error as { code: string }).code, message: (error as Error).message };
-    throw error;
-  }
-  throw new Error('expected an error');
-}
 
 async function trainedWeights(data: SequenceData): Promise<Float32Array[]> {
   const model = createModel(registry, spec, { seed: 4 });
@@ -60,9 +51,9 @@ describe('null per-step targets and per-step masks', () => {
   });
 
   it('rejects a mask of the wrong length or out of [0, 1], and null for a last-step readout', () => {
-    expect(errorOf(() => readExamples({ x, y: x.map((s) => s.map(() => [0])), mask: [[1, 1], undefined, undefined] }, shape)).code).toBe('E_DATA');
-    expect(errorOf(() => readExamples({ x, y: x.map((s) => s.map(() => [0])), mask: [[1, 2, 1], undefined, undefined] }, shape)).code).toBe('E_DATA');
-    expect(errorOf(() => readExamples({ x, y: [null as never, [0], [0]] }, { ...shape, target: { ...shape.target, readout: 'last' } })).code).toBe('E_DATA');
+    expect(unfoldErrorOf(() => readExamples({ x, y: x.map((s) => s.map(() => [0])), mask: [[1, 1], undefined, undefined] }, shape)).code).toBe('E_DATA');
+    expect(unfoldErrorOf(() => readExamples({ x, y: x.map((s) => s.map(() => [0])), mask: [[1, 2, 1], undefined, undefined] }, shape)).code).toBe('E_DATA');
+    expect(unfoldErrorOf(() => readExamples({ x, y: [null as never, [0], [0]] }, { ...shape, target: { ...shape.target, readout: 'last' } })).code).toBe('E_DATA');
   });
 
   it('JSON lines: null per-step targets are read as null (masked), an all-null file and a null last-step target are errors', () => {
@@ -73,9 +64,9 @@ describe('null per-step targets and per-step masks', () => {
     expect(sizes.output).toEqual({ kind: 'values', size: 2 });
     const allNull = readRecords('{"x": [[1, 0]], "y": [null]}\n', 'none.jsonl');
     if (allNull.format !== 'features') throw new Error('expected features');
-    expect(errorOf(() => featureData(allNull, 'sequence')).message).toContain('every target is null');
+    expect(unfoldErrorOf(() => featureData(allNull, 'sequence')).message).toContain('every target is null');
     const last = readRecords('{"x": [[1, 0]], "y": null}\n', 'last.jsonl');
     if (last.format !== 'features') throw new Error('expected features');
-    expect(errorOf(() => featureData(last, 'last')).message).toContain('is null');
+    expect(unfoldErrorOf(() => featureData(last, 'last')).message).toContain('is null');
   });
 });
