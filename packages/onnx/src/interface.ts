@@ -11,58 +11,6 @@ import type { EntryInterface, InterfaceState, InterfaceTensor } from '@unfold/co
  * accept a batch of 1 that is broadcast to every sequence, and lengths above the time axis mean "full
  * length". Exporting with `sequenceLens: false` or `initialStates: false` leaves those inputs out.
  */
-/**
- * The interface of an exported file: stable names, dtypes, shapes and meanings of its inputs and outputs,
- * its ports, declared semantics and tasks. The format (`EntryInterface`, the `unfold.*` keys, the value
- * names) is defined in `@unfold/core/interface`, shared with the runtime; this package's index re-exports it.
- *
- * onnxruntime's JavaScript packages cannot leave a graph input out (onnxruntime-node silently ignores a
- * fed initializer-backed input and onnxruntime-web rejects it; optional-typed inputs must be fed too), so
- * the optional parts of the interface are made cheap instead: `sequence_lens` and every `state_in.*`
- * accept a batch of 1 that is broadcast to every sequence, and lengths above the time axis mean "full
- * length". Exporting with `sequenceLens: false` or `initialStates: false` leaves those inputs out.
- */
-/**
- * The interface of an exported file: stable names, dtypes, shapes and meanings of its inputs and outputs,
- * its ports, declared semantics and tasks. The format (`EntryInterface`, the `unfold.*` keys, the value
- * names) is defined in `@unfold/core/interface`, shared with the runtime; this package's index re-exports it.
- *
- * onnxruntime's JavaScript packages cannot leave a graph input out (onnxruntime-node silently ignores a
- * fed initializer-backed input and onnxruntime-web rejects it; optional-typed inputs must be fed too), so
- * the optional parts of the interface are made cheap instead: `sequence_lens` and every `state_in.*`
- * accept a batch of 1 that is broadcast to every sequence, and lengths above the time axis mean "full
- * length". Exporting with `sequenceLens: false` or `initialStates: false` leaves those inputs out.
- */
-/**
- * The interface of an exported file: stable names, dtypes, shapes and meanings of its inputs and outputs,
- * its ports, declared semantics and tasks. The format (`EntryInterface`, the `unfold.*` keys, the value
- * names) is defined in `@unfold/core/interface`, shared with the runtime; this package's index re-exports it.
- *
- * onnxruntime's JavaScript packages cannot leave a graph input out (onnxruntime-node silently ignores a
- * fed initializer-backed input and onnxruntime-web rejects it; optional-typed inputs must be fed too), so
- * the optional parts of the interface are made cheap instead: `sequence_lens` and every `state_in.*`
- * accept a batch of 1 that is broadcast to every sequence, and lengths above the time axis mean "full
- * length". Exporting with `sequenceLens: false` or `initialStates: false` leaves those inputs out.
- */
-export {
-  BATCH_DIM,
-  BROADCAST_DIM,
-  FULL_LENGTH,
-  INPUT_NAME,
-  INTERFACE_VERSION,
-  MAIN_ENTRY,
-  OUTPUT_NAME,
-  SEQUENCE_LENS_NAME,
-  stateInputName,
-  stateOutputName,
-  TIME_DIM,
-  type EntryInterface,
-  type EntryManifest,
-  type InterfacePort,
-  type InterfaceSemantics,
-  type InterfaceState,
-  type InterfaceTensor,
-} from '@unfold/core/interface';
 
 /** Which optional inputs the exported graph takes (both by default). */
 export interface InterfaceOptions {
