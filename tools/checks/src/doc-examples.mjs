@@ -5,7 +5,7 @@
 // ```ts fragment is a piece of a program, shown for reading and not run: only for a call whose complete
 // program is shown elsewhere (the runtime README's loadEntries loads what the onnx README's entries example
 // writes) and for the private test kit's snippets of test files.
-import { build } from 'esbuild';
+import { bundleSource } from './bundle-source.mjs';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,17 +47,7 @@ export async function bundleExample(example, root = ROOT) {
   const entry = join(folder, 'example.ts');
   writeFileSync(entry, `// ${relative(root, example.file)}:${example.line}\n${example.code}\nexport {};\n`);
   const outfile = join(folder, 'example.mjs');
-  await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'es2022',
-    conditions: ['@unfold/source'],
-    plugins: [{ name: 'external-npm', setup: (b) => b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@unfold/') ? undefined : { path: args.path, external: true })) }],
-    outfile,
-    logLevel: 'error',
-  });
+  await bundleSource(entry, outfile);
   return outfile;
 }
 

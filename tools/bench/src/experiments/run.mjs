@@ -1,10 +1,10 @@
 // Runs a TypeScript experiment of this folder from source (no build): bundles it with esbuild, inlining the
 // workspace packages through their `@unfold/source` export condition, then imports the bundle.
 // Usage: node tools/bench/src/experiments/run.mjs scheduled-sampling
-import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { bundleSource } from '../../../checks/src/bundle-source.mjs';
 
 const name = process.argv[2];
 if (!name) {
@@ -19,17 +19,7 @@ const folder = mkdtempSync(cache);
 process.env.UNFOLD_RESULTS_DIR = new URL('../../results/', import.meta.url).pathname;
 const outfile = join(folder, `${name}.mjs`);
 try {
-  await build({
-    entryPoints: [new URL(`./${name}.ts`, import.meta.url).pathname],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'es2022',
-    conditions: ['@unfold/source'],
-    plugins: [{ name: 'external-npm', setup: (b) => b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@unfold/') ? undefined : { path: args.path, external: true })) }],
-    outfile,
-    logLevel: 'error',
-  });
+  await bundleSource(new URL(`./${name}.ts`, import.meta.url).pathname, outfile);
   await import(pathToFileURL(outfile).href);
 } finally {
   rmSync(folder, { recursive: true, force: true });
