@@ -5,23 +5,15 @@
 // those literals in the generic packages: training, onnx (export side), runtime, cli and the apps.
 // Spec *construction* (`{ kind: 'lstm', … }` in the importer or the CLI's model builders) is fine.
 // Usage: node check-kinds.mjs [root]   Exits 1 and lists every violation.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sourceFiles } from './source-files.mjs';
 
 const GENERIC = ['packages/training/src', 'packages/onnx/src', 'packages/runtime/src', 'packages/cli/src', 'apps'];
 const DEFINITIONS = ['packages'];
 
-function walk(dir, files = []) {
-  if (!existsSync(dir)) return files;
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name === 'fixtures' || name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path, files);
-    else if (/\.(ts|mts|cts|js|mjs)$/.test(name) && !/\.test\.|\.test-d\./.test(name)) files.push(path);
-  }
-  return files;
-}
+const walk = (dir) => sourceFiles(dir).filter((path) => !/\.test\.|\.test-d\./.test(path));
 
 /** Every plugin kind defined under `dirs`: `kind: '…'` within the first lines of a `define…(` call. */
 export function definedKinds(root, dirs = DEFINITIONS) {

@@ -3,23 +3,15 @@
 // - every package's public index files are explicit lists of named exports (no `export *`);
 // - every library package declares `"sideEffects": false` (nothing registers on import).
 // Exits 1 and lists every violation.
-import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { sourceFiles } from './source-files.mjs';
 
 const MAX_LINES = 400;
 const root = new URL('../../../', import.meta.url).pathname;
 const problems = [];
 
-function walk(dir, files = []) {
-  if (!existsSync(dir)) return files;
-  for (const name of readdirSync(dir)) {
-    if (name === 'node_modules' || name === 'dist' || name === 'fixtures' || name.startsWith('.')) continue;
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) walk(path, files);
-    else if (/\.(ts|mts|cts|js|mjs)$/.test(name)) files.push(path);
-  }
-  return files;
-}
+const walk = sourceFiles;
 
 const groups = ['packages', 'apps', 'tools'].flatMap((top) =>
   existsSync(join(root, top)) ? readdirSync(join(root, top)).map((name) => join(root, top, name)) : [],
