@@ -36,8 +36,9 @@ export function update(model: Model, optimizer: Optimizer, lossOf: () => tf.Scal
   return tf.tidy(() => {
     const { value: lossValue, grads } = tf.variableGrads(lossOf, [...model.trainable]);
     let gradients = model.trainable.map((variable) => grads[variable.name] ?? tf.zerosLike(variable));
-    const loss = lossValue.dataSync()[0] as number;
-    const gradientNorm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g))))).dataSync()[0] as number;
+    // One read from the backend for both: the loss and the global gradient norm before clipping.
+    const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g)))));
+    const [loss, gradientNorm] = tf.stack([tf.reshape(lossValue, []), tf.reshape(norm, [])]).dataSync() as unknown as [number, number];
     if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
       const what = Number.isFinite(loss) ? 'gradient' : 'loss';
       throw new DivergenceError(`training diverged: the ${what} is not finite`, { where, expected: `a finite ${what}`, got: String(Number.isFinite(loss) ? gradientNorm : loss), fix: 'lower the learning rate, clip gradients (clipNorm), or normalise the data; the weights of the last good step were kept' });
