@@ -1,6 +1,7 @@
 import { crc32 } from './crc32';
 import { SerializationError } from './errors';
 import type { WeightMap } from './host-tensor';
+import { DEFAULT_MAX_JSON_DEPTH, parseJsonLimited } from './json';
 import type { AnyPlugin, ResolvedNode } from './plugins';
 import type { Registry } from './registry';
 import { checkWeights, resolveModel } from './resolve';
@@ -113,11 +114,10 @@ function encodeCheckpoint(registry: Registry, model: ModelData, training?: { met
 }
 
 function parseJsonField(text: string | undefined, key: string, where: string): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch (cause) {
-    throw new SerializationError(`metadata ${key} is not JSON`, { where, expected: `JSON under __metadata__.${key}`, got: (text ?? 'nothing').slice(0, 60), fix: 'the file is corrupt; restore it or save it again' }, { cause });
-  }
+  const parsed = parseJsonLimited(text ?? '');
+  if (parsed.ok) return parsed.value;
+  if (parsed.reason === 'depth') throw new SerializationError(`metadata ${key} is nested too deeply`, { where, expected: `JSON under __metadata__.${key} at most ${DEFAULT_MAX_JSON_DEPTH} levels deep`, got: parsed.message, fix: 'the file is corrupt or was not written by unfold' });
+  throw new SerializationError(`metadata ${key} is not JSON`, { where, expected: `JSON under __metadata__.${key}`, got: (text ?? 'nothing').slice(0, 60), fix: 'the file is corrupt; restore it or save it again' });
 }
 
 /** Reads and verifies checkpoint bytes without a registry: format, structure and checksum. */
@@ -148,8 +148,9 @@ export function readCheckpoint(bytes: Uint8Array, where = 'checkpoint'): Checkpo
   }
   const spec = parseModelSpec(parseJsonField(metadata.spec, 'spec', where), `${where}: spec`);
   const plugins = parseJsonField(metadata.plugins, 'plugins', where) as Record<string, PluginStamp>;
-  const weights: Record<string, WeightMap[string]> = {};
-  const reserved: Record<string, WeightMap[string]> = {};
+  // Null-prototype maps: a tensor named `__proto__` stays a key (and fails the unexpected-weight check).
+  const weights: Record<string, WeightMap[string]> = Object.create(null) as Record<string, WeightMap[string]>;
+  const reserved: Record<string, WeightMap[string]> = Object.create(null) as Record<string, WeightMap[string]>;
   for (const [name, tensor] of Object.entries(contents.tensors)) (isReservedTensorName(name) ? reserved : weights)[name] = tensor;
   const hasTraining = version >= 2 && metadata.training !== undefined;
   if (!hasTraining && Object.keys(reserved).length > 0) {

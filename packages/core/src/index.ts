@@ -63,6 +63,7 @@ export {
   type ErrorCode,
   type ErrorDetails,
 } from './errors';
+export { DEFAULT_MAX_JSON_DEPTH, jsonNestingDepth, parseJsonLimited, scanJson, type JsonParseResult, type JsonScan } from './json';
 export {
   isReservedTensorName,
   OPTIMIZER_PREFIX,

@@ -1,5 +1,6 @@
 import { SerializationError } from './errors';
 import { formatShape, shapeSize, type HostTensor } from './host-tensor';
+import { parseJsonLimited, scanJson } from './json';
 
 /**
  * The safetensors layout (huggingface/safetensors), float32 only:
@@ -16,6 +17,10 @@ export interface SafetensorsContents {
 }
 
 const MAX_HEADER_BYTES = 100 * 1024 * 1024;
+/** Tensors one file may list: far above any model's parameter count, far below what would exhaust memory to build. */
+export const MAX_TENSORS = 100_000;
+/** `{ "name": { "shape": [..] } }` nests 3 deep; a header nested deeper is not a safetensors header. */
+const HEADER_DEPTH = 4;
 
 export function encodeSafetensors(contents: SafetensorsContents): Uint8Array {
   const names = Object.keys(contents.tensors).sort();
@@ -68,14 +73,29 @@ function fail(summary: string, where: string, expected: string, got: string): ne
   throw new SerializationError(summary, { where, expected, got, fix: 'the file is corrupt or not a safetensors checkpoint; restore it or save it again' });
 }
 
+/**
+ * The header's JSON, bounded before it is decoded: at most MAX_TENSORS entries and HEADER_DEPTH levels of
+ * nesting, counted on the bytes (a header listing millions of tensors is rejected in one linear scan, not
+ * after building them all).
+ */
+function parseHeader(bytes: Uint8Array, where: string): unknown {
+  const scan = scanJson(bytes, { depth: HEADER_DEPTH, members: MAX_TENSORS + 1 });
+  if (scan.depth > HEADER_DEPTH) fail('header is nested too deeply', where, `a header at most ${HEADER_DEPTH} levels deep`, `more than ${HEADER_DEPTH} levels`);
+  if (scan.members > MAX_TENSORS + 1) fail('header lists too many tensors', where, `at most ${MAX_TENSORS} tensors`, `more than ${MAX_TENSORS}`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (cause) {
+    throw new SerializationError('header is not UTF-8', { where, expected: 'a UTF-8 JSON header', got: `${bytes.length} bytes`, fix: 'the file is corrupt or not a safetensors checkpoint' }, { cause });
+  }
+  const parsed = parseJsonLimited(text, HEADER_DEPTH);
+  if (!parsed.ok) fail('header is not valid JSON', where, 'a UTF-8 JSON header', parsed.message);
+  return parsed.value;
+}
+
 export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): SafetensorsContents {
   const { start, end } = headerRange(bytes, where);
-  let header: unknown;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(start, end)));
-  } catch (cause) {
-    throw new SerializationError('header is not valid JSON', { where, expected: 'a UTF-8 JSON header', got: String((cause as Error).message ?? cause), fix: 'the file is corrupt or not a safetensors checkpoint' }, { cause });
-  }
+  const header = parseHeader(bytes.subarray(start, end), where);
   if (typeof header !== 'object' || header === null || Array.isArray(header)) fail('header is not an object', where, 'a JSON object', typeof header);
   const { __metadata__: rawMetadata = {}, ...entries } = header as Record<string, unknown>;
   if (typeof rawMetadata !== 'object' || rawMetadata === null || Array.isArray(rawMetadata) || !Object.values(rawMetadata).every((v) => typeof v === 'string')) {
@@ -84,7 +104,8 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): Saf
   const dataStart = end;
   const dataLength = bytes.length - dataStart;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tensors: Record<string, HostTensor> = {};
+  // Null-prototype maps: a tensor named `__proto__` is an own key like any other, never the map's prototype.
+  const tensors: Record<string, HostTensor> = Object.create(null) as Record<string, HostTensor>;
   let covered = 0;
   const ranges: Array<[number, number, string]> = [];
   for (const [name, entry] of Object.entries(entries)) {
@@ -102,7 +123,7 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): Saf
     const data = new Float32Array(size);
     for (let i = 0; i < size; i++) data[i] = view.getFloat32(dataStart + begin + i * 4, true);
     tensors[name] = Object.freeze({ shape: Object.freeze([...(shape as number[])]), data });
-    ranges.push([begin, finish, name]);
+    if (finish > begin) ranges.push([begin, finish, name]); // zero-size tensors occupy no bytes: they overlap nothing
     covered += finish - begin;
   }
   ranges.sort((a, b) => a[0] - b[0]);
@@ -112,5 +133,6 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): Saf
     if (current[0] < previous[1]) fail('tensors overlap', `${where}: tensor ${JSON.stringify(current[2])}`, `data after byte ${previous[1]}`, `data from byte ${current[0]}`);
   }
   if (covered !== dataLength) fail('tensor data does not fill the file', where, `${covered} bytes of tensor data`, `${dataLength} bytes`);
-  return { metadata: Object.freeze({ ...(rawMetadata as Record<string, string>) }), tensors: Object.freeze(tensors) };
+  const metadata: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, rawMetadata);
+  return { metadata: Object.freeze(metadata), tensors: Object.freeze(tensors) };
 }

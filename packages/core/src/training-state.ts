@@ -1,5 +1,6 @@
 import { SerializationError } from './errors';
 import { formatShape, sameShape, type HostTensor, type WeightMap } from './host-tensor';
+import { parseJsonLimited } from './json';
 
 /**
  * The state of a training run between two optimizer steps: everything a fit loop needs to continue it so
@@ -98,12 +99,9 @@ function checkHistory(value: unknown, where: string): TrainingHistoryEntry[] {
  * weights (every optimizer slot names a weight and has its shape; every tensor belongs to the state).
  */
 export function decodeTrainingState(metadata: string, tensors: WeightMap, weights: WeightMap, where: string): TrainingState {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(metadata);
-  } catch {
-    invalid(where, 'JSON under __metadata__.training', metadata.slice(0, 60));
-  }
+  const parsed = parseJsonLimited(metadata);
+  if (!parsed.ok) invalid(where, 'JSON under __metadata__.training', parsed.reason === 'depth' ? parsed.message : metadata.slice(0, 60));
+  const raw = parsed.value;
   if (!isObject(raw) || raw.format !== TRAINING_STATE_FORMAT) invalid(where, `format ${TRAINING_STATE_FORMAT}`, isObject(raw) ? raw.format : raw);
   if (raw.version !== TRAINING_STATE_VERSION) invalid(where, `version ${TRAINING_STATE_VERSION}`, raw.version);
   const { optimizer, position, epochProgress, seed, stepLosses, callbacks, data } = raw;
@@ -114,8 +112,8 @@ export function decodeTrainingState(metadata: string, tensors: WeightMap, weight
   if (!Array.isArray(stepLosses) || !stepLosses.every(isNumber)) invalid(where, 'stepLosses: finite numbers', stepLosses);
   if (!isObject(data) || !isCount(data.examples) || !isCount(data.batchSize)) invalid(where, 'data: { examples, batchSize }', data);
   if (!isObject(callbacks) || !Object.values(callbacks).every(isObject)) invalid(where, 'callbacks: { name: { json? } }', callbacks);
-  const slots: Record<string, HostTensor> = {};
-  const callbackTensors: Record<string, Record<string, HostTensor>> = {};
+  const slots: Record<string, HostTensor> = Object.create(null) as Record<string, HostTensor>;
+  const callbackTensors = new Map<string, Record<string, HostTensor>>();
   for (const [name, tensor] of Object.entries(tensors)) {
     if (name.startsWith(OPTIMIZER_PREFIX)) {
       const key = name.slice(OPTIMIZER_PREFIX.length);
@@ -127,12 +125,14 @@ export function decodeTrainingState(metadata: string, tensors: WeightMap, weight
     } else {
       const key = name.slice(TRAINING_PREFIX.length);
       const callback = key.slice(0, key.indexOf('/'));
-      if (!callback || !(callback in callbacks)) invalid(where, `callback tensors named ${TRAINING_PREFIX}<callback in the state>/<name>`, name);
-      (callbackTensors[callback] ??= {})[key.slice(callback.length + 1)] = tensor;
+      if (!callback || !Object.hasOwn(callbacks, callback)) invalid(where, `callback tensors named ${TRAINING_PREFIX}<callback in the state>/<name>`, name);
+      const forCallback = callbackTensors.get(callback) ?? (Object.create(null) as Record<string, HostTensor>);
+      forCallback[key.slice(callback.length + 1)] = tensor;
+      callbackTensors.set(callback, forCallback);
     }
   }
   const callbackState = Object.fromEntries(
-    Object.entries(callbacks).map(([name, value]) => [name, { ...((value as { json?: unknown }).json !== undefined ? { json: (value as { json?: unknown }).json } : {}), ...(callbackTensors[name] ? { tensors: callbackTensors[name] } : {}) }]),
+    Object.entries(callbacks).map(([name, value]) => [name, { ...((value as { json?: unknown }).json !== undefined ? { json: (value as { json?: unknown }).json } : {}), ...(callbackTensors.has(name) ? { tensors: callbackTensors.get(name) } : {}) }]),
   );
   return {
     weights,
