@@ -3,6 +3,7 @@ import type { EntryInterface } from '@unfold/core/interface';
 import { buildEntry } from './build-entry';
 import { describeEntry } from './describe-entry';
 import { interfaceSemantics, mainEntry, sequenceRoot } from './export-entries';
+import { exportTreeRoot, isTreeRoot } from './export-tree';
 import type { InterfaceOptions } from './interface';
 import { checkMappings } from './mapping';
 import { checkExtraMetadata, modelMetadata } from './metadata';
@@ -29,10 +30,12 @@ export interface ExportOptions extends InterfaceOptions {
  * `output` [batch, time, O] ([batch, 1, O] for a last-step readout) and `state_out.<path>` [batch,
  * ...shape]; its ports, declared semantics and tasks are in `unfold.interface`. Everything is checked
  * (spec, weights, every plugin's mapping) before a byte is produced; an unsupported model is an
- * ExportError naming the plugin and what it lacks.
+ * ExportError naming the plugin and what it lacks. A root reading a tree port (a recursive network) is
+ * written with the forest interface instead (export-tree.ts).
  */
 export function exportModel(registry: Registry, model: ModelData, options: ExportOptions = {}): Uint8Array {
   const root = sequenceRoot(registry, model);
+  if (isTreeRoot(root)) return exportTreeRoot(root, model, options);
   checkWeights(root, model.weights, 'exportModel weights');
   checkMappings(root);
   checkExtraMetadata(options.metadata ?? {}, 'exportModel options.metadata');

@@ -5,6 +5,7 @@ import { ARCHITECTURES_META } from '../meta';
 import { checkTreeValue } from './value';
 import { evaluateForest, rowsAt } from './evaluate';
 import type { TreeCellPlugin } from './family';
+import { buildForestGraph } from './onnx-forest';
 
 /**
  * `recursive` (the tree layer): a recursive network over a forest. Every node is computed from its input and its children's
@@ -18,6 +19,9 @@ import type { TreeCellPlugin } from './family';
  *
  * O is the head's output size, or H without a head. Pass the forest as `{ x: tree.nodes, tree }`
  * (`TreeInput`); `runTree` is the same without the sequence wrapper.
+ *
+ * Export: the layer's `onnxForest` (buildForestGraph, onnx-forest.ts) emits the whole forest graph, which
+ * @unfold/onnx's exportTreeModel wraps with the file's interface (a `tree` input port).
  */
 export interface TreeInput extends SequenceInput {
   readonly tree: TreeValue;
@@ -72,7 +76,11 @@ export function runTree(bound: BoundNode, tree: TreeValue, context?: ForwardCont
   return { roots: rowsAt(nodes, tree.roots), nodes, states };
 }
 
+/** The forest-graph mapping @unfold/onnx's exportTreeModel looks for on a layer with a tree input port. */
+const forestExport = { onnxForest: buildForestGraph };
+
 export const treeLayer = defineLayer({
+  ...forestExport,
   kind: 'recursive',
   meta: ARCHITECTURES_META,
   schemaVersion: 1,

@@ -4,16 +4,22 @@ import type { NaryConfig, TreeCellSizes } from './cells';
 
 /**
  * The tree cells as ONNX nodes (the equations of cells.ts), over n nodes of one height: x [n, I], children
- * [n, K, H] per state. Weights are stored [rows, columns]; the rows a product needs are transposed here,
- * on the host, so every product is a plain MatMul (or Gemm for x).
+ * [n, K, H] per state. W and b are stored as they are (x goes through a Gemm with transB); U is stored
+ * transposed once on the host (`U_t`, [columns, rows]), so every product is a plain MatMul and the file
+ * holds each weight under its path (or its transpose under `<path>_t`), as `readUnfoldModel` reads them.
  */
 
-/** Rows [start, start + count) of a [rows, columns] weight, transposed: [columns, count]. */
-function rowsTransposed(w: HostTensor, start: number, count: number): HostTensor {
-  const columns = w.shape[1] as number;
-  const data = new Float32Array(columns * count);
-  for (let r = 0; r < count; r++) for (let c = 0; c < columns; c++) data[c * count + r] = w.data[(start + r) * columns + c] as number;
-  return { shape: [columns, count], data };
+/** A [rows, columns] weight transposed: [columns, rows]. */
+function transposed(w: HostTensor): HostTensor {
+  const [rows = 0, columns = 0] = w.shape;
+  const data = new Float32Array(columns * rows);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) data[c * rows + r] = w.data[r * columns + c] as number;
+  return { shape: [columns, rows], data };
+}
+
+/** Columns [start, end) of a constant [rows, columns] as a Slice node. */
+function columns(graph: OnnxGraphBuilder, value: string, start: number, end: number, stem: string): string {
+  return one(graph, 'Slice', [value, graph.constant(`${stem}_start`, int64Constant([start])), graph.constant(`${stem}_end`, int64Constant([end])), graph.constant(`${stem}_axis`, int64Constant([1]))], stem);
 }
 
 function one(graph: OnnxGraphBuilder, op: string, inputs: readonly string[], stem: string, attributes: Record<string, number | readonly number[]> = {}): string {
@@ -46,21 +52,21 @@ function lstmTail(graph: OnnxGraphBuilder, pre: { i: string; o: string; u: strin
 }
 
 export function treeRnnOnnx(context: TreeCellOnnxContext<TreeCellSizes>): readonly string[] {
-  const { graph, weights, config } = context;
+  const { graph, weights } = context;
   const hSum = sumChildren(graph, context.children[0] as string);
-  const uh = one(graph, 'MatMul', [hSum, graph.constant('Ut', rowsTransposed(weights.U as HostTensor, 0, config.hiddenSize))], 'uh');
+  const uh = one(graph, 'MatMul', [hSum, graph.constant('U_t', transposed(weights.U as HostTensor))], 'uh');
   return [one(graph, 'Tanh', [one(graph, 'Add', [projectX(context), uh], 'pre')], 'h')];
 }
 
 export function childSumOnnx(context: TreeCellOnnxContext<TreeCellSizes>): readonly string[] {
   const { graph, weights, config } = context;
   const H = config.hiddenSize;
-  const U = weights.U as HostTensor;
+  const Ut = graph.constant('U_t', transposed(weights.U as HostTensor)); // [H, 4H]
   const [h, c] = context.children as [string, string];
   const [xIou, xF] = split(graph, projectX(context), [3 * H, H], 'xw_parts') as [string, string];
-  const iouPre = one(graph, 'Add', [xIou, one(graph, 'MatMul', [sumChildren(graph, h), graph.constant('U_iou_t', rowsTransposed(U, 0, 3 * H))], 'uh')], 'iou');
+  const iouPre = one(graph, 'Add', [xIou, one(graph, 'MatMul', [sumChildren(graph, h), columns(graph, Ut, 0, 3 * H, 'U_iou_t')], 'uh')], 'iou');
   const [i, o, u] = split(graph, iouPre, [H, H, H], 'gates') as [string, string, string];
-  const fh = one(graph, 'MatMul', [h, graph.constant('U_f_t', rowsTransposed(U, 3 * H, H))], 'fh'); // [n, K, H]
+  const fh = one(graph, 'MatMul', [h, columns(graph, Ut, 3 * H, 4 * H, 'U_f_t')], 'fh'); // [n, K, H]
   const fx = one(graph, 'Unsqueeze', [xF, graph.constant('child_axis_u', int64Constant([1]))], 'fx'); // [n, 1, H]
   const f = one(graph, 'Sigmoid', [one(graph, 'Add', [fh, fx], 'f_pre')], 'f');
   return lstmTail(graph, { i, o, u }, f, c);
@@ -70,10 +76,9 @@ export function naryOnnx(context: TreeCellOnnxContext<NaryConfig>): readonly str
   const { graph, weights, config } = context;
   const H = config.hiddenSize;
   const N = config.arity;
-  const U = weights.U as HostTensor;
   const [h, c] = context.children as [string, string];
   const hCat = one(graph, 'Reshape', [h, graph.constant('cat_shape', int64Constant([0, N * H]))], 'h_cat');
-  const pre = one(graph, 'Add', [projectX(context), one(graph, 'MatMul', [hCat, graph.constant('Ut', rowsTransposed(U, 0, (3 + N) * H))], 'uh')], 'pre');
+  const pre = one(graph, 'Add', [projectX(context), one(graph, 'MatMul', [hCat, graph.constant('U_t', transposed(weights.U as HostTensor))], 'uh')], 'pre');
   const [i, o, u, fFlat] = split(graph, pre, [H, H, H, N * H], 'gates') as [string, string, string, string];
   const f = one(graph, 'Sigmoid', [one(graph, 'Reshape', [fFlat, graph.constant('f_shape', int64Constant([0, N, H]))], 'f_pre')], 'f');
   return lstmTail(graph, { i, o, u }, f, c);

@@ -34,15 +34,32 @@ function one(graph: OnnxGraphBuilder, op: string, inputs: readonly string[], ste
   return graph.node(op, inputs, attributes, { stem })[0] as string;
 }
 
+/**
+ * The graph as a plugin at `path` sees it: every stem prefixed with the path, so the plugin's weights are
+ * initializers named by their parameter paths (`cell.W`, `head.W_t`), which `readUnfoldModel` reads back.
+ */
+export function underPath(graph: OnnxGraphBuilder, path: string): OnnxGraphBuilder {
+  if (!path) return graph;
+  const qualify = (stem: string): string => `${path}.${stem}`;
+  return {
+    constant: (stem, value) => graph.constant(qualify(stem), value),
+    node: (op, inputs, attributes, options = {}) => graph.node(op, inputs, attributes, { ...options, stem: qualify(options.stem ?? op) }),
+    subgraph: (stem, signature, body) => graph.subgraph(qualify(stem), signature, (inner, inputs) => body(underPath(inner, path), inputs)),
+  };
+}
+
 function head(graph: OnnxGraphBuilder, node: ResolvedNode | undefined, weights: WeightMap, input: string): string {
   if (!node) return input;
   const plugin = node.plugin as HeadPlugin;
   if (!plugin.onnx) throw new ExportError(`head "${plugin.kind}" has no ONNX mapping`, { where: node.path, expected: 'a head with onnx', got: 'none' });
-  return plugin.onnx({ graph, config: node.config, weights: localWeights(weights, node.path), input });
+  return plugin.onnx({ graph: underPath(graph, node.path), config: node.config, weights: localWeights(weights, node.path), input });
 }
 
-/** Emits the forest graph of a `recursive` root (resolved) with its weights into `graph`. */
-export function buildForestGraph(graph: ForestGraphBuilder, root: ResolvedNode, weights: WeightMap): void {
+/**
+ * Emits the forest graph of a `recursive` root (resolved) with its weights into `graph`; returns the
+ * children input's fixed arity (the N of an N-ary cell), or null when it takes any.
+ */
+export function buildForestGraph(graph: ForestGraphBuilder, root: ResolvedNode, weights: WeightMap): { readonly arity: number | null } {
   const cellNode = root.children.cell as ResolvedNode<unknown, TreeCellPlugin>;
   const cell = cellNode.plugin;
   if (!cell.onnx) throw new ExportError(`tree-cell "${cell.kind}" has no ONNX mapping`, { where: cellNode.path, expected: 'a tree cell with onnx', got: 'none' });
@@ -80,7 +97,7 @@ export function buildForestGraph(graph: ForestGraphBuilder, root: ResolvedNode, 
     const xs = one(g, 'Gather', [x, level], 'level_x', { axis: 0 });
     const rows = one(g, 'Add', [one(g, 'Gather', [children64, level], 'level_children', { axis: 0 }), g.constant('shift', int64Constant([1], []))], 'child_rows'); // [n, K]
     const kids = (tables as string[]).map((table, s) => one(g, 'Gather', [table, rows], `children_${states[s]}`, { axis: 0 })); // [n, K, H]
-    const next = (cell.onnx as NonNullable<TreeCellPlugin['onnx']>)({ graph: g, config: cellNode.config, weights: localWeights(weights, cellNode.path), input: xs, children: kids, arity: fixed ?? 0 });
+    const next = (cell.onnx as NonNullable<TreeCellPlugin['onnx']>)({ graph: underPath(g, cellNode.path), config: cellNode.config, weights: localWeights(weights, cellNode.path), input: xs, children: kids, arity: fixed ?? 0 });
     const target = one(g, 'Unsqueeze', [one(g, 'Add', [level, g.constant('shift_rows', int64Constant([1], []))], 'level_rows'), g.constant('axis1', int64Constant([1]))], 'targets'); // [n, 1]
     const written = (tables as string[]).map((table, s) => one(g, 'ScatterND', [table, target, next[s] as string], `table_${states[s]}`));
     const keep = g.constant('keep_going', { dtype: 'int32', shape: [], data: Int32Array.from([1]) });
@@ -91,6 +108,7 @@ export function buildForestGraph(graph: ForestGraphBuilder, root: ResolvedNode, 
   const perNode = head(graph, output, weights, h);
   graph.output('node_outputs', perNode, { dtype: 'float32', shape: ['nodes', O] });
   graph.output('output', one(graph, 'Gather', [perNode, roots], 'root_outputs', { axis: 0 }), { dtype: 'float32', shape: ['trees', O] });
+  return { arity: fixed ?? null };
 }
 
 /** The forest inputs of a flattened forest, as plain arrays (children [N, K] with K ≥ the cell's N). */
