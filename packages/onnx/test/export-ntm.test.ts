@@ -10,19 +10,21 @@ import { checkEmptyTime, checkParity, checkStreaming, DiffLog } from './parity';
 // The Neural Turing Machine (@unfold/cells/ntm) exports through its per-step mapping (a Scan): parity with
 // unfold in onnxruntime-node at T = 0, 1, 4, 9 and batches 1 and 3 (random lengths, an empty sequence,
 // random and broadcast initial states), its memory [B, N, M] and head weightings as state_in / state_out,
-// and chunked streaming equal to one call. Trained weights too (sharper heads than at initialisation).
+// and chunked streaming equal to one call; with the feed-forward and the LSTM controller (whose h, c stream too). Trained weights too (sharper heads than at initialisation).
 const log = new DiffLog('ntm');
 beforeAll(() => setupBackend());
 afterAll(() => log.report());
 const plugins = [ntmCell];
 
-const ntm = (config: Record<string, number>): ModelSpec => ({ kind: 'ntm', config: { inputSize: 3, outputSize: 2, controllerSize: 6, memorySlots: 8, memoryWidth: 4, ...config } });
+const ntm = (config: Record<string, number | string>): ModelSpec => ({ kind: 'ntm', config: { inputSize: 3, outputSize: 2, controllerSize: 6, memorySlots: 8, memoryWidth: 4, ...config } });
 
 describe('ntm export (Scan) in onnxruntime-node', () => {
-  it.each<[string, Record<string, number>]>([
+  it.each<[string, Record<string, number | string>]>([
     ['one head each, shifts ±1', {}],
     ['two read and two write heads, shifts ±2', { readHeads: 2, writeHeads: 2, shiftRange: 2 }],
     ['no shift', { shiftRange: 0, memorySlots: 3 }],
+    ['LSTM controller, one head each, shifts ±1', { controller: 'lstm' }],
+    ['LSTM controller, two read heads, shifts ±2', { controller: 'lstm', readHeads: 2, shiftRange: 2 }],
   ])('%s: matches unfold at several lengths and batches, T = 0, and streams in chunks', async (name, config) => {
     const spec = ntm(config);
     const model = await exportForTest(`ntm.${name.replace(/\W+/g, '-')}`, plugins, spec, {}, 3);
@@ -33,7 +35,8 @@ describe('ntm export (Scan) in onnxruntime-node', () => {
       [spec.config?.memorySlots, spec.config?.memoryWidth],
       [config.readHeads ?? 1, spec.config?.memorySlots],
       [config.writeHeads ?? 1, spec.config?.memorySlots],
-      [(config.readHeads ?? 1) * (spec.config?.memoryWidth as number)],
+      [((config.readHeads as number | undefined) ?? 1) * (spec.config?.memoryWidth as number)],
+      ...(config.controller === 'lstm' ? [[6], [6]] : []), // controller_h, controller_c
     ]);
     expect(summary.inputs.find((i) => i.name === 'state_in.memory')?.shape?.slice(1)).toEqual([spec.config?.memorySlots, 4]);
     expect(summary.outputs.find((o) => o.name === 'state_out.memory')?.shape?.slice(1)).toEqual([spec.config?.memorySlots, 4]);

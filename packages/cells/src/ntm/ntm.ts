@@ -1,12 +1,14 @@
 /**
  * `ntm`: a Neural Turing Machine (Graves, Wayne & Danihelka, "Neural Turing Machines", arXiv:1410.5401,
- * 2014) with a feed-forward controller, R read heads and W write heads over a memory of N slots × M.
+ * 2014) with a feed-forward or LSTM controller, R read heads and W write heads over a memory of N slots × M.
  *
  * One step, for x [B, I] and the state (memory Mₜ₋₁, read weightings w^rₜ₋₁, write weightings w^wₜ₋₁,
- * read vectors rₜ₋₁):
+ * read vectors rₜ₋₁, and with the LSTM controller its hₜ₋₁, cₜ₋₁):
  *
- *   controller
- *   (1)  h  = tanh(Wc [x, rₜ₋₁] + bc)                                    [B, H]
+ *   controller, on u = [x, rₜ₋₁]                                           [B, I + R·M]
+ *   (1)  feed-forward:  h = tanh(Wc u + bc)                                 [B, H]
+ *   (1') lstm:          [i, o, f, c̃] = Wc u + Uc hₜ₋₁ + Wb + Rb  (bc = [Wb; Rb], gates in ONNX order)
+ *                       cₜ = σ(f) ⊙ cₜ₋₁ + σ(i) ⊙ tanh(c̃),  h = hₜ = σ(o) ⊙ tanh(cₜ)   (the `lstm` cell's step)
  *   (2)  p  = Wh h + bh                                                   [B, P], split per quantity:
  *        kᵢ = tanh(p_k,i)  βᵢ = softplus(p_β,i)  gᵢ = σ(p_g,i)  sᵢ = softmax(p_s,i)  γᵢ = 1 + softplus(p_γ,i)
  *        for every head i = 1..K (K = R + W, read heads first); write heads also eⱼ = σ(p_e,j), aⱼ = tanh(p_a,j)
@@ -30,8 +32,9 @@
  * (7) changes nothing on the states the cell produces (weightings are >= 0 and (5), (6) keep them so); it
  * keeps the step finite on any state a caller passes in (a random state_in, say).
  *
- * State, in this order: memory [B, N, M], read_weights [B, R, N], write_weights [B, W, N], reads [B, R·M]
- * (the feed-forward controller has no state). Initial state: all zeros (M₀ = 0, w₀ = 0, r₀ = 0), the
+ * State, in this order: memory [B, N, M], read_weights [B, R, N], write_weights [B, W, N], reads [B, R·M],
+ * then with the LSTM controller controller_h [B, H], controller_c [B, H] (the feed-forward controller has
+ * no state). Initial state: all zeros (M₀ = 0, w₀ = 0, r₀ = 0, h₀ = c₀ = 0), the
  * zero state every engine starts from when none is given (the tfjs time loop, the exported ONNX model's
  * default state_in, the runtime and the edge), so a fresh stream and a one-call run start alike. Constant,
  * not learned. In (5) a weighting's missing mass 1 − Σ w sits at slot 0 (w̄; a no-op on the weightings the
@@ -39,26 +42,30 @@
  * of Graves et al., which breaks the symmetry between slots (from a uniform weighting on a constant memory
  * no shift or content lookup could ever tell slots apart). On M₀ = 0, (3) gives Kᵢ = 0 and (4) a uniform w^c.
  *
- * Controller: feed-forward (one tanh layer), the controller with which Graves et al. report the better
- * generalisation on copy; its whole recurrence is the memory. An LSTM controller is not offered yet.
+ * Controller (option `controller`): 'feedforward' (one tanh layer, the default), the controller with which
+ * Graves et al. report the better generalisation on copy, its whole recurrence being the memory; or
+ * 'lstm', the package's `lstm` cell (its step and initialisation, called with the weights below) on u.
  *
  * Weights:
- *   Wc [H, I + R·M], bc [H]   controller; columns [x | rₜ₋₁]
+ *   Wc [H, I + R·M], bc [H]   feed-forward controller; columns [x | rₜ₋₁]
+ *   Wc [4H, I + R·M], Uc [4H, H], bc [8H]   LSTM controller: the `lstm` cell's W, R, B (rows i, o, f, c)
  *   Wh [P, H], bh [P]         heads, P = K·M + 3K + K·(2S+1) + 2·W·M; rows grouped by quantity, each
  *                             head-major: keys k [K·M], β [K], g [K], shift logits s [K·(2S+1), shift −S
  *                             first], γ [K], erase e [W·M], add a [W·M]
  *   Wy [O, H + R·M], by [O]   output; columns [h | rₜ]
- * Initialisation: weights U(−1/√fan_in, 1/√fan_in) (PyTorch's Linear), biases 0.
+ * Initialisation: weights U(−1/√fan_in, 1/√fan_in) (PyTorch's Linear), biases 0; the LSTM controller's
+ * as the `lstm` cell's (U(−1/√H, 1/√H), biases included).
  *
- * Options (defaults): inputSize, outputSize, controllerSize (100), memorySlots (128), memoryWidth (20),
- * readHeads (1), writeHeads (1), shiftRange (1). A shift range with 2S+1 > N is a ConfigError.
+ * Options (defaults): inputSize, outputSize, controller ('feedforward'), controllerSize (100), memorySlots
+ * (128), memoryWidth (20), readHeads (1), writeHeads (1), shiftRange (1). A shift range with 2S+1 > N is a ConfigError.
  * ONNX: per-step mapping (onnx.ts), run by the exporter as a Scan; the memory streams as state_in/out.
  *
  * `step` is plain tfjs ops (autodiff); there is no fused path.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
-import { ConfigError, defineCell, defineConfig, field, formatShape, sameShape, ShapeError, uniform, zeros, type ConfigInput, type ConfigOf, type ParamSpec, type StateDeclaration } from '@unfold/core';
+import { ConfigError, defineCell, defineConfig, field, formatShape, sameShape, ShapeError, uniform, zeros, type ConfigInput, type ConfigOf, type ParamSpec, type ParamTensors, type StateDeclaration } from '@unfold/core';
+import { lstmCell, lstmConfig, type LstmConfig } from '../lstm';
 import { checkParams } from '../shared/checks';
 import { CELLS_META } from '../shared/meta';
 import { NTM_NORM_EPSILON, NTM_SHARPEN_EPSILON, ntmSizes, shiftPermutation, type NtmSizes } from './layout';
@@ -67,6 +74,7 @@ import { ntmOnnxStep } from './onnx';
 const ntmFields = {
   inputSize: field.int({ doc: 'input features I', min: 1 }),
   outputSize: field.int({ doc: 'output features O (y = Wy [h, r] + by)', min: 1 }),
+  controller: field.oneOf(['feedforward', 'lstm'] as const, { doc: "controller: 'feedforward' (tanh layer) or 'lstm' (the lstm cell)", default: 'feedforward' }),
   controllerSize: field.int({ doc: 'controller units H', min: 1, default: 100 }),
   memorySlots: field.int({ doc: 'memory slots N', min: 1, default: 128 }),
   memoryWidth: field.int({ doc: 'width of a memory slot M', min: 1, default: 20 }),
@@ -99,14 +107,33 @@ const states = (config: NtmConfig): StateDeclaration[] => [
   { name: 'read_weights', shape: [config.readHeads, config.memorySlots] },
   { name: 'write_weights', shape: [config.writeHeads, config.memorySlots] },
   { name: 'reads', size: config.readHeads * config.memoryWidth },
+  ...(config.controller === 'lstm' ? [{ name: 'controller_h', size: config.controllerSize }, { name: 'controller_c', size: config.controllerSize }] : []),
 ];
 
+/** The LSTM controller's own config: the `lstm` cell on u = [x, rₜ₋₁] with H units. */
+export function ntmLstmController(config: NtmConfig): LstmConfig {
+  return lstmConfig.validate({ inputSize: config.inputSize + config.readHeads * config.memoryWidth, hiddenSize: config.controllerSize }, 'ntm.controller');
+}
+
+/** The `lstm` cell's parameter names → the NTM's (W → Wc, R → Uc, B → bc). */
+const LSTM_CONTROLLER_NAMES: Readonly<Record<string, string>> = { W: 'Wc', R: 'Uc', B: 'bc' };
+
+function controllerParameters(config: NtmConfig): ParamSpec[] {
+  const { I, H, R, M } = ntmSizes(config);
+  if (config.controller === 'lstm') {
+    return lstmCell.parameters(ntmLstmController(config)).map((spec) => ({ ...spec, name: LSTM_CONTROLLER_NAMES[spec.name] as string, doc: `LSTM controller ${spec.doc ?? ''}`.trim() }));
+  }
+  return [
+    { name: 'Wc', shape: [H, I + R * M], init: uniform(-1 / Math.sqrt(I + R * M), 1 / Math.sqrt(I + R * M)), doc: 'controller weights [H, I + R·M], columns [x | previous reads]' },
+    { name: 'bc', shape: [H], init: zeros(), doc: 'controller bias [H]' },
+  ];
+}
+
 function parameters(config: NtmConfig): ParamSpec[] {
-  const { I, O, H, R, M, P } = ntmSizes(config);
+  const { O, H, R, M, P } = ntmSizes(config);
   const bound = (fanIn: number) => uniform(-1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
   return [
-    { name: 'Wc', shape: [H, I + R * M], init: bound(I + R * M), doc: 'controller weights [H, I + R·M], columns [x | previous reads]' },
-    { name: 'bc', shape: [H], init: zeros(), doc: 'controller bias [H]' },
+    ...controllerParameters(config),
     { name: 'Wh', shape: [P, H], init: bound(H), doc: 'head weights [P, H], rows k, β, g, s, γ (every head), e, a (write heads)' },
     { name: 'bh', shape: [P], init: zeros(), doc: 'head bias [P]' },
     { name: 'Wy', shape: [O, H + R * M], init: bound(H + R * M), doc: 'output weights [O, H + R·M], columns [h | reads]' },
@@ -120,7 +147,7 @@ function checkInputs(where: string, config: NtmConfig, x: Tensor, state: readonl
   }
   const specs = states(config);
   if (state.length !== specs.length) {
-    throw new ShapeError(`got ${state.length} state tensor(s)`, { where, expected: `${specs.length}: memory, read_weights, write_weights, reads`, got: `${state.length}`, fix: 'pass the states in the order state(config) lists them (zeros for a fresh sequence)' });
+    throw new ShapeError(`got ${state.length} state tensor(s)`, { where, expected: `${specs.length}: ${specs.map((spec) => spec.name).join(', ')}`, got: `${state.length}`, fix: 'pass the states in the order state(config) lists them (zeros for a fresh sequence)' });
   }
   specs.forEach((spec, i) => {
     const expected = [x.shape[0] as number, ...(spec.shape ?? [spec.size as number])];
@@ -186,12 +213,21 @@ function headsOf(p: Tensor2D, z: NtmSizes) {
   };
 }
 
+/** (1) or (1'): the controller's output h [B, H] and its next state (none for the feed-forward one) on u [B, I + R·M]. */
+function controllerStep(params: ParamTensors, u: Tensor2D, state: readonly Tensor2D[], config: NtmConfig): { h: Tensor2D; controllerState: Tensor[] } {
+  if (config.controller === 'lstm') {
+    const result = lstmCell.step({ W: params.Wc as Tensor, R: params.Uc as Tensor, B: params.bc as Tensor }, u, state, ntmLstmController(config));
+    return { h: result.output as Tensor2D, controllerState: [...result.state] };
+  }
+  return { h: tf.tanh(tf.add(tf.matMul(u, params.Wc as Tensor2D, false, true), params.bc as Tensor1D)) as Tensor2D, controllerState: [] };
+}
+
 /** The `ntm` cell plugin; its specification opens this file. */
 export const ntmCell = defineCell({
   kind: 'ntm',
   meta: CELLS_META,
   schemaVersion: 1,
-  summary: 'Neural Turing Machine: a feed-forward controller with content/location-addressed read and write heads over an N × M memory',
+  summary: 'Neural Turing Machine: a feed-forward or LSTM controller with content/location-addressed read and write heads over an N × M memory',
   config: ntmConfig,
   check: checkNtmConfig,
   inputSize: (config) => config.inputSize,
@@ -206,7 +242,7 @@ export const ntmCell = defineCell({
       const z = ntmSizes(config);
       const B = x.shape[0];
       const [memory, readWeights, writeWeights, reads] = state as [Tensor3D, Tensor3D, Tensor3D, Tensor2D];
-      const h = tf.tanh(tf.add(tf.matMul(tf.concat([x, reads], 1), params.Wc as Tensor2D, false, true), params.bc as Tensor1D)) as Tensor2D; // (1)
+      const { h, controllerState } = controllerStep(params, tf.concat([x, reads], 1), state.slice(4) as Tensor2D[], config); // (1)
       const p = tf.add(tf.matMul(h, params.Wh as Tensor2D, false, true), params.bh as Tensor1D) as Tensor2D; // (2)
       const heads = headsOf(p, z);
       const previous = tf.concat([readWeights, writeWeights], 1) as Tensor3D; // [B, K, N]
@@ -224,7 +260,7 @@ export const ntmCell = defineCell({
       const nextMemory = tf.add(kept, tf.matMul(ww, heads.a, true, false)) as Tensor3D; // (8) add
       const nextReads = tf.reshape(tf.matMul(wr, nextMemory), [B, z.R * z.M]) as Tensor2D; // (9)
       const output = tf.add(tf.matMul(tf.concat([h, nextReads], 1), params.Wy as Tensor2D, false, true), params.by as Tensor1D) as Tensor2D; // (10)
-      return { output, state: [nextMemory, wr, ww, nextReads] };
+      return { output, state: [nextMemory, wr, ww, nextReads, ...controllerState] };
     });
   },
   onnxStep: ntmOnnxStep,

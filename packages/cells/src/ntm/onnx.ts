@@ -6,8 +6,10 @@ import { NTM_NORM_EPSILON, NTM_SHARPEN_EPSILON, ntmSizes, shiftPermutation } fro
  * The per-step ONNX mapping of `ntm` (equations in ntm.ts); the exporter's shared emitter runs it as a
  * Scan (padding, reversal, T = 0, final states), so the memory [B, N, M] streams as state_in / state_out.
  *
- *   prepare:  Px = x · Wc[:, :I]ᵀ + bc          [T, B, H], the input half of (1) over every step at once
- *   step:     h = tanh(Pxₜ + rₜ₋₁ · Wc[:, I:]ᵀ), then (2)–(10) as written, the shift (6) as one MatMul with
+ *   prepare:  Px = x · Wc[:, :I]ᵀ + b           [T, B, G·H], the input half of (1) over every step at once
+ *             (feed-forward: G = 1, b = bc; LSTM: G = 4, b = Wb + Rb)
+ *   step:     feed-forward h = tanh(Pxₜ + rₜ₋₁ · Wc[:, I:]ᵀ); LSTM: the gates Pxₜ + rₜ₋₁ · Wc[:, I:]ᵀ + hₜ₋₁ · Ucᵀ
+ *             split in i, o, f, c̃ and (1') as written; then (2)–(10) as written, the shift (6) as one MatMul with
  *             the [N, (2S+1)·N] roll matrix (shiftPermutation) and a weighted sum over the shifts, the
  *             erase product of (8) a ReduceProd over the write heads.
  * Opset 17: Split and ReduceSum take their sizes and axes as inputs, ReduceProd as an attribute.
@@ -25,11 +27,31 @@ function one(graph: OnnxGraphBuilder, op: string, inputs: readonly string[], ste
   return graph.node(op, inputs, attributes, { stem })[0] as string;
 }
 
+/** Gate blocks of the controller's pre-activation: 1 (feed-forward) or 4 (LSTM: i, o, f, c). */
+const gatesOf = (config: NtmConfig) => (config.controller === 'lstm' ? 4 : 1);
+
+/** The bias added once in `prepare`: bc (feed-forward) or Wb + Rb (LSTM, bc = [Wb; Rb]). */
+function controllerBias(config: NtmConfig, bc: HostTensor): HostTensor {
+  if (config.controller !== 'lstm') return bc;
+  const size = 4 * config.controllerSize;
+  return { shape: [size], data: Float32Array.from({ length: size }, (_, j) => (bc.data[j] as number) + (bc.data[size + j] as number)) };
+}
+
+/** (1'): the LSTM controller on its gate drive [B, 4H] (everything but hₜ₋₁ · Ucᵀ): h and [h, c]. */
+function lstmController(graph: OnnxGraphBuilder, drive: string, hPrev: string, cPrev: string, Uc: HostTensor, H: number): { h: string; state: string[] } {
+  const gates = one(graph, 'Add', [drive, one(graph, 'MatMul', [hPrev, graph.constant('Uc_t', columns(Uc, 0, H))], 'controller_recurrent')], 'controller_gates');
+  const [i, o, f, c] = graph.node('Split', [gates, graph.constant('gate_sizes', int64Constant([H, H, H, H]))], { axis: 1 }, { outputs: 4, stem: 'gate' }) as [string, string, string, string];
+  const kept = one(graph, 'Mul', [one(graph, 'Sigmoid', [f], 'forget'), cPrev], 'cell_kept');
+  const cNext = one(graph, 'Add', [kept, one(graph, 'Mul', [one(graph, 'Sigmoid', [i], 'input_gate'), one(graph, 'Tanh', [c], 'candidate')], 'cell_added')], 'controller_c');
+  const hNext = one(graph, 'Mul', [one(graph, 'Sigmoid', [o], 'output_gate'), one(graph, 'Tanh', [cNext], 'cell_tanh')], 'controller_h');
+  return { h: hNext, state: [hNext, cNext] };
+}
+
 export const ntmOnnxStep: CellOnnxStepMapping<NtmConfig> = {
   prepare({ graph, config, weights, input }) {
     const Wc = weights.Wc as HostTensor;
     const product = one(graph, 'MatMul', [input, graph.constant('Wc_x_t', columns(Wc, 0, config.inputSize))], 'controller_input');
-    return { input: one(graph, 'Add', [product, graph.constant('bc', weights.bc as HostTensor)], 'controller_drive'), size: config.controllerSize };
+    return { input: one(graph, 'Add', [product, graph.constant('bc_sum', controllerBias(config, weights.bc as HostTensor))], 'controller_drive'), size: gatesOf(config) * config.controllerSize };
   },
   step({ graph, config, weights, input, state }) {
     const z = ntmSizes(config);
@@ -39,7 +61,9 @@ export const ntmOnnxStep: CellOnnxStepMapping<NtmConfig> = {
     const axes = (stem: string, values: readonly number[]) => graph.constant(stem, int64Constant(values));
     const scalar = (stem: string, value: number) => graph.constant(stem, { shape: [], data: Float32Array.of(value) });
     // (1) controller, (2) head projection
-    const h = one(graph, 'Tanh', [one(graph, 'Add', [input, one(graph, 'MatMul', [reads, graph.constant('Wc_r_t', columns(Wc, config.inputSize, config.inputSize + z.R * z.M))], 'recurrent_drive')], 'controller_pre')], 'h');
+    const drive = one(graph, 'Add', [input, one(graph, 'MatMul', [reads, graph.constant('Wc_r_t', columns(Wc, config.inputSize, config.inputSize + z.R * z.M))], 'recurrent_drive')], 'controller_pre');
+    const controller = config.controller === 'lstm' ? lstmController(graph, drive, state[4] as string, state[5] as string, weights.Uc as HostTensor, z.H) : { h: one(graph, 'Tanh', [drive], 'h'), state: [] };
+    const h = controller.h;
     const p = one(graph, 'Add', [one(graph, 'MatMul', [h, graph.constant('Wh_t', columns(weights.Wh as HostTensor, 0, z.H))], 'head_product'), graph.constant('bh', weights.bh as HostTensor)], 'p');
     const order = ['k', 'beta', 'g', 's', 'gamma', 'e', 'a'] as const;
     const parts = graph.node('Split', [p, axes('head_sizes', order.map((name) => z.slices[name][1]))], { axis: 1 }, { outputs: order.length, stem: 'head_part' });
@@ -84,6 +108,6 @@ export const ntmOnnxStep: CellOnnxStepMapping<NtmConfig> = {
     const nextReads = one(graph, 'Reshape', [one(graph, 'MatMul', [wr, nextMemory], 'read_heads'), shape('reads_shape', [-1, z.R * z.M])], 'reads_next');
     const hr = graph.node('Concat', [h, nextReads], { axis: 1 }, { stem: 'h_reads' })[0] as string;
     const output = one(graph, 'Add', [one(graph, 'MatMul', [hr, graph.constant('Wy_t', columns(weights.Wy as HostTensor, 0, z.H + z.R * z.M))], 'output_product'), graph.constant('by', weights.by as HostTensor)], 'output');
-    return { output, state: [nextMemory, wr, ww, nextReads] };
+    return { output, state: [nextMemory, wr, ww, nextReads, ...controller.state] };
   },
 };

@@ -94,7 +94,6 @@ describe('ntm addressing stages equal the float64 reference', () => {
 });
 
 describe('ntm numerics', () => {
-  const config = ntmConfigs[0];
 
   it('all-zero memory and all-zero keys give finite weightings (uniform content) and finite gradients', () => {
     const zeroKeys = tf.zeros([B, K, M]) as tf.Tensor3D;
@@ -115,8 +114,8 @@ describe('ntm numerics', () => {
     tf.dispose([zeroKeys, zeroMemory, beta, sharp]);
   });
 
-  it('the whole cell from the all-zero initial state: finite outputs, states and gradients over 6 steps', () => {
-    const c = makeCellCase(ntmCell, config, { seed: 11, T: 6, B: 2 });
+  it.each([0, 3])('the whole cell from the all-zero initial state (config %i; 3: LSTM controller): finite outputs, states and gradients over 6 steps', (index) => {
+    const c = makeCellCase(ntmCell, ntmConfigs[index] as (typeof ntmConfigs)[number], { seed: 11, T: 6, B: 2 });
     const zeroState = c.state0.map((s) => ({ shape: s.shape, data: new Float32Array(s.data.length) }));
     const zeroed = { ...c, state0: zeroState };
     const { loss, gradients } = cellGradients(zeroed, 'step-loop');
@@ -133,9 +132,9 @@ describe('ntm numerics', () => {
     expect(reference.outputs.every(Number.isFinite)).toBe(true);
   });
 
-  /** The first config's case with every head's β and γ biased up (sharp, near one-hot weightings). */
-  function sharpCase(betaBias: number, gammaBias: number, zeroState: boolean) {
-    const base = makeCellCase(ntmCell, config, { seed: 5, T: 4, B: 2 });
+  /** A config's case with every head's β and γ biased up (sharp, near one-hot weightings). */
+  function sharpCase(betaBias: number, gammaBias: number, zeroState: boolean, index = 0) {
+    const base = makeCellCase(ntmCell, ntmConfigs[index] as (typeof ntmConfigs)[number], { seed: 5, T: 4, B: 2 });
     const z = ntmSizes(base.config);
     const bh = Float32Array.from(base.weights.bh?.data as Float32Array);
     for (let i = 0; i < z.K; i++) {
@@ -146,8 +145,8 @@ describe('ntm numerics', () => {
     return { ...base, state0, weights: { ...base.weights, bh: { shape: [z.P], data: bh } } };
   }
 
-  it.each([false, true])('gradients pass the finite-difference check at sharp weightings (β ≈ 10, γ ≈ 5; zero initial state: %s)', (zeroState) => {
-    const result = checkReferenceGradients(sharpCase(10, 4, zeroState), ntmReference, { samples: 12 });
+  it.each([[false, 0], [true, 0], [true, 3]])('gradients pass the finite-difference check at sharp weightings (β ≈ 10, γ ≈ 5; zero initial state: %s; config %i, 3: LSTM controller)', (zeroState, index) => {
+    const result = checkReferenceGradients(sharpCase(10, 4, zeroState as boolean, index as number), ntmReference, { samples: 12 });
     expect(result.checked).toBeGreaterThan(50);
   });
 
@@ -173,17 +172,22 @@ describe('ntm config errors are typed', () => {
     ['shift range >= N', { shiftRange: 8 }],
     ['shift kernel wider than the memory', { shiftRange: 4 }],
     ['negative shift range', { shiftRange: -1 }],
+    ['unknown controller', { controller: 'gru' }],
+    ['no controller units', { controllerSize: 0 }],
   ])('%s → ConfigError', (_, config) => {
     expect(unfoldErrorOf(resolve(config)).code).toBe('E_CONFIG');
   });
 
   it('a valid config resolves and declares its shaped states', () => {
     const node = resolve({ readHeads: 2, writeHeads: 1, memoryWidth: 5 })();
-    expect(ntmCell.state(node.config as never)).toEqual([
+    const declared = [
       { name: 'memory', shape: [8, 5] },
       { name: 'read_weights', shape: [2, 8] },
       { name: 'write_weights', shape: [1, 8] },
       { name: 'reads', size: 10 },
-    ]);
+    ];
+    expect(ntmCell.state(node.config as never)).toEqual(declared);
+    const lstm = resolve({ readHeads: 2, writeHeads: 1, memoryWidth: 5, controller: 'lstm', controllerSize: 7 })();
+    expect(ntmCell.state(lstm.config as never)).toEqual([...declared, { name: 'controller_h', size: 7 }, { name: 'controller_c', size: 7 }]);
   });
 });

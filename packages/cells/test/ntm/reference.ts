@@ -3,7 +3,7 @@ import type { NtmConfig } from '../../src/ntm/ntm';
 
 /**
  * `ntm` in float64 plain JS, written from the equations in src/ntm/ntm.ts and independent of it (loops,
- * no matrices): one sequence at a time, weightings as arrays of heads, each an array of N numbers.
+ * no matrices; the LSTM controller written out too, not the lstm cell's step): one sequence at a time, weightings as arrays of heads, each an array of N numbers.
  */
 export const NORM_EPSILON = 1e-8;
 export const SHARPEN_EPSILON = 1e-6;
@@ -66,14 +66,30 @@ interface SequenceState {
   memory: number[][];
   weights: number[][]; // K heads, read heads first
   reads: number[]; // R·M
+  controller: number[][]; // [h, c] of the LSTM controller, none for the feed-forward one
+}
+
+/** (1) or (1'): the controller's h on u = [x, rₜ₋₁]; updates the LSTM controller's [h, c] in `state`. */
+function controllerOutput(params: Record<string, Float64Array>, config: NtmConfig, u: readonly number[], state: SequenceState): number[] {
+  const H = config.controllerSize;
+  if (config.controller !== 'lstm') return affine(params.Wc as Float64Array, params.bc as Float64Array, H, u).map(tanh);
+  const [hPrev, cPrev] = state.controller as [number[], number[]];
+  const bias = params.bc as Float64Array;
+  const fromInput = affine(params.Wc as Float64Array, bias.subarray(0, 4 * H), 4 * H, u);
+  const fromState = affine(params.Uc as Float64Array, bias.subarray(4 * H), 4 * H, hPrev);
+  const gate = (g: number, j: number) => (fromInput[g * H + j] as number) + (fromState[g * H + j] as number); // gates i, o, f, c
+  const c = cPrev.map((cj, j) => sigmoid(gate(2, j)) * cj + sigmoid(gate(0, j)) * tanh(gate(3, j)));
+  const h = c.map((cj, j) => sigmoid(gate(1, j)) * tanh(cj));
+  state.controller = [h, c];
+  return h;
 }
 
 /** One step of one sequence; returns the output [O] and updates `state`. */
 export function referenceStep(params: Record<string, Float64Array>, config: NtmConfig, x: readonly number[], state: SequenceState): number[] {
-  const { controllerSize: H, memorySlots: N, memoryWidth: M, readHeads: R, writeHeads: W, outputSize: O } = config;
+  const { memorySlots: N, memoryWidth: M, readHeads: R, writeHeads: W, outputSize: O } = config;
   const K = R + W;
   const S = 2 * config.shiftRange + 1;
-  const h = affine(params.Wc as Float64Array, params.bc as Float64Array, H, [...x, ...state.reads]).map(tanh);
+  const h = controllerOutput(params, config, [...x, ...state.reads], state);
   const p = affine(params.Wh as Float64Array, params.bh as Float64Array, params.bh?.length as number, h);
   let at = 0;
   const take = (size: number) => {
@@ -116,12 +132,14 @@ export function referenceStep(params: Record<string, Float64Array>, config: NtmC
 export const ntmReference: CellReference<NtmConfig> = (params, x, state0, config, dims) => {
   const { T, B } = dims;
   const { inputSize: I, outputSize: O, memorySlots: N, memoryWidth: M, readHeads: R, writeHeads: W } = config;
-  const [memory0, read0, write0, reads0] = state0 as [Float64Array, Float64Array, Float64Array, Float64Array];
+  const [memory0, read0, write0, reads0, h0, c0] = state0 as [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array?, Float64Array?];
+  const H = config.controllerSize;
   const rows = (flat: Float64Array, b: number, count: number, width: number) => Array.from({ length: count }, (_, i) => Array.from(flat.subarray((b * count + i) * width, (b * count + i + 1) * width)));
   const states: SequenceState[] = Array.from({ length: B }, (_, b) => ({
     memory: rows(memory0, b, N, M),
     weights: [...rows(read0, b, R, N), ...rows(write0, b, W, N)],
     reads: Array.from(reads0.subarray(b * R * M, (b + 1) * R * M)),
+    controller: h0 && c0 ? [Array.from(h0.subarray(b * H, (b + 1) * H)), Array.from(c0.subarray(b * H, (b + 1) * H))] : [],
   }));
   const outputs = new Float64Array(T * B * O);
   for (let t = 0; t < T; t++) {
@@ -137,6 +155,7 @@ export const ntmReference: CellReference<NtmConfig> = (params, x, state0, config
       Float64Array.from(states.flatMap((s) => s.weights.slice(0, R).flat())),
       Float64Array.from(states.flatMap((s) => s.weights.slice(R).flat())),
       Float64Array.from(states.flatMap((s) => s.reads)),
+      ...(config.controller === 'lstm' ? [0, 1].map((i) => Float64Array.from(states.flatMap((s) => s.controller[i] as number[]))) : []),
     ],
   };
 };
