@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import type { BoundNode, TreeValue } from '@unfold/core';
-import { TreeError } from './errors';
+import { TreeError } from '@unfold/core/tree';
 import type { TreeCellPlugin } from './family';
 
 /**

@@ -1,8 +1,8 @@
 // The tree (recursive network) part of @unfold/architectures; re-exported by the package index.
 //
-//   parse.ts, forest.ts   tree sources (JSON, bracketed "(+ 1 2)", indexed) → a flat forest: post-order node
+//   @unfold/core/tree     tree sources (JSON, bracketed "(+ 1 2)", indexed) → a flat forest: post-order node
 //                         numbering, children [N·K] (−1 none), levels by height, roots; typed TreeErrors
-//                         (errors.ts) naming the node's path. No tensors: usable outside tfjs.
+//                         naming the node's path. No tfjs, so the runtime and the edge share it; re-exported here.
 //   value.ts              the forest as core's TreeValue (token ids [N] or features [N, I]) and its checks
 //   family.ts, cells.ts   the `tree-cell` family (role component) and its cells: tree-rnn,
 //                         child-sum-tree-lstm, nary-tree-lstm (equations and shapes in cells.ts)
@@ -11,12 +11,12 @@
 //   onnx-cells.ts,        ONNX: the cells' mappings, and one graph per forest (a Loop over heights with
 //   onnx-forest.ts        Gather / ScatterND), built into a createModelBuilder graph by buildForestGraph
 export { childSumTreeLstm, naryTreeLstm, treeCells, treeRnn, type NaryConfig, type TreeCellSizes } from './cells';
-export { isTreeError, TreeError, type TreeProblem } from './errors';
+export { isTreeError, TreeError, type TreeProblem } from '@unfold/core/tree';
 export { evaluateForest, evaluateNodeByNode } from './evaluate';
 export { maskedTreeLoss, nodeTargets, rootTargets } from './losses';
 export { buildForestGraph, FOREST_INPUTS, FOREST_OUTPUTS, forestFeeds, type ForestGraphBuilder } from './onnx-forest';
 export { treeCellFamily, type TreeCellOnnxContext, type TreeCellPlugin } from './family';
-export { flattenForest, levelsOf, type FlattenOptions, type Forest } from './forest';
+export { flattenForest, levelsOf, type FlattenOptions, type Forest } from '@unfold/core/tree';
 export { checkTreeValue, treeValue, type EncodeOptions, type TokenIds } from './value';
 export { cellArity, runTree, treeLayer, treeOutputSize, type TreeInput, type TreeResult } from './layer';
-export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, parseBracketed, parseTree, type IndexedTree, type TreeJson, type TreeLimits, type TreeNode, type TreeSource } from './parse';
+export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, parseBracketed, parseTree, type IndexedTree, type TreeJson, type TreeLimits, type TreeNode, type TreeSource } from '@unfold/core/tree';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
 import { DataError } from '@unfold/core';
-import type { Forest } from './forest';
+import type { Forest } from '@unfold/core/tree';
 
 /**
  * Masked losses for tree outputs: targets with NaN where a row has no label (a node without a label in a

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TreeValue } from '@unfold/core';
-import { TreeError } from './errors';
-import type { Forest } from './forest';
+import { TreeError, type Forest } from '@unfold/core/tree';
 
 /** Maps a token to its id; return undefined for an unknown token (then `unknown` is used, or an error). */
 export type TokenIds = (token: string) => number | undefined;

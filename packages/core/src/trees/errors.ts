@@ -1,4 +1,4 @@
-import { DataError } from '@unfold/core';
+import { DataError } from '../errors';
 
 /** Why a tree was refused; stable, for callers that branch (the edge maps every reason to a 4xx). */
 export type TreeProblem = 'syntax' | 'empty' | 'cycle' | 'dangling' | 'out-of-range' | 'arity' | 'too-deep' | 'too-many-nodes' | 'bad-node';
