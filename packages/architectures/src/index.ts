@@ -11,6 +11,43 @@ export { forwardUnchecked, runCell, runSequence, splitStates, type CellRunOption
 export { expectInputSize } from './sizes';
 /** Re-exported from @unfold/core, where they moved in contracts v2. */
 export { inputSizeOf, inputSpecOf, outputSizeOf, stateOf } from '@unfold/core';
+export {
+  additiveAttention,
+  attend,
+  attentionFamily,
+  attentionScorers,
+  bridge,
+  cellStateCount,
+  checkParts,
+  decodeSequence,
+  decodeSources,
+  decoderStates,
+  decoderStep,
+  dotAttention,
+  encode,
+  generalAttention,
+  partsOf,
+  runSeq2seq,
+  seq2seq,
+  shiftRight,
+  sizesOf,
+  tfjsDecoder,
+  type AdditiveConfig,
+  type Attended,
+  type AttentionOnnx,
+  type AttentionOnnxContext,
+  type AttentionPlugin,
+  type Decoded,
+  type DecoderState,
+  type DecodeStrategy,
+  type DotConfig,
+  type Encoded,
+  type Memory,
+  type Seq2seqConfig,
+  type Seq2seqParts,
+  type Seq2seqSizes,
+  type StepResult,
+} from './seq2seq/index';
 export { stacked } from './stacked';
 export {
   cellArity,
@@ -67,11 +104,12 @@ import { embedding } from './heads/embedding';
 import { outputFeedback } from './output-feedback';
 import { recurrent } from './recurrent';
 import { sequenceModel } from './sequence-model';
+import { seq2seq } from './seq2seq/layer';
 import { stacked } from './stacked';
 import { treeLayer } from './tree/layer';
 
 /** The sequence layers of this package, for `createRegistry([...cells, ...layers])`. */
-export const layers = Object.freeze([recurrent, bidirectional, stacked, sequenceModel, outputFeedback, treeLayer] as const);
+export const layers = Object.freeze([recurrent, bidirectional, stacked, sequenceModel, outputFeedback, treeLayer, seq2seq] as const);
 
 /** The heads of this package. */
 export const heads = Object.freeze([dense, embedding] as const);

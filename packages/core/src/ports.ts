@@ -27,6 +27,8 @@ export interface PortSpec {
 /** The name of the default input port (`SequenceInput.x`) and output port (`SequenceOutput.outputs`). */
 export const DEFAULT_INPUT_PORT = 'input';
 export const DEFAULT_OUTPUT_PORT = 'output';
+/** The input port of a decoder's own inputs: a seq2seq model's `target`, <bos> and the target shifted right. */
+export const DECODER_INPUT_PORT = 'target';
 
 /** A sequence (features or tokens) or vector value travelling through a named port. */
 export interface PortValue {
