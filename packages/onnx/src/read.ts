@@ -1,4 +1,4 @@
-import { parseModelSpec, SerializationError, type ModelSpec, type OnnxConstant, type PluginStamp } from '@unfold/core';
+import { DEFAULT_MAX_JSON_DEPTH, parseJsonLimited, parseModelSpec, SerializationError, type ModelSpec, type OnnxConstant, type PluginStamp } from '@unfold/core';
 import type { GraphProto } from 'onnx-buf';
 import { METADATA_FORMAT, METADATA_FORMAT_V1, METADATA_KEYS, type EntryInterface, type EntryManifest } from '@unfold/core/interface';
 import type { OnnxInterfaceV1 } from './interface';
@@ -75,11 +75,10 @@ function parseEntry(metadata: Readonly<Record<string, string>>, key: string, whe
   if (text === undefined) {
     throw new SerializationError(`metadata ${JSON.stringify(key)} is missing`, { where, expected: 'a file exported by @unfold/onnx', got: `metadata keys: ${Object.keys(metadata).join(', ') || 'none'}`, fix: 'export the model with @unfold/onnx, or read it as a plain ONNX model' });
   }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (cause) {
-    throw new SerializationError(`metadata ${JSON.stringify(key)} is not JSON`, { where, expected: 'JSON text', got: text.slice(0, 80), fix: 'the file was edited or is corrupt; export it again' }, { cause });
-  }
+  const parsed = parseJsonLimited(text);
+  if (parsed.ok) return parsed.value;
+  const deep = parsed.reason === 'depth';
+  throw new SerializationError(`metadata ${JSON.stringify(key)} ${deep ? 'is nested too deeply' : 'is not JSON'}`, { where, expected: deep ? `JSON at most ${DEFAULT_MAX_JSON_DEPTH} levels deep` : 'JSON text', got: deep ? parsed.message : text.slice(0, 80), fix: 'the file was edited or is corrupt; export it again' });
 }
 
 /**

@@ -13,9 +13,20 @@ export interface RuntimeLimits {
   readonly maxElements: number;
   /** Steps one rollout may generate (default 1024). */
   readonly maxRolloutSteps: number;
+  /**
+   * Model steps one call may run: batch × the longest sequence (padding included); for a rollout, the
+   * context's plus batch × generated steps (× window with `feedback: "window"`). Bounds a call's time
+   * (default 32,768).
+   */
+  readonly maxSteps: number;
+  /**
+   * Numbers one answer may hold: outputs (each sequence's steps × outputs) plus returned states. Bounds
+   * the response, about 24 bytes of JSON per number at most (default 262,144: ≤ 6 MB).
+   */
+  readonly maxOutputElements: number;
 }
 
-export const DEFAULT_LIMITS: RuntimeLimits = Object.freeze({ maxBatch: 64, maxTime: 4096, maxElements: 1 << 20, maxRolloutSteps: 1024 });
+export const DEFAULT_LIMITS: RuntimeLimits = Object.freeze({ maxBatch: 64, maxTime: 4096, maxElements: 1 << 20, maxRolloutSteps: 1024, maxSteps: 1 << 15, maxOutputElements: 1 << 18 });
 
 /** Defaults overlaid with the caller's caps; each cap must be a positive integer. */
 export function resolveLimits(limits: Partial<RuntimeLimits> | undefined): RuntimeLimits {

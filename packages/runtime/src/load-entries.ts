@@ -3,6 +3,7 @@ import { RuntimeError } from './errors';
 import { manifestKey } from './info/manifest';
 import { isUnfoldModel, readUnfoldFile, type UnfoldFile } from './info/unfold-info';
 import { readModelInfo, type ModelInfo } from './proto/model-info';
+import { checkTensorData } from './proto/tensor-data';
 import { openSession, type OrtFlavour, type SessionOptions } from './session';
 import type { ServedEntry } from './unfold-model';
 
@@ -26,6 +27,7 @@ interface ReadFile {
 function readEntryFile(name: string, file: string, bytes: Uint8Array): ReadFile {
   const where = `${name}/${file}`;
   const graph = readModelInfo(bytes, where);
+  checkTensorData(bytes, where);
   if (!isUnfoldModel(graph)) throw invalid(where, 'a file of a multi-entry model has no unfold metadata', 'an entry file written by @unfold/onnx', 'a plain ONNX graph');
   const unfold = readUnfoldFile(graph, where);
   if (!unfold.manifest) throw invalid(where, 'a file of a multi-entry model has no manifest', 'unfold.entries in every file', 'a single-entry model file (load it with runtime.load)');

@@ -98,6 +98,7 @@ async function rollWithState({ model, context, steps, choose, limits, fields }: 
   if (fields.window !== undefined) throw new RuntimeError('E_REQUEST', 'window applies to feedback "window" only', { where: 'window', expected: 'no window with feedback "state"', got: String(fields.window), fix: 'add "feedback": "window", or remove "window"' });
   const stepSize = info.inputKind === 'tokens' ? 1 : info.inputSize;
   checkLimit('maxElements', context.data.length + context.batch * (steps - 1) * stepSize, limits, 'steps', 'input numbers over the whole rollout (context + batch × (steps − 1) × features)');
+  checkLimit('maxSteps', context.batch * (context.time + steps - 1), limits, 'steps', 'model steps over the whole rollout (batch × (context + steps − 1))');
   const generated: Step[][] = Array.from({ length: context.batch }, () => []);
   let result = await runChunk(session, info, context, packStates(fields.state, info.states, context.batch, 'state'), name);
   let lengths = context.lengths;
@@ -120,6 +121,7 @@ async function rollWithWindow({ model, context, steps, choose, limits, fields }:
   if (window === null) throw new RuntimeError('E_REQUEST', 'missing field', { where: 'window', expected: 'the window length (the model’s metadata has no window)', got: 'nothing' });
   const stepSize = info.inputKind === 'tokens' ? 1 : info.inputSize;
   checkLimit('maxElements', context.batch * steps * window * stepSize, limits, 'steps', 'input numbers over the whole rollout (batch × steps × window × features)');
+  checkLimit('maxSteps', context.batch * steps * window, limits, 'steps', 'model steps over the whole rollout (batch × steps × window)');
   const generated: Step[][] = Array.from({ length: context.batch }, () => []);
   const histories = historiesOf(context, info);
   const fresh = packStates(undefined, info.states, context.batch, 'state');
@@ -149,7 +151,9 @@ export async function rollout(model: RolloutContext, request: unknown, limits: R
   }
   const sampling: ParsedSampling | null = categorical ? readSampling(fields.sampling, info.outputSize, 'sampling') : null;
   const scaling = scalingOf(info, readChoice(fields.units, ['data', 'normalised'] as const, 'data', 'units'));
-  const context = packSequences(fields.inputs, info, limits, { where: 'inputs', transform: scaling.toModel, allowEmpty: false });
+  const context = packSequences(fields.inputs, info, limits, { where: 'inputs', transform: scaling.toModel, allowEmpty: false, answersOutputs: false });
+  const answered = context.batch * steps * (categorical ? 1 : info.outputSize) + (feedback === 'state' ? context.batch * info.states.reduce((a, s) => a + s.size, 0) : 0);
+  checkLimit('maxOutputElements', answered, limits, 'steps', 'numbers in the answer (batch × steps × outputs, plus states)');
   const rng = createRng(sampling?.seed ?? 0);
   const choose = (row: Float32Array): Step => (sampling ? chooseToken(row, info.outputKind as 'probabilities' | 'logits', sampling, rng) : row);
   const loop: Loop = { model, context, steps, choose, limits, fields };

@@ -4,6 +4,7 @@ import { isUnfoldModel, readUnfoldFile } from './info/unfold-info';
 import { checkEntryFiles, openEntries } from './load-entries';
 import type { LoadedModel, UnfoldModel } from './model';
 import { readModelInfo } from './proto/model-info';
+import { checkTensorData } from './proto/tensor-data';
 import { openSession, type OrtFlavour, type SessionOptions } from './session';
 import { createUnfoldModel } from './unfold-model';
 
@@ -15,10 +16,10 @@ import { createUnfoldModel } from './unfold-model';
  *   const model = await runtime.load(bytes, { name: 'forecaster' });
  *   const seq2seq = await runtime.loadEntries('seq2seq', { 'encoder.onnx': a, 'decoder_step.onnx': b });
  *
- * Loading reads the file's interface and metadata first (a plain protobuf walk, no schema library),
- * then opens an onnxruntime session. A file with unfold metadata (v1 or v2) becomes an UnfoldModel
- * (sequences in and out, the operations its entries declare); any other graph a GraphModel (named
- * tensors in and out). A multi-entry model is the files of its folder, loaded together.
+ * Loading reads the file's interface and metadata first (a plain protobuf walk, no schema library) and
+ * checks every stored tensor's data against its dims (proto/tensor-data.ts), then opens an onnxruntime
+ * session. A file with unfold metadata (v1 or v2) becomes an UnfoldModel (sequences in and out, the
+ * operations its entries declare); any other graph a GraphModel (named tensors in and out). A multi-entry model is the files of its folder, loaded together.
  */
 export interface LoadOptions {
   /** The model's name in descriptions and error messages (default "model"). */
@@ -52,6 +53,7 @@ export function createRuntime(ort: OrtModule): Runtime {
     async load(bytes, options = {}) {
       const name = options.name ?? 'model';
       const info = readModelInfo(bytes, name);
+      checkTensorData(bytes, name);
       const unfold = options.format !== 'onnx' && isUnfoldModel(info) ? readUnfoldFile(info, name) : null;
       if (unfold?.manifest && unfold.manifest.entries.length > 1) {
         const files = unfold.manifest.entries.map((e) => e.file).join(', ');

@@ -25,6 +25,8 @@ export interface PackOptions {
   readonly transform?: (x: number) => number;
   /** Allow some sequences (not all) to be empty: streaming a batch whose sequences end at different chunks. */
   readonly allowEmpty: boolean;
+  /** False when the answer does not hold these sequences' outputs (a rollout's context): maxOutputElements is the caller's check. */
+  readonly answersOutputs?: boolean;
 }
 
 function shapeError(where: string, summary: string, expected: string, got: string, fix?: string): RuntimeError {
@@ -59,6 +61,16 @@ function writeTokens(steps: readonly unknown[], into: Int32Array, offset: number
   });
 }
 
+/**
+ * The numbers an answer to these sequences holds, known before anything runs: an output row per real step
+ * (readout `sequence`) or per sequence, and each state (stream returns them; predict's cost is the same).
+ */
+export function outputElements(info: UnfoldInfo, lengths: Int32Array): number {
+  const rows = info.readout === 'sequence' ? lengths.reduce((a, b) => a + b, 0) : lengths.length;
+  const states = info.states.reduce((a, s) => a + s.size, 0) * lengths.length;
+  return rows * info.outputSize + states;
+}
+
 /** Validates and packs `inputs` (a batch of sequences) against the model; nothing reaches onnxruntime unchecked. */
 export function packSequences(value: unknown, info: UnfoldInfo, limits: RuntimeLimits, options: PackOptions): PackedSequences {
   const { where } = options;
@@ -77,6 +89,8 @@ export function packSequences(value: unknown, info: UnfoldInfo, limits: RuntimeL
   }
   const stepSize = info.inputKind === 'tokens' ? 1 : info.inputSize;
   checkLimit('maxElements', value.length * time * stepSize, limits, where, 'input numbers (batch × longest sequence × features)');
+  checkLimit('maxSteps', value.length * time, limits, where, 'model steps (batch × longest sequence)');
+  if (options.answersOutputs !== false) checkLimit('maxOutputElements', outputElements(info, lengths), limits, where, 'numbers in the answer (each sequence’s output rows × outputs, plus states)');
   const data = info.inputKind === 'tokens' ? new Int32Array(value.length * time) : new Float32Array(value.length * time * stepSize);
   sequences.forEach((steps, b) => {
     if (data instanceof Int32Array) writeTokens(steps, data, b * time, info, `${where}[${b}]`);

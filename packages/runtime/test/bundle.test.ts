@@ -10,12 +10,13 @@ import { bundleFacts } from './bundle-facts';
 describe('@unfold/runtime bundle', () => {
   it('contains only its own modules and imports nothing at run time', async () => {
     const facts = await bundleFacts(join(import.meta.dirname, '../src/index.ts'));
-    const core = ['errors', 'interface', 'tokenizer', 'sampling'].map((name) => `packages/core/src/${name}.ts`);
+    const core = ['errors', 'interface', 'tokenizer', 'sampling', 'json'].map((name) => `packages/core/src/${name}.ts`);
     expect(facts.inputs.filter((path) => !path.includes('packages/runtime/src/') && !core.some((allowed) => path.endsWith(allowed)))).toEqual([]);
     expect(facts.imports).toEqual([]);
     // 31.5 kB before contracts v2; reading v2 interfaces and manifests, v1 compatibility, multi-entry loading
     // and operation dispatch brought it to about 44 kB (mostly error texts); generate (core's tokenizer, top-p
-    // sampling, the operation) to about 50 kB.
-    expect(facts.bytes).toBeLessThan(53_000);
+    // sampling, the operation) to about 50 kB; checking files before onnxruntime sees them (tensor data
+    // against dims, metadata against the graph, depth-limited JSON) and the output limits to about 58 kB.
+    expect(facts.bytes).toBeLessThan(60_000);
   });
 });

@@ -1,6 +1,6 @@
 import { concreteDim, divDims, formatDims, isOneDim, mulDims, numberDim, sameDim, type Dim } from './dims';
 import { importError } from './errors';
-import { sliceIndices } from './static-ops';
+import { checkStaticShape, sliceIndices } from './static-ops';
 import { atomSize, entryKey, reduceWord, sameWord, shapeOf, type Atom, type DataValue, type Entry, type PermWord } from './values';
 
 /**
@@ -59,6 +59,7 @@ function inputAxisAsEntries(value: DataValue, atomIndex: number, where: string):
     throw importError('cannot index this axis', { where, expected: 'an axis that stacks entries (directions, layers, states) or a constant-size axis of a graph input', got: describeAtom(atom), fix: 'index only the stacked-state axis; time, batch and feature axes must be kept whole' });
   }
   const name = whole.entries[0].name;
+  checkStaticShape([size], where, 'an indexed input axis');
   const entries: Atom = { kind: 'entries', entries: Array.from({ length: size }, (_, k): Entry => ({ kind: 'input', name, index: k })) };
   const atoms = value.atoms.map((a, i) => (i === atomIndex ? entries : a)).filter((_, i) => i !== current);
   const shift = (i: number) => (i > current ? i - 1 : i);

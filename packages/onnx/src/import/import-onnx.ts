@@ -30,6 +30,20 @@ export interface ImportedModel {
 }
 
 /**
+ * The evaluation, with the engine's own limits (an array length or a call stack a crafted graph exceeds)
+ * reported as a typed error like every other: the importer's bounds (MAX_STATIC_ELEMENTS) catch the known
+ * shapes first, and this is the backstop for any other.
+ */
+function evaluateWithin(model: Parameters<typeof evaluateGraph>[0], where: string): ReturnType<typeof evaluateGraph> {
+  try {
+    return evaluateGraph(model, where);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw importError('the graph cannot be evaluated within the importer’s limits', { where, expected: 'glue that computes shapes, zero states and index vectors', got: error.message.slice(0, 120), fix: 'import only the recurrent part of the model' }, error);
+  }
+}
+
+/**
  * Reads an ONNX model whose recurrent nodes are RNN, GRU or LSTM into an unfold model: recurrent /
  * bidirectional / stacked layers of rnn, lstm and gru cells, with a dense head as a sequence-model.
  *
@@ -47,7 +61,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): Impo
   const model = decodeModel(bytes, where);
   const opset = opsetOf(model);
   if (opset < 7) throw importError('no usable ONNX opset', { where, expected: 'an import of the default ONNX domain, opset 7 or later (14–17 tested)', got: model.opsetImport.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ') || 'no opset imports', fix: 'check the file is a complete .onnx file' });
-  const evaluation = evaluateGraph(model, where);
+  const evaluation = evaluateWithin(model, where);
   const assembled = assembleModel(evaluation.state, evaluation.outputs.map((o) => o.value));
   const io = describeInterface(evaluation, assembled, `${model.producerName || 'unknown'} ${model.producerVersion}`.trim());
   const spec: ModelSpec = { ...assembled.spec, metadata: { onnx: io as unknown as JsonValue } };

@@ -3,7 +3,7 @@ import { importError } from './errors';
 import { asDim, elementOfDim } from './layout-ops';
 import type { OpHandler } from './node-context';
 import { constantValue, elementType, isIntegerType, readStatic, staticInts } from './read-graph';
-import { normalizeAxis, staticValue } from './static-ops';
+import { checkStaticShape, normalizeAxis, staticValue } from './static-ops';
 import { shapeOf, type Element, type ElementType } from './values';
 
 /**
@@ -39,7 +39,10 @@ const constantOfShape: OpHandler = (context) => {
   const value = fill.data[0] ?? 0;
   const dims = target.data.map(asDim);
   const concrete = dims.map(concreteDim);
-  if (concrete.every((d): d is number => d !== undefined)) return [staticValue(fill.dtype, concrete, new Array<Element>(concrete.reduce((a, b) => a * b, 1)).fill(value))];
+  if (concrete.every((d): d is number => d !== undefined)) {
+    checkStaticShape(concrete, context.where, 'ConstantOfShape');
+    return [staticValue(fill.dtype, concrete, new Array<Element>(concrete.reduce((a, b) => a * b, 1)).fill(value))];
+  }
   return [{ kind: 'filled', dtype: fill.dtype, shape: dims, value }];
 };
 
@@ -72,9 +75,11 @@ const range: OpHandler = (context) => {
   }) as [Element, Element, Element];
   const dtype = (context.input(0) as { dtype: ElementType }).dtype;
   if (typeof start === 'number' && typeof limit === 'number' && typeof delta === 'number') {
-    const data: number[] = [];
-    for (let v = start; delta > 0 ? v < limit : v > limit; v += delta) data.push(v);
-    return [staticValue(dtype, [data.length], data)];
+    if (![start, limit, delta].every(Number.isFinite) || delta === 0) throw importError('Range with a zero or non-finite bound', { where: context.where, expected: 'finite start and limit and a non-zero delta', got: `Range(${start}, ${limit}, ${delta})`, fix: 'the file is corrupt or was edited; export it again' });
+    // ONNX: max(ceil((limit − start) / delta), 0) elements, counted before any is built.
+    const count = Math.max(Math.ceil((limit - start) / delta), 0);
+    checkStaticShape([count], context.where, 'Range');
+    return [staticValue(dtype, [count], Array.from({ length: count }, (_, i) => start + i * delta))];
   }
   if (start !== 0 || delta !== 1) throw importError('Range over a symbolic size that does not start at 0 with step 1', { where: context.where, expected: 'Range(0, n, 1)', got: 'another start or delta' });
   return [{ kind: 'marked', dtype, shape: [asDim(limit)], meaning: { what: 'index' }, marks: { step: 0 } }];

@@ -1,3 +1,4 @@
+import { importError } from './errors';
 import type { Element, ElementType, StaticValue } from './values';
 
 /**
@@ -13,6 +14,21 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/**
+ * The most elements one constant the importer computes may have. Glue computes shapes, zero states and
+ * index vectors (tens to thousands of elements); a tiny file asking for ConstantOfShape([3e8]) or
+ * Range(0, 1e10, 1) would otherwise run the importer out of memory. Checked before anything is built.
+ */
+export const MAX_STATIC_ELEMENTS = 1 << 20;
+
+/** Throws a typed import error unless `shape` is non-negative integers with at most MAX_STATIC_ELEMENTS elements. */
+export function checkStaticShape(shape: readonly number[], where: string, what: string): void {
+  const bad = shape.find((d) => !Number.isSafeInteger(d) || d < 0);
+  if (bad !== undefined) throw importError(`${what} with an invalid dimension`, { where, expected: 'non-negative integer dims', got: `[${shape.join(', ')}]`, fix: 'the file is corrupt or was edited; export it again' });
+  const size = sizeOf(shape);
+  if (size > MAX_STATIC_ELEMENTS) throw importError(`${what} is too large to evaluate`, { where, expected: `at most ${MAX_STATIC_ELEMENTS} elements in a constant the importer computes`, got: `${size} elements for [${shape.join(', ')}]`, fix: 'import only the recurrent part of the model; large constants belong in initializers' });
+}
+
 export function stridesOf(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length).fill(1);
   for (let i = shape.length - 2; i >= 0; i--) strides[i] = (strides[i + 1] as number) * (shape[i + 1] as number);
@@ -21,6 +37,7 @@ export function stridesOf(shape: readonly number[]): number[] {
 
 /** Calls `visit` with every multi-index of `shape` in row-major order and its position. */
 function forEachIndex(shape: readonly number[], visit: (index: readonly number[], position: number) => void): void {
+  checkStaticShape(shape, 'constant evaluation', 'a computed constant');
   const total = sizeOf(shape);
   const index = new Array<number>(shape.length).fill(0);
   for (let position = 0; position < total; position++) {

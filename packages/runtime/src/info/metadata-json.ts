@@ -1,4 +1,8 @@
+import { DEFAULT_MAX_JSON_DEPTH, parseJsonLimited } from '@unfold/core/json';
 import { RuntimeError } from '../errors';
+
+/** unfold.* metadata values nest at most this deep (a spec, a tokenizer): deeper is a crafted file. */
+const MAX_METADATA_DEPTH = DEFAULT_MAX_JSON_DEPTH;
 
 /**
  * Reading unfold's `metadata_props` values: JSON objects, checked field by field. Every problem is an
@@ -28,12 +32,9 @@ export function parseJson(metadata: Readonly<Record<string, string>>, key: strin
     if (fallback) return fallback;
     throw badMetadata(`${where}: ${key}`, `metadata ${key} is missing`, 'no such entry');
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw badMetadata(`${where}: ${key}`, `metadata ${key} is not JSON`, text.slice(0, 60));
-  }
+  const parsed = parseJsonLimited(text, MAX_METADATA_DEPTH);
+  if (!parsed.ok) throw badMetadata(`${where}: ${key}`, parsed.reason === 'depth' ? `metadata ${key} is nested too deeply` : `metadata ${key} is not JSON`, parsed.reason === 'depth' ? parsed.message : text.slice(0, 60));
+  const value = parsed.value;
   if (!isObject(value)) throw badMetadata(`${where}: ${key}`, `metadata ${key} is not a JSON object`, text.slice(0, 60));
   return value;
 }

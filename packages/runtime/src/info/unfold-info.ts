@@ -1,5 +1,6 @@
 import { METADATA_FORMAT, METADATA_FORMAT_V1, METADATA_KEYS, type EntryInterface, type EntryManifest, type InterfaceState } from '@unfold/core/interface';
 import type { ModelInfo } from '../proto/model-info';
+import { checkAgainstGraph } from './graph-agreement';
 import { readEntryInterface } from './interface-v2';
 import { readManifest } from './manifest';
 import { badMetadata, isObject, parseJson, positiveInt } from './metadata-json';
@@ -72,16 +73,6 @@ function normalisationOf(metadata: Readonly<Record<string, unknown>>): Normalisa
   const n = metadata.normalisation;
   if (!isObject(n) || typeof n.mean !== 'number' || typeof n.std !== 'number') return null;
   return Number.isFinite(n.mean) && Number.isFinite(n.std) && n.std > 0 ? { mean: n.mean, std: n.std } : null;
-}
-
-/** Every value the interface names must be in the graph, inputs as inputs and outputs as outputs. */
-function checkAgainstGraph(iface: EntryInterface, graph: ModelInfo, where: string): void {
-  const graphInputs = new Set(graph.inputs.map((v) => v.name));
-  const graphOutputs = new Set(graph.outputs.map((v) => v.name));
-  const expectedInputs = [...iface.ports.inputs.flatMap((p) => [p.tensor, ...(p.lengths ? [p.lengths] : [])]), ...iface.states.flatMap((s) => (s.input ? [s.input] : []))];
-  const expectedOutputs = [...iface.ports.outputs.map((p) => p.tensor), ...iface.states.map((s) => s.output)];
-  const missing = [...expectedInputs.filter((n) => !graphInputs.has(n)), ...expectedOutputs.filter((n) => !graphOutputs.has(n))];
-  if (missing.length > 0) throw badMetadata(where, 'the interface names values the graph does not have', missing.join(', '));
 }
 
 /** The sequence view of an entry, or null when its ports are not one sequence in and one output out. */

@@ -47,6 +47,9 @@ const DTYPES: Readonly<Record<number, GraphDtype>> = {
   13: 'uint64',
 };
 
+/** The largest fixed dim a served graph value may declare (onnxruntime's int32 range). */
+const MAX_DIM = 2147483647;
+
 const MODEL = { irVersion: 1, producerName: 2, producerVersion: 3, graph: 7, opsetImport: 8, metadataProps: 14 } as const;
 const GRAPH = { initializer: 5, input: 11, output: 12, sparseInitializer: 15 } as const;
 
@@ -69,7 +72,12 @@ function readDim(bytes: Uint8Array, where: string): GraphDim {
   // A oneof (dim_value = 1, dim_param = 2): the last one written wins.
   let dim: GraphDim = null;
   for (const field of readFields(bytes, where)) {
-    if (field.number === 1 && field.wireType === 0) dim = field.varint <= 2147483647 ? field.varint : null; // negative int64s read as huge: unknown
+    if (field.number === 1 && field.wireType === 0) {
+      // A negative int64 (a 10-byte varint, read as ≥ 2⁶³) means unknown; a dim no tensor can have is a broken file.
+      if (field.varint >= 2 ** 63) dim = null;
+      else if (field.varint > MAX_DIM) throw new RuntimeError('E_MODEL', 'a graph dimension is out of range', { where, expected: `dims up to ${MAX_DIM}`, got: String(field.varint), fix: 'the file is corrupt or was edited; export the model again' });
+      else dim = field.varint;
+    }
     if (field.number === 2 && field.wireType === 2) dim = fieldString(field) || null;
   }
   return dim;
