@@ -20,11 +20,14 @@ import {
   unionSizes,
   type DataSizes,
   type FitOptions,
+  type FitResult,
+  type Normalisation,
   type SequenceData,
 } from '@unfold/training';
 import { readInputFile } from '../files';
 import type { Io } from '../io';
 import { builtInRegistry } from '../models';
+import { writeSpecReport } from '../report/spec-report';
 import { choiceOption, integerOption, numberOption } from '../options';
 import { UsageError } from '../usage-error';
 
@@ -108,7 +111,7 @@ Malformed data stops with one line naming file:line and the reason (exit code 2)
 checkpoint written by --checkpoint-every intact.
 `;
 
-type Values = Partial<Record<keyof typeof SPEC_OPTIONS | 'epochs' | 'lr' | 'batch' | 'seed' | 'backend' | 'out' | 'window', string>>;
+type Values = Partial<Record<keyof typeof SPEC_OPTIONS | 'epochs' | 'lr' | 'batch' | 'seed' | 'backend' | 'out' | 'window' | 'report', string>>;
 
 /** What the loaded data trains: sequences (or streams), the sizes they need, and metadata for the spec. */
 interface Prepared {
@@ -117,6 +120,10 @@ interface Prepared {
   readonly sizes: DataSizes;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly describe: string;
+  /** For the report: a CSV forecaster's held-out series (model units) and where its forecast starts. */
+  readonly forecast?: { readonly series: Float64Array; readonly start: number; readonly window: number; readonly normalisation: Normalisation };
+  /** For the report: a language model's training texts (sample prompts come from them). */
+  readonly texts?: readonly string[];
 }
 
 const DEFAULT_LOSS: Readonly<Record<DataSizes['output']['kind'], string>> = { classes: 'cross-entropy', values: 'mse' };
@@ -149,13 +156,17 @@ async function prepareCsv(values: Values, spec: ModelSpec, readout: string): Pro
     if (series.length <= window) throw new UsageError(`${file} has ${series.length} values, too few for --window ${window}`, `use a smaller --window, or a longer series`);
     return forecastingWindows(series, { window, normalisation });
   };
-  const validation = values.valid ? windows(csvColumn(parseCsv(await readText(values.valid, 'validation file'), values.valid), train.name).values, values.valid) : undefined;
+  const validSeries = values.valid ? csvColumn(parseCsv(await readText(values.valid, 'validation file'), values.valid), train.name).values : undefined;
+  const validation = validSeries ? windows(validSeries, values.valid as string) : undefined;
+  const held = validSeries ?? train.values;
+  const z = (v: number) => (v - normalisation.mean) / normalisation.std;
   return {
     train: windows(train.values, values.data as string),
     ...(validation ? { validation } : {}),
     sizes: { input: { kind: 'features', size: 1 }, output: { kind: 'values', size: 1 } },
     metadata: { task: 'forecast', target: train.name, window, normalisation: { mean: normalisation.mean, std: normalisation.std } },
     describe: `${train.values.length} values of ${JSON.stringify(train.name)}, windows of ${window}`,
+    forecast: { series: held.map(z), start: window, window, normalisation },
   };
 }
 
@@ -176,6 +187,7 @@ async function prepareRecords(values: Values, spec: ModelSpec, readout: 'sequenc
       sizes: { input: { kind: 'tokens', size: vocabulary }, output: { kind: 'classes', size: vocabulary } },
       metadata: { task: 'language-model', tokenizer },
       describe: `${texts.length} texts, a ${tokenizer.kind} tokenizer of ${vocabulary} tokens`,
+      texts,
     };
   }
   const train = featureData(set, readout);
@@ -263,6 +275,7 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
     const optimizer = { kind: 'adam', learningRate } as const;
     const clipping = { ...(clipNorm !== undefined ? { clipNorm } : {}), ...(clipValue !== undefined ? { clipValue } : {}) };
     let epochLosses: number[];
+    let history: FitResult['history'];
     let lastState: TrainingState | undefined;
     if (tbptt) {
       const byEpoch: number[][] = [];
@@ -281,6 +294,7 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
         },
       });
       epochLosses = byEpoch.map(mean);
+      history = epochLosses.map((loss, i) => ({ epoch: i + 1, loss }));
     } else {
       const result = await fit(model, prepared.train, {
         ...clipping,
@@ -298,6 +312,7 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
         progress: consoleProgress({ output: { write: (text: string) => io.err(text), isTTY: io.interactive } }),
       });
       epochLosses = result.history.map((h) => h.loss);
+      history = result.history;
       if (result.buckets) io.err(`buckets: boundaries ${result.buckets.boundaries.join(', ') || '(one bucket)'}, ${(100 * result.buckets.savedFraction).toFixed(0)}% of padded steps saved\n`);
     }
     // The run's last training checkpoint stays the file (resumable with more --epochs) unless restore-best
@@ -305,6 +320,7 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
     if (!lastState || !sameWeights(lastState.weights, model.toModelData().weights)) await saveModel(registry, out, model.toModelData());
     io.out(`training loss ${fmt(epochLosses[0])} → ${fmt(epochLosses.at(-1))} over ${epochLosses.length} epochs\n`);
     io.out(`checkpoint written to ${out}\n`);
+    if (values.report !== undefined) io.out(`report written to ${await writeSpecReport(values.report, { model, spec, history, loss: loss.kind, prepared, source: values.spec ?? values.resume ?? 'the spec' })}\n`);
     return 0;
   } finally {
     model.dispose();

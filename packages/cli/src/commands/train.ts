@@ -1,8 +1,10 @@
 import { resolve } from 'node:path';
 import { setupBackend, type Registry } from '@unfold/core';
 import { saveModel } from '@unfold/core/node';
-import { consoleProgress, createModel, fit, forecastingWindows, mackeyGlass, normalisationOf, nrmse, predict, type Model, type SequenceData } from '@unfold/training';
+import { consoleProgress, createModel, fit, forecastingWindows, mackeyGlass, normalisationOf, nrmse, predict, type FitResult, type Model, type Normalisation, type SequenceData } from '@unfold/training';
 import type { Io } from '../io';
+import { forecasterReport } from '../report/model-reports';
+import { writeReport } from '../report/write';
 import { FORECASTER_CELLS, builtInRegistry, forecasterSpec, type ForecasterCell } from '../models';
 import { choiceOption, integerOption, numberOption, parseOptions } from '../options';
 import { UsageError } from '../usage-error';
@@ -23,6 +25,9 @@ Options:
   --seed <n>                    seed for weights and shuffling (default 1)
   --backend <wasm|cpu>          tensor backend (default wasm)
   -o, --out <path>              checkpoint to write (default forecaster.unfold)
+  --report <dir>                write a training report to dir/report.html (self-contained: loss curves, and
+                                per task the forecast with its free-running rollout or sampled text) and
+                                its data to dir/report.json; with --spec too
   -h, --help                    show this help
 
 The series is generated (4,000 samples, one per time unit); the first 60% trains, the next 20% validates and
@@ -52,6 +57,7 @@ export const TRAIN_OPTIONS = {
   seed: { type: 'string' },
   backend: { type: 'string' },
   out: { type: 'string', short: 'o' },
+  report: { type: 'string' },
 } as const;
 
 /** The forecaster options from parsed command-line values, with their documented defaults. */
@@ -75,6 +81,12 @@ export interface TrainedForecaster {
   /** Held-out windows the score was computed on. */
   readonly test: SequenceData;
   readonly nrmse: number;
+  readonly history: FitResult['history'];
+  /** The whole series in model units (z-scored with the training part's mean and std). */
+  readonly series: Float64Array;
+  /** Where the test part of the series starts. */
+  readonly testStart: number;
+  readonly normalisation: Normalisation;
 }
 
 /** Trains the Mackey-Glass forecaster, reports the test NRMSE and writes the checkpoint. Dispose `model` after use. */
@@ -94,7 +106,7 @@ export async function trainForecaster(options: ForecasterOptions, io: Io): Promi
   const model = createModel(registry, forecasterSpec(cell, hidden, metadata), { seed });
   io.err(`model: ${cell} with ${hidden} units, window ${window}, ${[...model.variables.values()].reduce((n, v) => n + v.size, 0)} parameters, backend ${backend}\n`);
   try {
-    await fit(model, trainData, {
+    const result = await fit(model, trainData, {
       epochs,
       batchSize,
       loss: 'mse',
@@ -111,7 +123,8 @@ export async function trainForecaster(options: ForecasterOptions, io: Io): Promi
     await saveModel(registry, out, model.toModelData());
     io.out(`test NRMSE ${score.toFixed(4)} over ${actual.length} one-step forecasts (mean predictor: 1.0)\n`);
     io.out(`checkpoint written to ${out}\n`);
-    return { registry, model, test, nrmse: score };
+    const normalised = series.map((v) => (v - normalisation.mean) / normalisation.std);
+    return { registry, model, test, nrmse: score, history: result.history, series: normalised, testStart: validationEnd, normalisation };
   } catch (error) {
     model.dispose();
     throw error;
@@ -127,7 +140,15 @@ export async function train(argv: readonly string[], io: Io): Promise<number> {
   if (values.spec !== undefined || values.resume !== undefined) return trainFromSpec(values, io);
   const specOnly = Object.keys(SPEC_OPTIONS).find((name) => values[name as keyof typeof values] !== undefined);
   if (specOnly) throw new UsageError(`--${specOnly} needs --spec`, 'pass --spec model.json --data train.jsonl (see unfold train --help), or leave it out to train the built-in forecaster');
-  const trained = await trainForecaster(forecasterOptions(values), io);
-  trained.model.dispose();
+  const options = forecasterOptions(values);
+  const trained = await trainForecaster(options, io);
+  try {
+    if (values.report !== undefined) {
+      const { part } = forecasterReport(trained, { name: 'forecaster', window: options.window });
+      io.out(`report written to ${await writeReport(values.report, { title: 'unfold training report', subtitle: `unfold train: ${part.description}`, models: [part] })}\n`);
+    }
+  } finally {
+    trained.model.dispose();
+  }
   return 0;
 }
