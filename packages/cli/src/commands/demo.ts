@@ -1,62 +1,65 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { serveNode } from '@unfold/edge/node';
-import { exportModelFile } from '@unfold/onnx/node';
-import { predict } from '@unfold/training';
-import { runWithOnnxruntime } from '../engines/onnxruntime';
+import { DEMO_JOBS } from '../demo/jobs';
 import type { Io } from '../io';
-import { integerOption, parseOptions } from '../options';
-import { forecasterOptions, TRAIN_OPTIONS, trainForecaster } from './train';
+import { choiceOption, integerOption, parseOptions } from '../options';
+import type { ReportModel } from '../report/types';
+import { writeReport } from '../report/write';
 
-export const DEMO_HELP = `unfold demo — the main job: train, export, check and serve a forecaster
+export const DEMO_HELP = `unfold demo — the main job: train, export, check and serve a forecaster and a character language model
 
 Usage: unfold demo [options]
 
-Trains the Mackey-Glass forecaster (as unfold train, same options), exports it to ONNX next to the
-checkpoint, checks the .onnx file in onnxruntime against unfold's own forward pass on the held-out
-windows, then serves it over HTTP on 127.0.0.1 and prints curl examples for predict, stream and rollout.
+Trains, in turn, the Mackey-Glass forecaster (LSTM, one step ahead) and the character language model of
+examples/specs/char-lm.json on examples/data/text.jsonl; exports each to ONNX; checks each export in
+onnxruntime against the trained model (forecasts and the free-running rollout; logits and generated text);
+writes the training report (report.html, self-contained: loss curves, the forecast against the truth with
+the rollout, sampled text, next-character probabilities) next to the models; then serves every model over
+HTTP and prints curl examples for predict, stream, rollout and generate.
 
-Options (plus every option of unfold train):
+Options:
+  --quick            smaller models and fewer epochs (under a minute on 2 cores; the full job takes 1–3)
+  --dir <folder>     where the checkpoints, .onnx files and the report go (default unfold-demo)
+  --seed <n>         seed for weights and shuffling (default 1)
+  --backend <wasm|cpu>  tensor backend (default wasm)
   --host <address>   address to serve on (default 127.0.0.1)
   --port <n>         port (default 8080; 0 picks a free one)
-  --no-serve         stop after the check
+  --no-serve         stop after the report
   -h, --help         show this help
 `;
 
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  dir: { type: 'string' },
+  seed: { type: 'string' },
+  backend: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'no-serve': { type: 'boolean' },
+} as const;
+
 export async function demo(argv: readonly string[], io: Io): Promise<number> {
-  const { values } = parseOptions('demo', argv, { ...TRAIN_OPTIONS, host: { type: 'string' }, port: { type: 'string' }, 'no-serve': { type: 'boolean' } });
+  const { values } = parseOptions('demo', argv, OPTIONS);
   if (values.help) {
     io.out(DEMO_HELP);
     return 0;
   }
-  const options = forecasterOptions(values);
+  const dir = resolve(values.dir ?? 'unfold-demo');
+  const context = { dir, quick: values.quick === true, seed: integerOption(values.seed, 'seed', 1, 0), backend: choiceOption(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm'), io };
   const port = integerOption(values.port, 'port', 8080, 0);
-  const trained = await trainForecaster(options, io);
-  const onnxPath = options.out.replace(/(\.unfold)?$/, '.onnx');
-  try {
-    await exportModelFile(trained.registry, onnxPath, trained.model.toModelData());
-    io.out(`exported to ${onnxPath}\n`);
-    const windows = trained.test.x as number[][][];
-    const expected = predict(trained.model, windows).map(([row]) => row?.[0] as number);
-    const input = { shape: [windows.length, options.window, 1], data: windows.flat(2) };
-    const results = await runWithOnnxruntime(new Uint8Array(await readFile(onnxPath)), { input }, onnxPath);
-    const got = Array.from(results.output?.data as Float32Array);
-    let worst = 0;
-    let failures = 0;
-    expected.forEach((b, i) => {
-      const diff = Math.abs((got[i] as number) - b);
-      worst = Math.max(worst, diff);
-      if (!(diff <= 1e-5 + 1e-5 * Math.abs(b))) failures++;
-    });
-    if (failures > 0) {
-      io.err(`unfold: internal error: onnxruntime disagrees with unfold on ${failures} of ${expected.length} forecasts (max |diff| ${worst.toExponential(2)})\n`);
-      return 1;
-    }
-    io.out(`onnxruntime matches unfold on ${expected.length} held-out forecasts: max |diff| ${worst.toExponential(2)}\n`);
-  } finally {
-    trained.model.dispose();
+  await mkdir(dir, { recursive: true });
+  const parts: ReportModel[] = [];
+  for (const job of DEMO_JOBS) {
+    const started = Date.now();
+    io.out(`\n== ${job.name}\n`);
+    parts.push(await job.run(context));
+    io.out(`${job.name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
+  const report = await writeReport(dir, { title: 'unfold — the main job', subtitle: `${parts.map((p) => p.name).join(' and ')}, trained ${context.quick ? 'with the quick preset ' : ''}by unfold demo (seed ${context.seed})`, models: parts });
+  io.out(`\nreport written to ${report} (open it in a browser)\n`);
   if (values['no-serve']) return 0;
-  const server = await serveNode({ models: onnxPath, host: values.host ?? '127.0.0.1', port });
+  const server = await serveNode({ models: dir, host: values.host ?? '127.0.0.1', port });
   io.out(`serving ${server.models.join(', ')} at ${server.url} (Ctrl-C to stop)\n${server.examples.join('\n')}\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());
