@@ -21,6 +21,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   E_DTYPE: 422,
   E_NON_FINITE: 422,
   E_TOKEN_RANGE: 422,
+  E_TREE: 422,
   E_LIMIT: 422,
   E_UNSUPPORTED: 422,
   E_GRAPH_RUN: 422,

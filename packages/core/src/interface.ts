@@ -45,6 +45,21 @@ export const BROADCAST_DIM = 'batch_or_1';
 /** Lengths are clipped to [0, time]: this value (2³¹ − 1) as a [1] tensor means "every sequence is full length". */
 export const FULL_LENGTH = 2147483647;
 
+/**
+ * The graph values of a tree model's file (a forest in one call; packages/onnx/src/export-tree.ts): the
+ * inputs nodes [nodes] ids or [nodes, I] features, children [nodes, K] (−1 none), order [nodes] (nodes by
+ * height), level_offsets [levels + 1], roots [trees]; the outputs output [trees, O], node_outputs [nodes, O].
+ */
+export const FOREST_TENSORS = Object.freeze({
+  nodes: 'nodes',
+  children: 'children',
+  order: 'order',
+  levelOffsets: 'level_offsets',
+  roots: 'roots',
+  output: OUTPUT_NAME,
+  nodeOutputs: 'node_outputs',
+} as const);
+
 export function stateInputName(path: string): string {
   return `state_in.${path}`;
 }

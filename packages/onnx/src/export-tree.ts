@@ -1,12 +1,12 @@
 import { checkWeights, ExportError, portsOf, resolveModel, type ModelData, type PortSpec, type Registry, type ResolvedNode, type WeightMap } from '@unfold/core';
-import { INTERFACE_VERSION, MAIN_ENTRY, OUTPUT_NAME, type EntryInterface, type InterfaceTensor } from '@unfold/core/interface';
+import { FOREST_TENSORS, INTERFACE_VERSION, MAIN_ENTRY, type EntryInterface, type InterfaceTensor } from '@unfold/core/interface';
 import { interfaceSemantics } from './export-entries';
 import { checkMappings } from './mapping';
 import { checkExtraMetadata, modelMetadata } from './metadata';
 import { createModelBuilder, type OnnxModelBuilder } from './model-graph';
 import { serializeGraph } from './serialize';
 
-/**
+/*
  * Exporting a model whose root reads a `tree` port (a recursive network over a forest) to one
  * self-describing ONNX file: the whole forest in one onnxruntime call. The root's plugin gives the graph
  * through `onnxForest` (the `recursive` layer of @unfold/architectures: a Loop over heights with
@@ -26,15 +26,6 @@ import { serializeGraph } from './serialize';
  * Ports: input `input` (kind `tree`, carried by `nodes`; size the vocabulary or I), outputs `output` and
  * `nodes` (kind `vector`). A runtime flattens trees to these tensors (post-order numbering, levels by height).
  */
-export const FOREST_TENSORS = Object.freeze({
-  nodes: 'nodes',
-  children: 'children',
-  order: 'order',
-  levelOffsets: 'level_offsets',
-  roots: 'roots',
-  output: OUTPUT_NAME,
-  nodeOutputs: 'node_outputs',
-});
 
 /**
  * A layer reading a tree port exports through this member: it declares the forest tensors as the graph's

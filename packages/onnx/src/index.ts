@@ -2,11 +2,12 @@
 // File writing lives in `@unfold/onnx/node` (exportModelFile, exportEntriesFolder) so this entry runs in browsers and Workers.
 export { describeInterface, exportModel, serializeGraph, type ExportOptions } from './export-model';
 export { exportEntries, mainEntry, type ExportedEntries, type ExportedEntry } from './export-entries';
-export { describeTreeInterface, exportTreeModel, FOREST_TENSORS, isTreeRoot, type ForestOnnxMapping, type TreeExportOptions } from './export-tree';
+export { describeTreeInterface, exportTreeModel, isTreeRoot, type ForestOnnxMapping, type TreeExportOptions } from './export-tree';
 export type { EntryContext, EntryInputPort, EntryInputValue, EntryOptions, EntryOutputPort, EntryResult, EntrySequenceOutput, ExportEntry } from './entry';
 export {
   BATCH_DIM,
   BROADCAST_DIM,
+  FOREST_TENSORS,
   FULL_LENGTH,
   INPUT_NAME,
   INTERFACE_VERSION,

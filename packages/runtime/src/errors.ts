@@ -15,14 +15,15 @@ import { composeErrorMessage } from '@unfold/core/errors';
  * | `E_DTYPE` | a value has the wrong type (a string where a number belongs, a fraction where an id belongs) |
  * | `E_NON_FINITE` | NaN, ±Infinity, a JSON null, or a number beyond float32's range |
  * | `E_TOKEN_RANGE` | a token id outside [0, vocabulary) |
- * | `E_LIMIT` | a caller-set cap exceeded: batch, sequence length, elements or rollout steps |
+ * | `E_TREE` | a tree that is not one: a cycle, a node with two parents or none, a child index out of range, more children than an N-ary model's N, an empty tree, a malformed node (`where` names the node's path) |
+ * | `E_LIMIT` | a caller-set cap exceeded: batch, sequence length, elements, rollout steps, tree nodes or depth |
  * | `E_UNSUPPORTED` | the operation does not apply to this model (stream without state inputs, …) |
  * | `E_GRAPH_RUN` | onnxruntime rejected the inputs of a model without unfold metadata, whose values the runtime cannot check (lengths or indices out of range) |
  * | `E_INFERENCE` | onnxruntime failed on inputs that passed every check: an internal fault |
  */
-export type RuntimeErrorCode = 'E_MODEL' | 'E_REQUEST' | 'E_SHAPE' | 'E_DTYPE' | 'E_NON_FINITE' | 'E_TOKEN_RANGE' | 'E_LIMIT' | 'E_UNSUPPORTED' | 'E_GRAPH_RUN' | 'E_INFERENCE';
+export type RuntimeErrorCode = 'E_MODEL' | 'E_REQUEST' | 'E_SHAPE' | 'E_DTYPE' | 'E_NON_FINITE' | 'E_TOKEN_RANGE' | 'E_TREE' | 'E_LIMIT' | 'E_UNSUPPORTED' | 'E_GRAPH_RUN' | 'E_INFERENCE';
 
-export const RUNTIME_ERROR_CODES: readonly RuntimeErrorCode[] = Object.freeze(['E_MODEL', 'E_REQUEST', 'E_SHAPE', 'E_DTYPE', 'E_NON_FINITE', 'E_TOKEN_RANGE', 'E_LIMIT', 'E_UNSUPPORTED', 'E_GRAPH_RUN', 'E_INFERENCE']);
+export const RUNTIME_ERROR_CODES: readonly RuntimeErrorCode[] = Object.freeze(['E_MODEL', 'E_REQUEST', 'E_SHAPE', 'E_DTYPE', 'E_NON_FINITE', 'E_TOKEN_RANGE', 'E_TREE', 'E_LIMIT', 'E_UNSUPPORTED', 'E_GRAPH_RUN', 'E_INFERENCE']);
 
 export interface RuntimeErrorDetails {
   /** Where: a JSON path into the request (`inputs[1][3]`), an input name, a model. */
@@ -31,7 +32,7 @@ export interface RuntimeErrorDetails {
   readonly got?: string;
   /** What the caller can do about it. */
   readonly fix?: string;
-  /** For E_LIMIT: which limit (`maxBatch`, `maxTime`, `maxElements`, `maxRolloutSteps`). */
+  /** For E_LIMIT: which limit (`maxBatch`, `maxTime`, `maxElements`, `maxRolloutSteps`, `maxNodes`, `maxDepth`). */
   readonly limit?: string;
 }
 

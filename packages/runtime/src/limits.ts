@@ -24,9 +24,13 @@ export interface RuntimeLimits {
    * the response, about 24 bytes of JSON per number at most (default 262,144: ≤ 6 MB).
    */
   readonly maxOutputElements: number;
+  /** Tree models: nodes in all the trees of one call (default 65,536). */
+  readonly maxNodes: number;
+  /** Tree models: the deepest node of a tree, the root at depth 0 (default 256). */
+  readonly maxDepth: number;
 }
 
-export const DEFAULT_LIMITS: RuntimeLimits = Object.freeze({ maxBatch: 64, maxTime: 4096, maxElements: 1 << 20, maxRolloutSteps: 1024, maxSteps: 1 << 15, maxOutputElements: 1 << 18 });
+export const DEFAULT_LIMITS: RuntimeLimits = Object.freeze({ maxBatch: 64, maxTime: 4096, maxElements: 1 << 20, maxRolloutSteps: 1024, maxSteps: 1 << 15, maxOutputElements: 1 << 18, maxNodes: 1 << 16, maxDepth: 256 });
 
 /** Defaults overlaid with the caller's caps; each cap must be a positive integer. */
 export function resolveLimits(limits: Partial<RuntimeLimits> | undefined): RuntimeLimits {

@@ -54,6 +54,19 @@ export interface ModelDescription {
     readonly window: number | null;
     readonly spec: Readonly<Record<string, unknown>>;
   };
+  /** unfold models whose default entry is a tree model: `POST /models/:name/predict` takes `{"trees": [...]}`. */
+  readonly tree?: {
+    /** Node inputs: `tokens` (JSON `token` or bracketed words) or `features` (JSON `features`). */
+    readonly nodes: 'tokens' | 'features';
+    /** The vocabulary size, or the features per node. */
+    readonly inputSize: number;
+    readonly outputSize: number;
+    readonly outputKind: OutputKind;
+    /** An N-ary model's N (at most N children per node), or null for any number of children. */
+    readonly arity: number | null;
+    /** True when the file carries a tokenizer (tokens are words); false: tokens are ids. */
+    readonly tokenizer: boolean;
+  };
   /** unfold models: every entry (one, `main`, for a single-file model), the default first. */
   readonly entries?: readonly EntryDescription[];
   /** Multi-entry models: the manifest's tasks that span entries (`generate` over `encoder` and `decoder_step`). */

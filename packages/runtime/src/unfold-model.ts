@@ -5,6 +5,7 @@ import type { EntryDescription, ModelDescription, PredictResult, RolloutResult, 
 import { entryOperations, modelOperations, runOperation, type EntryModel } from './operations/dispatch';
 import type { LoadedEntry } from './operations/operation';
 import type { GraphValue, ModelInfo } from './proto/model-info';
+import { treeViewOf } from './tree-view';
 
 /**
  * A model exported by @unfold/onnx, served from its own metadata: one or more entries (each its own
@@ -44,6 +45,7 @@ export function describeUnfold(model: ServedModel): ModelDescription {
   const first = model.entries[0] as ServedEntry;
   const info = first.info;
   const sequence = info.sequence;
+  const tree = treeViewOf(info);
   const several = model.entries.length > 1;
   return {
     name: model.name,
@@ -68,6 +70,7 @@ export function describeUnfold(model: ServedModel): ModelDescription {
           },
         }
       : {}),
+    ...(tree ? { tree: { nodes: tree.nodes, inputSize: tree.inputSize, outputSize: tree.outputSize, outputKind: tree.outputKind, arity: tree.arity, tokenizer: tree.tokenIds !== null } } : {}),
     entries: model.entries.map((e) => describeEntry(e, several ? `${model.name}/${e.info.name}` : model.name, several)),
     ...(several ? { tasks: model.manifest?.tasks ?? [] } : {}),
   };

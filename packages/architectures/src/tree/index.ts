@@ -14,9 +14,9 @@ export { childSumTreeLstm, naryTreeLstm, treeCells, treeRnn, type NaryConfig, ty
 export { isTreeError, TreeError, type TreeProblem } from '@unfold/core/tree';
 export { evaluateForest, evaluateNodeByNode } from './evaluate';
 export { maskedTreeLoss, nodeTargets, rootTargets } from './losses';
-export { buildForestGraph, FOREST_INPUTS, FOREST_OUTPUTS, forestFeeds, type ForestGraphBuilder } from './onnx-forest';
+export { buildForestGraph, FOREST_INPUTS, FOREST_OUTPUTS, type ForestGraphBuilder } from './onnx-forest';
 export { treeCellFamily, type TreeCellOnnxContext, type TreeCellPlugin } from './family';
-export { flattenForest, levelsOf, type FlattenOptions, type Forest } from '@unfold/core/tree';
+export { flattenForest, forestFeeds, levelsOf, type FlattenOptions, type Forest, type ForestFeeds } from '@unfold/core/tree';
 export { checkTreeValue, treeValue, type EncodeOptions, type TokenIds } from './value';
 export { cellArity, runTree, treeLayer, treeOutputSize, type TreeInput, type TreeResult } from './layer';
 export { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NODES, parseBracketed, parseTree, type IndexedTree, type TreeJson, type TreeLimits, type TreeNode, type TreeSource } from '@unfold/core/tree';

@@ -1,4 +1,5 @@
 import { ExportError, int64Constant, ONNX_INT64, type HeadPlugin, type HostTensor, type OnnxGraphBuilder, type OnnxValueType, type ResolvedNode, type WeightMap } from '@unfold/core';
+import { FOREST_TENSORS } from '@unfold/core/interface';
 import type { TreeCellPlugin } from './family';
 
 /**
@@ -22,8 +23,9 @@ export interface ForestGraphBuilder extends OnnxGraphBuilder {
   output(name: string, value: string, type: OnnxValueType): void;
 }
 
-export const FOREST_INPUTS = ['nodes', 'children', 'order', 'level_offsets', 'roots'] as const;
-export const FOREST_OUTPUTS = ['output', 'node_outputs'] as const;
+const T = FOREST_TENSORS;
+export const FOREST_INPUTS = [T.nodes, T.children, T.order, T.levelOffsets, T.roots] as const;
+export const FOREST_OUTPUTS = [T.output, T.nodeOutputs] as const;
 
 function localWeights(weights: WeightMap, path: string): Record<string, HostTensor> {
   const prefix = `${path}.`;
@@ -70,11 +72,11 @@ export function buildForestGraph(graph: ForestGraphBuilder, root: ResolvedNode, 
   const fixed = cell.arity?.(cellNode.config);
   const O = output ? output.plugin.outputSize(output.config) : H;
   const states = cell.states(cellNode.config);
-  const nodes = graph.input('nodes', embedding ? { dtype: 'int32', shape: ['nodes'] } : { dtype: 'float32', shape: ['nodes', I] });
-  const children = graph.input('children', { dtype: 'int32', shape: ['nodes', fixed ?? 'arity'] });
-  const order = graph.input('order', { dtype: 'int32', shape: ['nodes'] });
-  const offsets = graph.input('level_offsets', { dtype: 'int32', shape: ['levels_plus_1'] });
-  const roots = graph.input('roots', { dtype: 'int32', shape: ['trees'] });
+  const nodes = graph.input(T.nodes, embedding ? { dtype: 'int32', shape: ['nodes'] } : { dtype: 'float32', shape: ['nodes', I] });
+  const children = graph.input(T.children, { dtype: 'int32', shape: ['nodes', fixed ?? 'arity'] });
+  const order = graph.input(T.order, { dtype: 'int32', shape: ['nodes'] });
+  const offsets = graph.input(T.levelOffsets, { dtype: 'int32', shape: ['levels_plus_1'] });
+  const roots = graph.input(T.roots, { dtype: 'int32', shape: ['trees'] });
   const cast = (value: string, stem: string): string => one(graph, 'Cast', [value], stem, { to: ONNX_INT64 });
   const x = head(graph, embedding, weights, nodes); // [N, I]
   const children64 = cast(children, 'children64');
@@ -106,23 +108,7 @@ export function buildForestGraph(graph: ForestGraphBuilder, root: ResolvedNode, 
   const finals = graph.node('Loop', [count, '', ...states.map(() => zeros)], { body }, { outputs: states.length, stem: 'tables' });
   const h = one(graph, 'Slice', [finals[0] as string, graph.constant('from_row', int64Constant([1])), graph.constant('to_end', int64Constant([2 ** 31 - 1]))], 'node_h'); // [N, H]
   const perNode = head(graph, output, weights, h);
-  graph.output('node_outputs', perNode, { dtype: 'float32', shape: ['nodes', O] });
-  graph.output('output', one(graph, 'Gather', [perNode, roots], 'root_outputs', { axis: 0 }), { dtype: 'float32', shape: ['trees', O] });
+  graph.output(T.nodeOutputs, perNode, { dtype: 'float32', shape: ['nodes', O] });
+  graph.output(T.output, one(graph, 'Gather', [perNode, roots], 'root_outputs', { axis: 0 }), { dtype: 'float32', shape: ['trees', O] });
   return { arity: fixed ?? null };
-}
-
-/** The forest inputs of a flattened forest, as plain arrays (children [N, K] with K ≥ the cell's N). */
-export function forestFeeds(forest: { readonly children: Int32Array; readonly arity: number; readonly levels: readonly Int32Array[]; readonly roots: Int32Array }, arity: number): { children: Int32Array; order: Int32Array; levelOffsets: Int32Array; roots: Int32Array } {
-  const N = forest.children.length / forest.arity;
-  const children = new Int32Array(N * arity).fill(-1);
-  for (let n = 0; n < N; n++) for (let k = 0; k < Math.min(arity, forest.arity); k++) children[n * arity + k] = forest.children[n * forest.arity + k] as number;
-  const order = new Int32Array(N);
-  const levelOffsets = new Int32Array(forest.levels.length + 1);
-  let at = 0;
-  forest.levels.forEach((level, h) => {
-    order.set(level, at);
-    at += level.length;
-    levelOffsets[h + 1] = at;
-  });
-  return { children, order, levelOffsets, roots: forest.roots };
 }

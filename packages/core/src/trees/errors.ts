@@ -1,7 +1,7 @@
 import { DataError } from '../errors';
 
 /** Why a tree was refused; stable, for callers that branch (the edge maps every reason to a 4xx). */
-export type TreeProblem = 'syntax' | 'empty' | 'cycle' | 'dangling' | 'out-of-range' | 'arity' | 'too-deep' | 'too-many-nodes' | 'bad-node';
+export type TreeProblem = 'syntax' | 'empty' | 'cycle' | 'dangling' | 'out-of-range' | 'arity' | 'too-deep' | 'too-many-nodes' | 'too-wide' | 'bad-node';
 
 /**
  * A bad tree: a DataError (code E_DATA) that also names the problem and the node's path
@@ -10,11 +10,14 @@ export type TreeProblem = 'syntax' | 'empty' | 'cycle' | 'dangling' | 'out-of-ra
 export class TreeError extends DataError {
   readonly problem: TreeProblem;
   readonly path: string;
+  /** What is wrong, without the path and details (`cycle`, `tree too deep`). */
+  readonly summary: string;
 
   constructor(problem: TreeProblem, path: string, summary: string, details: { expected?: string; got?: string; fix?: string } = {}) {
     super(summary, { where: path, ...details });
     this.problem = problem;
     this.path = path;
+    this.summary = summary;
   }
 }
 

@@ -1,5 +1,5 @@
 import { TreeError } from './errors';
-import { DEFAULT_MAX_NODES, parseTree, type TreeLimits, type TreeNode, type TreeSource } from './parse';
+import { DEFAULT_MAX_NODES, isParsedTree, parseTree, type TreeLimits, type TreeNode, type TreeSource } from './parse';
 
 /**
  * A forest flattened for batched evaluation (plain arrays, no tensors: a runtime can use it too). Nodes are numbered tree by tree in post-order (children
@@ -30,6 +30,8 @@ export interface FlattenOptions extends TreeLimits {
   readonly arity?: number;
   /** Prefix of node paths (default `trees`). */
   readonly name?: string;
+  /** Most cells of the child table, nodes × the widest node's children (default unlimited): a `too-wide` error above. */
+  readonly maxChildSlots?: number;
 }
 
 /** Parses (when needed) and flattens a forest; every error names the node's path. */
@@ -37,7 +39,7 @@ export function flattenForest(trees: readonly (TreeSource | TreeNode)[], options
   const name = options.name ?? 'trees';
   const maxNodes = options.maxNodes ?? DEFAULT_MAX_NODES;
   if (!Array.isArray(trees) || trees.length === 0) throw new TreeError('empty', name, 'empty forest', { expected: 'at least one tree', got: JSON.stringify(trees)?.slice(0, 40) ?? 'undefined' });
-  const parsed = trees.map((tree, b) => (isParsed(tree) ? tree : parseTree(tree as TreeSource, `${name}[${b}]`, options)));
+  const parsed = trees.map((tree, b) => (isParsedTree(tree) ? tree : parseTree(tree as TreeSource, `${name}[${b}]`, options)));
   const order: TreeNode[] = [];
   const slots: (number[] | null)[] = [];
   const heights: number[] = [];
@@ -75,6 +77,10 @@ export function flattenForest(trees: readonly (TreeSource | TreeNode)[], options
   });
   arity = Math.max(arity, 1);
   const size = order.length;
+  if (size * arity > (options.maxChildSlots ?? Number.POSITIVE_INFINITY)) {
+    const widest = order[Math.max(0, slots.findIndex((kids) => (kids ?? []).length === arity))] as TreeNode;
+    throw new TreeError('too-wide', widest.path, 'child table too large', { expected: `nodes × the widest node's children at most ${options.maxChildSlots}`, got: `${size} nodes × ${arity} children`, fix: 'send narrower trees, or fewer trees per request' });
+  }
   const children = new Int32Array(size * arity).fill(-1);
   slots.forEach((kids, n) => (kids ?? []).forEach((k, j) => (children[n * arity + j] = k)));
   const heightArray = Int32Array.from(heights);
@@ -91,10 +97,6 @@ export function flattenForest(trees: readonly (TreeSource | TreeNode)[], options
     features: order.map((node) => node.features),
     labels: Float64Array.from(order, (node) => node.label ?? Number.NaN),
   };
-}
-
-function isParsed(value: unknown): value is TreeNode {
-  return typeof value === 'object' && value !== null && typeof (value as TreeNode).path === 'string' && Array.isArray((value as TreeNode).children);
 }
 
 /** The evaluation order: levels[h] lists the nodes of height h, ascending. */

@@ -48,6 +48,19 @@ export const DEFAULT_MAX_DEPTH = 256;
 
 const WORD = /\(|\)|[^\s()]+/g;
 
+/** Trees this module parsed: only these skip parsing in flattenForest (a request cannot pose as one). */
+const PARSED = new WeakSet<TreeNode>();
+
+function parsed(node: TreeNode): TreeNode {
+  PARSED.add(node);
+  return node;
+}
+
+/** True for a tree returned by parseTree or parseBracketed (not for a look-alike object from JSON). */
+export function isParsedTree(value: unknown): value is TreeNode {
+  return typeof value === 'object' && value !== null && PARSED.has(value as TreeNode);
+}
+
 /** Parses the bracketed form. Errors name the node's path and the character offset. */
 export function parseBracketed(text: string, path: string, maxDepth = DEFAULT_MAX_DEPTH): TreeNode {
   const words = [...text.matchAll(WORD)].map((m) => ({ word: m[0], at: m.index ?? 0 }));
@@ -77,7 +90,7 @@ export function parseBracketed(text: string, path: string, maxDepth = DEFAULT_MA
   const node = parseNode(path, 0);
   const rest = words[position];
   if (rest) throw new TreeError('syntax', path, 'text after the tree', { expected: 'one tree', got: `"${rest.word}" at character ${rest.at}`, fix: 'wrap several trees in a list' });
-  return node;
+  return parsed(node);
 }
 
 function isObject(value: unknown): value is Readonly<Record<string, unknown>> {
@@ -152,6 +165,6 @@ function parseIndexed(value: IndexedTree, where: string, maxDepth: number): Tree
 export function parseTree(source: TreeSource, where: string, limits: TreeLimits = {}): TreeNode {
   const maxDepth = limits.maxDepth ?? DEFAULT_MAX_DEPTH;
   if (typeof source === 'string') return parseBracketed(source, where, maxDepth);
-  if (isObject(source) && Array.isArray((source as unknown as IndexedTree).nodes)) return parseIndexed(source as unknown as IndexedTree, where, maxDepth);
-  return parseJson(source as TreeJson, where, 0, maxDepth);
+  if (isObject(source) && Array.isArray((source as unknown as IndexedTree).nodes)) return parsed(parseIndexed(source as unknown as IndexedTree, where, maxDepth));
+  return parsed(parseJson(source as TreeJson, where, 0, maxDepth));
 }
