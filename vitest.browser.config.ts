@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:browser`: the tests that drive a system Chromium (Debian's `chromium`, or CHROMIUM_PATH).
+// `npm run test:browser`: the tests that drive a system Chromium (Debian's `chromium`, or CHROMIUM_PATH):
+// onnxruntime-web in the browser (apps/edge) and the training report (packages/cli).
 // Kept out of `npm test`, which must pass on a machine with only Node; CI installs Chromium and runs both.
 export default defineConfig({
   resolve: { conditions: ['@unfold/source'] },
   ssr: { resolve: { conditions: ['@unfold/source'] } },
-  test: { include: ['apps/*/test/**/*.browser.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000, hookTimeout: 60_000 },
+  test: { include: ['apps/*/test/**/*.browser.test.ts', 'packages/*/test/**/*.browser.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000, hookTimeout: 60_000 },
 });
