@@ -11,9 +11,10 @@
  *                    the argmax, or a draw after temperature, top-k and top-p from one seeded stream,
  *                    drawn for the unfinished rows in row order
  *   beam             (`beamSearch`) `width` rows per source (Graves 2012; Sutskever et al. 2014). Each step
- *                    extends every live hypothesis by every token, keeps the 2·width best by total
- *                    log-probability (ties: lower row, then lower token first), moves those ending in
- *                    <eos> to the finished list and keeps the first `width` others alive. A source is
+ *                    extends every live hypothesis by every token and ranks the extensions by total
+ *                    log-probability (ties: lower row, then lower token first); an extension by <eos>
+ *                    among the first `width` finishes, and the first `width` others stay alive (so
+ *                    width 1 is greedy search). A source is
  *                    done once `width` hypotheses have finished; at `maxLength` the live ones finish as
  *                    they are. Finished hypotheses are ranked by log P / lp(n) with the length penalty
  *                    lp(n) = ((5 + n) / 6)^α (Wu et al. 2016), n counting the <eos>; α = 0 ranks by log P.
@@ -21,7 +22,7 @@
  * A hypothesis's `tokens` exclude <bos> and <eos>; `logProb` is the model's log-probability of them and the
  * <eos> (when it ended), whatever the temperature; `score` is the ranking value (beam), or `logProb`.
  */
-import { chooseToken, createTokenRng, type TokenSampling } from './sampling';
+import { chooseToken, createTokenRng, readSamplingRequest, type TokenSampling } from './sampling';
 import { BOS_ID, EOS_ID } from './tokenizer';
 
 export interface DecoderStepResult<S> {
@@ -139,11 +140,12 @@ export async function beamSearch<S>(decoder: SearchDecoder<S>, initial: S, sourc
       });
       candidates.sort((x, y) => y.logProb - x.logProb || x.k - y.k || x.v - y.v);
       const alive: Live[] = [];
-      for (const c of candidates.slice(0, 2 * K)) {
+      candidates.slice(0, 2 * K).forEach((c, order) => {
         const hyp = beam[c.k] as Live;
-        if (c.v === EOS_ID) finished[b]?.push(rank(hyp.tokens, c.logProb, true));
-        else if (alive.length < K) alive.push({ tokens: [...hyp.tokens, c.v], logProb: c.logProb, parent: b * K + c.k });
-      }
+        if (c.v === EOS_ID) {
+          if (order < K) finished[b]?.push(rank(hyp.tokens, c.logProb, true));
+        } else if (alive.length < K) alive.push({ tokens: [...hyp.tokens, c.v], logProb: c.logProb, parent: b * K + c.k });
+      });
       if ((finished[b]?.length ?? 0) >= K || alive.length === 0) done[b] = true;
       for (let k = 0; k < K; k++) parents[b * K + k] = alive[k]?.parent ?? b * K;
       return alive;
@@ -160,4 +162,72 @@ export async function beamSearch<S>(decoder: SearchDecoder<S>, initial: S, sourc
       .slice(0, nBest)
       .map((entry) => entry.hyp);
   });
+}
+
+/** How to decode, as the library and the runtime run it. */
+export type DecodeStrategy =
+  | { readonly strategy: 'greedy'; readonly maxLength: number }
+  | { readonly strategy: 'sample'; readonly maxLength: number; readonly sampling: TokenSampling; readonly seed: number }
+  | { readonly strategy: 'beam'; readonly maxLength: number; readonly width: number; readonly alpha: number; readonly nBest: number };
+
+/** How callers ask for decoding (the library's `translate`, the runtime's `generate` request). */
+export interface DecodeRequest {
+  /** `greedy` (default), `beam` or `sample`. */
+  readonly strategy?: 'greedy' | 'beam' | 'sample';
+  /** Tokens to produce at most, <eos> included (1 ≤ maxLength ≤ the limit). */
+  readonly maxLength?: number;
+  /** Beam: hypotheses kept (1 ≤ beamWidth ≤ the limit; default 4). */
+  readonly beamWidth?: number;
+  /** Beam: the length penalty exponent α ≥ 0 (default 0.6). */
+  readonly alpha?: number;
+  /** Beam: hypotheses returned, 1 ≤ nBest ≤ beamWidth (default 1). */
+  readonly nBest?: number;
+  /** Sample: see SamplingRequest. */
+  readonly temperature?: number;
+  readonly topK?: number;
+  readonly topP?: number;
+  readonly seed?: number;
+}
+
+export interface DecodeLimits {
+  readonly maxLength: number;
+  readonly maxBeamWidth: number;
+}
+
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = Object.freeze({ maxLength: 512, maxBeamWidth: 16 });
+
+/** A request value that is wrong; the caller turns it into its own error type. */
+export interface DecodeProblem {
+  readonly field: string;
+  readonly summary: string;
+  readonly expected: string;
+  readonly fix?: string;
+}
+
+const SAMPLE_ONLY = ['temperature', 'topK', 'topP', 'seed'] as const;
+const BEAM_ONLY = ['beamWidth', 'alpha', 'nBest'] as const;
+
+function integerIn(value: unknown, low: number, high: number): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= low && value <= high;
+}
+
+/** Checks a DecodeRequest's values (untrusted: any types) against a vocabulary and limits; the strategy, or the first problem. */
+export function readDecodeRequest(request: Readonly<Record<string, unknown>>, vocabulary: number, defaultMaxLength: number, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): DecodeStrategy | DecodeProblem {
+  const { strategy = 'greedy', maxLength = Math.min(defaultMaxLength, limits.maxLength) } = request;
+  if (strategy !== 'greedy' && strategy !== 'beam' && strategy !== 'sample') return { field: 'strategy', summary: 'unknown strategy', expected: '"greedy", "beam" or "sample"' };
+  if (!integerIn(maxLength, 1, limits.maxLength)) return { field: 'maxLength', summary: 'invalid maxLength', expected: `an integer in [1, ${limits.maxLength}]`, fix: 'ask for fewer tokens, or raise the limit' };
+  const misplaced = [...(strategy === 'sample' ? [] : SAMPLE_ONLY), ...(strategy === 'beam' ? [] : BEAM_ONLY)].find((key) => request[key] !== undefined);
+  if (misplaced) return { field: misplaced, summary: `${misplaced} does not apply to strategy "${strategy}"`, expected: `${(BEAM_ONLY as readonly string[]).includes(misplaced) ? 'strategy "beam"' : 'strategy "sample"'} for ${misplaced}`, fix: 'leave it out, or change the strategy' };
+  if (strategy === 'greedy') return { strategy, maxLength };
+  if (strategy === 'beam') {
+    const { beamWidth = 4, alpha = 0.6 } = request;
+    if (!integerIn(beamWidth, 1, limits.maxBeamWidth)) return { field: 'beamWidth', summary: 'invalid beamWidth', expected: `an integer in [1, ${limits.maxBeamWidth}]` };
+    if (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha < 0) return { field: 'alpha', summary: 'invalid alpha', expected: 'a finite number ≥ 0 (0: rank by log-probability alone)' };
+    const nBest = request.nBest ?? 1;
+    if (!integerIn(nBest, 1, beamWidth)) return { field: 'nBest', summary: 'invalid nBest', expected: `an integer in [1, ${beamWidth}] (the beam width)` };
+    return { strategy, maxLength, width: beamWidth, alpha, nBest };
+  }
+  const sampled = readSamplingRequest({ ...request, strategy: 'sample' }, vocabulary);
+  if ('field' in sampled) return sampled;
+  return { strategy, maxLength, sampling: sampled.sampling, seed: sampled.seed };
 }

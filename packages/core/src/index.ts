@@ -138,6 +138,7 @@ export {
   PAD_ID,
   SPECIAL_TOKENS,
   splitText,
+  tokenizerJson,
   UNKNOWN_ID,
   type BuildTokenizerOptions,
   type TokenizerSpec,

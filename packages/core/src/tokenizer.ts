@@ -56,6 +56,11 @@ export function buildTokenizer(kind: 'char' | 'word', texts: Iterable<string>, o
   return Object.freeze({ kind, tokens: Object.freeze(tokens), ...(kind === 'word' ? { lowercase } : {}) });
 }
 
+/** The tokenizer as plain JSON, for a spec's metadata (`tokenizer`, or a seq2seq model's `sourceTokenizer` / `targetTokenizer`). */
+export function tokenizerJson(spec: TokenizerSpec): { kind: 'char' | 'word'; tokens: string[]; lowercase?: boolean } {
+  return { kind: spec.kind, tokens: [...spec.tokens], ...(spec.lowercase === undefined ? {} : { lowercase: spec.lowercase }) };
+}
+
 /** Checks a tokenizer read from a file or a spec: a known kind, the specials in place, no duplicate tokens. */
 export function checkTokenizer(value: unknown, where = 'tokenizer'): TokenizerSpec {
   const spec = value as Partial<TokenizerSpec> | null;

@@ -1,5 +1,7 @@
-import { ConfigError, requireGradients, type TrainingState } from '@unfold/core';
+import { ConfigError, DataError, DECODER_INPUT_PORT, portsOf, requireGradients, type TrainingState } from '@unfold/core';
+import { exampleSource, type BatchSource } from './data/batch-source';
 import { bucketBoundaries, paddingReport, type BucketSpec } from './data/buckets';
+import { isPairData, pairSource, readPairs, type PairData } from './data/pairs';
 import { readExamples, type DataShape, type SequenceData } from './data/sequence-data';
 import type { FitCallback, StopReason, TrainStep } from './loop/callbacks';
 import { checkpointCallback } from './loop/checkpoints';
@@ -31,7 +33,7 @@ export interface FitOptions extends MonitorOptions {
   readonly shuffle?: boolean;
   /** Seed for shuffling, buckets and the training contexts (default 0); weights are seeded when the model is created. */
   readonly seed?: number;
-  readonly validation?: SequenceData;
+  readonly validation?: SequenceData | PairData;
   /** Scheduled sampling for models that feed their outputs back: ε follows this schedule of the optimizer step; default teacher forcing. */
   readonly scheduledSampling?: SamplingSchedule;
   /** Length buckets (data/buckets.ts): `"auto"` (length quantiles) or the boundaries; the padding saved is in the result. */
@@ -84,32 +86,47 @@ function listenerFor(progress: FitOptions['progress']): ProgressListener {
   return consoleProgress({ mode: progress === 'bar' || progress === 'lines' ? progress : 'auto' });
 }
 
+/** Training data as a batch source: sequence data, or source/target pairs for a model with a decoder. */
+function sourceOf(model: Model, data: SequenceData | PairData, shape: DataShape, name: string): BatchSource {
+  const decodes = portsOf(model.root).inputs.some((port) => port.name === DECODER_INPUT_PORT);
+  if (isPairData(data) !== decodes) {
+    throw new DataError(decodes ? 'a model with a decoder trains on source/target pairs' : 'source/target pairs need a model with a decoder', {
+      where: name,
+      expected: decodes ? '{ source: [...], target: [...] } (PairData)' : '{ x: [...], y: [...] } (SequenceData)',
+      got: isPairData(data) ? 'pairs' : 'x/y sequences',
+      fix: decodes ? 'pass { source, target }: source ids (or feature rows) and target ids per pair' : 'use a seq2seq model for pairs',
+    });
+  }
+  if (isPairData(data)) return pairSource(readPairs(data, model.input, model.outputSize, name), model.input);
+  return exampleSource(readExamples(data, shape, name), shape);
+}
+
 /**
- * Trains a model on sequence data. The loop (loop/run.ts) is made of parts, each replaceable: a batch
+ * Trains a model on sequence data, or a seq2seq model on source/target pairs (data/pairs.ts). The loop (loop/run.ts) is made of parts, each replaceable: a batch
  * sampler (shuffled, buckets or sequential), a train step (full BPTT) and callbacks (validation, progress,
  * early stopping with restore-best, checkpoints, the divergence guard). Deterministic: the same model seed,
  * data and options give the same losses, and resuming from a checkpointed state gives the same run.
  */
-export async function fit(model: Model, data: SequenceData, options: FitOptions): Promise<FitResult> {
+export async function fit(model: Model, data: SequenceData | PairData, options: FitOptions): Promise<FitResult> {
   await requireGradients('fit');
   const epochs = positiveInteger(options.epochs, 'epochs', 1);
   const batchSize = positiveInteger(options.batchSize, 'batchSize', 32);
   const { loss, config: lossConfig } = resolveLoss(options.loss, model.registry);
   const shape: DataShape = { input: model.input, target: { readout: model.readout, kind: options.targets ?? loss.targets ?? 'values', size: model.outputSize } };
-  const train = readExamples(data, shape, 'data');
-  const validation = options.validation ? readExamples(options.validation, shape, 'validation') : undefined;
+  const train = sourceOf(model, data, shape, 'data');
+  const validation = options.validation ? sourceOf(model, options.validation, shape, 'validation') : undefined;
   const optimizerConfig = options.optimizer ?? { kind: 'adam', learningRate: 1e-3 };
   const sampling = options.scheduledSampling && checkSchedule(options.scheduledSampling, 'fit scheduledSampling');
   const seed = options.resume?.seed ?? options.seed ?? 0;
-  const lengths = Int32Array.from(train, (e) => e.length);
+  const lengths = train.lengths;
   const boundaries = options.buckets ? bucketBoundaries(lengths, options.buckets, batchSize) : undefined;
-  const sampler = options.sampler ?? (boundaries ? bucketSampler(lengths, batchSize, boundaries, seed) : options.shuffle ?? true ? shuffledSampler(train.length, batchSize, seed) : sequentialSampler(train.length, batchSize));
+  const sampler = options.sampler ?? (boundaries ? bucketSampler(lengths, batchSize, boundaries, seed) : options.shuffle ?? true ? shuffledSampler(train.count, batchSize, seed) : sequentialSampler(train.count, batchSize));
   if (options.checkpointEvery !== undefined && !options.onCheckpoint) throw new ConfigError('checkpointEvery without onCheckpoint', { where: 'fit', expected: 'onCheckpoint: (state) => … to receive the checkpoints', got: `checkpointEvery ${options.checkpointEvery}` });
   const listen = listenerFor(options.progress);
   const monitor = monitorCallback(options);
   const callbacks: FitCallback[] = [
-    ...(validation ? [validationCallback(validation, shape, batchSize, loss, lossConfig)] : []),
-    progressCallback(listen, train.length, Math.ceil(train.length / batchSize)),
+    ...(validation ? [validationCallback(validation, batchSize, loss, lossConfig)] : []),
+    progressCallback(listen, train.count, Math.ceil(train.count / batchSize)),
     ...(options.onEpochEnd ? [epochEndCallback(options.onEpochEnd)] : []),
     ...(options.onCheckpoint ? [checkpointCallback(options.checkpointEvery, options.onCheckpoint)] : []),
     monitor, // after the checkpoint: its end (restore-best) comes after the end checkpoint
@@ -122,8 +139,7 @@ export async function fit(model: Model, data: SequenceData, options: FitOptions)
   try {
     result = await runLoop({
       model,
-      examples: train,
-      shape,
+      source: train,
       batchSize,
       sampler,
       step: options.trainStep ?? fullBpttStep,

@@ -1,7 +1,10 @@
 // Public API of @unfold/training. An explicit list: what is not named here is internal.
 export { disposeBatch, epochOrder, makeBatch, type Batch } from './data/batches';
 export { bucketBoundaries, bucketedOrder, paddingReport, type BucketSpec } from './data/buckets';
+export { batchesOf, exampleSource, type BatchSource } from './data/batch-source';
+export { isPairData, pairSource, readPairs, type Pair, type PairData } from './data/pairs';
 export { readExamples, type DataShape, type Example, type SequenceData } from './data/sequence-data';
+export { encodeTextPairs, type EncodedPairs, type TextPairOptions } from './data/text-pairs';
 export { csvColumn, parseCsv, type CsvTable } from './data/csv';
 export { dataError, featureData, languageModelData, parseJsonLines, readRecords, tokenStreams, unionSizes, type FeatureData, type FeatureRecord, type JsonLine, type RecordSet } from './data/records';
 export { AUTO, fillDataSizes, probeSpec, type DataSizes, type FilledOption } from './data/spec-sizes';
@@ -37,6 +40,8 @@ export { associativeRecallTask, bitErrors, COPY_TASK_TRAINING, copyTask, repeatC
 export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass';
 export { narma10 } from './tasks/narma';
 export { twoTimescale } from './tasks/two-timescale';
+export { additionTask, exactMatch, reversalTask, type AdditionOptions, type ReversalOptions, type TextPairs } from './tasks/seq2seq-tasks';
+export { modelTokenizer, translate, type TranslateOptions, type Translation } from './translate';
 export { createGrammar, grammarCorpus, grammarSource, grammarStatistics, type Grammar, type GrammarArc, type GrammarCorpus, type GrammarSpec, type GrammarStatistics } from './tasks/finite-state-grammar';
 export { EMBEDDED_REBER, embeddedReber, reberCorpus } from './tasks/reber';
 export { ENGLISH_LIKE, englishLike, englishLikeCorpus } from './tasks/english-like';

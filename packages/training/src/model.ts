@@ -12,6 +12,7 @@ import {
   type ModelData,
   type ModelSemantics,
   type ModelSpec,
+  type PortValue,
   type Registry,
   type ResolvedNode,
   type WeightMap,
@@ -40,9 +41,9 @@ export interface Model {
   readonly readout: 'sequence' | 'last';
   /**
    * Forward pass on a batch. `checked` (default true) validates shapes and values first; `context` is the
-   * forward context (default: inference).
+   * forward context (default: inference); `ports` the further inputs (a seq2seq model's decoder inputs).
    */
-  forward(x: tf.Tensor, options?: { lengths?: Int32Array; initialState?: readonly tf.Tensor[]; checked?: boolean; context?: ForwardContext }): { outputs: tf.Tensor3D; finalState: readonly tf.Tensor[] };
+  forward(x: tf.Tensor, options?: { lengths?: Int32Array; initialState?: readonly tf.Tensor[]; ports?: Readonly<Record<string, PortValue>>; checked?: boolean; context?: ForwardContext }): { outputs: tf.Tensor3D; finalState: readonly tf.Tensor[] };
   /** The spec and current weights, copied to host memory (for checkpoints and export). */
   toModelData(): ModelData;
   /** Replaces the weights (checked against the spec) without creating new variables. */
@@ -90,6 +91,7 @@ export function createModel(registry: Registry, spec: ModelSpec, options: Create
         x,
         ...(forwardOptions.lengths ? { lengths: forwardOptions.lengths } : {}),
         ...(forwardOptions.initialState ? { initialState: forwardOptions.initialState } : {}),
+        ...(forwardOptions.ports ? { ports: forwardOptions.ports } : {}),
       };
       const context = forwardOptions.context;
       const result = forwardOptions.checked === false ? forwardUnchecked(bound, input, context) : runSequence(bound, input, context);

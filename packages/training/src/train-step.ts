@@ -13,7 +13,7 @@ export interface StepOptions {
 
 /** The loss of a batch, inside the caller's tidy; `context` defaults to inference (validation). */
 export function batchLoss(model: Model, loss: LossPlugin, lossConfig: unknown, batch: Batch, context?: ForwardContext): tf.Scalar {
-  const { outputs } = model.forward(batch.x, { lengths: batch.lengths, checked: false, ...(context ? { context } : {}) });
+  const { outputs } = model.forward(batch.x, { lengths: batch.lengths, checked: false, ...(batch.ports ? { ports: batch.ports } : {}), ...(context ? { context } : {}) });
   return loss.compute(outputs, batch.y, batch.mask, lossConfig);
 }
 

@@ -5,17 +5,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor2D } from '@tensorflow/tfjs-core';
-import { beamSearch, sampleSearch, type Hypothesis, type SearchDecoder } from '@unfold/core/decoding';
+import { beamSearch, sampleSearch, type DecodeStrategy, type Hypothesis, type SearchDecoder } from '@unfold/core/decoding';
 import { inferenceContext, type BoundNode } from '@unfold/core';
 import type { TokenSampling } from '@unfold/core/sampling';
 import { decoderStep, encode, type DecoderState, type Memory } from './decoder';
 import { sizesOf } from './parts';
-
-/** How to decode; the runtime's `generate` request reads the same fields. */
-export type DecodeStrategy =
-  | { readonly strategy: 'greedy'; readonly maxLength: number }
-  | { readonly strategy: 'sample'; readonly maxLength: number; readonly sampling: TokenSampling; readonly seed?: number }
-  | { readonly strategy: 'beam'; readonly maxLength: number; readonly width: number; readonly alpha?: number; readonly nBest?: number };
 
 /** The decoder state plus the memory rows it attends over, as the searches carry it. */
 interface Rows {
@@ -79,6 +73,6 @@ export async function decodeSources(bound: BoundNode, source: Tensor, lengths: I
   const batch = source.shape[0] ?? 0;
   if (strategy.strategy === 'beam') return beamSearch(decoder, rows, batch, strategy);
   const sampling: TokenSampling = strategy.strategy === 'greedy' ? { strategy: 'greedy', temperature: 1, topK: null } : strategy.sampling;
-  const found = await sampleSearch(decoder, rows, batch, { maxLength: strategy.maxLength, sampling, ...(strategy.strategy === 'sample' && strategy.seed !== undefined ? { seed: strategy.seed } : {}) });
+  const found = await sampleSearch(decoder, rows, batch, { maxLength: strategy.maxLength, sampling, ...(strategy.strategy === 'sample' ? { seed: strategy.seed } : {}) });
   return found.map((hyp) => [hyp]);
 }

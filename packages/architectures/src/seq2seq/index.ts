@@ -6,7 +6,7 @@
 //   layer.ts                         the `seq2seq` layer (equations in its doc comment)
 //   decode.ts                        greedy, beam and sampled decoding in tfjs over @unfold/core/decoding
 export { additiveAttention, attentionFamily, attentionScorers, dotAttention, generalAttention, type AdditiveConfig, type AttentionOnnx, type AttentionOnnxContext, type AttentionPlugin, type DotConfig } from './attention';
-export { decodeSources, tfjsDecoder, type DecodeStrategy } from './decode';
+export { decodeSources, tfjsDecoder } from './decode';
 export { attend, bridge, decodeSequence, decoderStep, encode, shiftRight, type Attended, type Decoded, type DecoderState, type Encoded, type Memory, type StepResult } from './decoder';
 export { runSeq2seq, seq2seq } from './layer';
 export { cellStateCount, checkParts, decoderStates, partsOf, sizesOf, type Seq2seqConfig, type Seq2seqParts, type Seq2seqSizes } from './parts';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '@unfold/core';
+import { Rng, type PortValue } from '@unfold/core';
 import type { DataShape, Example } from './sequence-data';
 
 /** A padded batch on the tensor backend. Dispose after use. */
@@ -12,6 +12,8 @@ export interface Batch {
   /** [B, T] or [B, 1]: 1 where the target counts. */
   readonly mask: tf.Tensor;
   readonly size: number;
+  /** Further model inputs by port name (a seq2seq model's decoder inputs, `target`). */
+  readonly ports?: Readonly<Record<string, PortValue>>;
 }
 
 /** Pads the chosen examples into one batch. */
@@ -52,5 +54,5 @@ export function epochOrder(count: number, batchSize: number, shuffle: boolean, s
 }
 
 export function disposeBatch(batch: Batch): void {
-  tf.dispose([batch.x, batch.y, batch.mask]);
+  tf.dispose([batch.x, batch.y, batch.mask, ...Object.values(batch.ports ?? {}).map((port) => port.x)]);
 }

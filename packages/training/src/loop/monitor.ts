@@ -1,27 +1,15 @@
 import type { LossPlugin, WeightMap } from '@unfold/core';
-import { disposeBatch, epochOrder, makeBatch, type Batch } from '../data/batches';
-import type { DataShape, Example } from '../data/sequence-data';
+import { batchesOf, type BatchSource } from '../data/batch-source';
 import type { Model } from '../model';
 import { evaluateLoss } from '../train-step';
 import type { FitCallback } from './callbacks';
 
-function* batchesOf(examples: readonly Example[], shape: DataShape, batchSize: number): Generator<Batch> {
-  for (const indices of epochOrder(examples.length, batchSize, false, 0, 0)) {
-    const batch = makeBatch(examples, indices, shape);
-    try {
-      yield batch;
-    } finally {
-      disposeBatch(batch);
-    }
-  }
-}
-
-/** Validation: after each epoch, the mean loss over `examples` as `metrics.validationLoss` (inference context). */
-export function validationCallback(examples: readonly Example[], shape: DataShape, batchSize: number, loss: LossPlugin, lossConfig: unknown): FitCallback {
+/** Validation: after each epoch, the mean loss over `source` as `metrics.validationLoss` (inference context). */
+export function validationCallback(source: BatchSource, batchSize: number, loss: LossPlugin, lossConfig: unknown): FitCallback {
   return {
     name: 'validation',
     onEpoch(info, loop) {
-      info.metrics.validationLoss = evaluateLoss(loop.model, loss, lossConfig, batchesOf(examples, shape, batchSize));
+      info.metrics.validationLoss = evaluateLoss(loop.model, loss, lossConfig, batchesOf(source, batchSize));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { trainingContext, type LossPlugin, type TrainingHistoryEntry, type TrainingState } from '@unfold/core';
-import { disposeBatch, makeBatch } from '../data/batches';
-import type { DataShape, Example } from '../data/sequence-data';
+import { disposeBatch } from '../data/batches';
+import type { BatchSource } from '../data/batch-source';
 import type { Model } from '../model';
 import { learningRateAt } from '../optimizers/create-optimizer';
 import type { LearningRate, Optimizer } from '../optimizers/optimizer';
@@ -13,8 +13,8 @@ import { callbackSnapshots, optimizerSnapshot, restoreState } from './state';
 /** Everything the loop runs on: the parts (sampler, step, callbacks) and the run's settings. */
 export interface LoopSpec {
   readonly model: Model;
-  readonly examples: readonly Example[];
-  readonly shape: DataShape;
+  /** The training examples (sequences or seq2seq pairs). */
+  readonly source: BatchSource;
   readonly batchSize: number;
   readonly sampler: BatchSampler;
   readonly step: TrainStep;
@@ -47,7 +47,7 @@ export interface LoopResult {
  */
 export async function runLoop(spec: LoopSpec): Promise<LoopResult> {
   const { model, optimizer, callbacks, resume } = spec;
-  if (resume) restoreState(model, optimizer, callbacks, resume, { examples: spec.examples.length, batchSize: spec.batchSize, ...(spec.requestedSeed !== undefined ? { seed: spec.requestedSeed } : {}) });
+  if (resume) restoreState(model, optimizer, callbacks, resume, { examples: spec.source.count, batchSize: spec.batchSize, ...(spec.requestedSeed !== undefined ? { seed: spec.requestedSeed } : {}) });
   const history: TrainingHistoryEntry[] = [...(resume?.history ?? [])];
   const stepLosses: number[] = [...(resume?.stepLosses ?? [])];
   let position = { epoch: resume?.position.epoch ?? 1, batch: resume?.position.batch ?? 0 };
@@ -64,7 +64,7 @@ export async function runLoop(spec: LoopSpec): Promise<LoopResult> {
     history: history.map((entry) => ({ ...entry })),
     stepLosses: [...stepLosses],
     callbacks: callbackSnapshots(callbacks),
-    data: { examples: spec.examples.length, batchSize: spec.batchSize },
+    data: { examples: spec.source.count, batchSize: spec.batchSize },
   });
   const loop: LoopControl = { model, epochs: spec.epochs, stop: (reason) => void (requested ??= reason), state: () => frozen ?? capture() };
   const guards = callbacks.filter((c) => c.beforeUpdate);
@@ -79,7 +79,7 @@ export async function runLoop(spec: LoopSpec): Promise<LoopResult> {
         frozen = capture();
         break;
       }
-      const batch = makeBatch(spec.examples, order[index] as Int32Array, spec.shape);
+      const batch = spec.source.batch(order[index] as Int32Array);
       let info;
       try {
         const learningRate = learningRateAt(spec.learningRate, optimizer.steps);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, type ModelSpec } from '@unfold/core';
-import { BOS_ID, encodeText, EOS_ID, PAD_ID, type TokenizerSpec } from '@unfold/core/tokenizer';
+import { BOS_ID, encodeText, EOS_ID, PAD_ID, tokenizerJson, type TokenizerSpec } from '@unfold/core/tokenizer';
 import type { SequenceData } from '../data/sequence-data';
 import type { Model } from '../model';
 
@@ -35,7 +35,7 @@ export function languageModelSpec(tokenizer: TokenizerSpec, options: { readonly 
       body: { kind: cell.kind, config: { ...cell.config, inputSize: embeddingSize, hiddenSize } },
       output: { kind: 'dense', config: { inputSize: hiddenSize, outputSize: vocabularySize } },
     },
-    metadata: { tokenizer: { kind: tokenizer.kind, tokens: [...tokenizer.tokens], ...(tokenizer.lowercase === undefined ? {} : { lowercase: tokenizer.lowercase }) } },
+    metadata: { tokenizer: tokenizerJson(tokenizer) },
   };
 }
 
