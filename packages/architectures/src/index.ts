@@ -39,7 +39,6 @@ export {
   type AttentionPlugin,
   type Decoded,
   type DecoderState,
-  type DecodeStrategy,
   type DotConfig,
   type Encoded,
   type Memory,

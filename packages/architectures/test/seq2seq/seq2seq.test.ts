@@ -19,8 +19,8 @@ const E = 5;
 /** A spec and the matching reference description. */
 function model(reference: ReferenceSpec): ModelSpec {
   const A = reference.attention ? (reference.attentionSize ?? (reference.decoder.at(-1)?.hidden as number)) : 0;
-  const attention = reference.attention
-    ? { attention: { kind: reference.attention, config: { querySize: reference.decoder.at(-1)?.hidden, memorySize: E, ...(reference.attention === 'additive' ? { attentionSize: 3 } : {}) } } }
+  const attention: Record<string, ModelSpec> = reference.attention
+    ? { attention: { kind: reference.attention, config: { querySize: reference.decoder.at(-1)?.hidden as number, memorySize: E, ...(reference.attention === 'additive' ? { attentionSize: 3 } : {}) } } }
     : {};
   return {
     kind: 'seq2seq',
