@@ -1,8 +1,10 @@
 import { OPERATION_NAMES, type LoadedModel } from '@unfold/runtime';
+import { createAdmission } from './admission';
 import { readJsonBody } from './body';
-import { resolveEdgeLimits, type EdgeLimits } from './limits';
+import { isAllowedHost, type AllowedHosts } from './hosts';
+import { callLimits, resolveEdgeLimits, type EdgeLimits } from './limits';
 import type { ModelRegistry } from './registry';
-import { errorResponse, json, responseFor } from './responses';
+import { errorResponse, json, jsonText, responseFor } from './responses';
 
 /**
  * The one fetch handler every entry uses unchanged: `(Request) => Promise<Response>`, web APIs only (no
@@ -18,16 +20,30 @@ import { errorResponse, json, responseFor } from './responses';
  *
  * Operations are the runtime's operation modules (OPERATION_NAMES): a new one is routed with no edit here.
  * The handler never rejects: every failure becomes a JSON error (see responses.ts and API.md).
+ *
+ * Every request's cost is bounded before work starts (limits.ts): the Host is checked (hosts.ts), methods
+ * other than GET and POST are 405, bodies are capped in bytes and JSON depth, an operation call waits for
+ * one of `maxConcurrent` inference slots in a queue of `maxQueue` (503 E_BUSY beyond, admission.ts), the
+ * runtime refuses calls over its work and answer caps, and a request still unanswered after
+ * `maxRequestMs` gets 503 E_TIMEOUT.
  */
 export type FetchHandler = (request: Request) => Promise<Response>;
 
 export interface HandlerOptions {
   readonly models: ModelRegistry;
   readonly limits?: Partial<EdgeLimits>;
+  /**
+   * Host header values answered (hosts.ts): by default (`undefined`) every Host, as a handler embedded
+   * behind another server or on Workers needs; the server entries pass `defaultAllowedHosts(--host)`, so a
+   * local server answers only its own names (DNS rebinding). `*` allows any.
+   */
+  readonly allowedHosts?: AllowedHosts;
   /** Shown by /health: the JavaScript runtime, the onnxruntime flavour and versions, … */
   readonly about?: Readonly<Record<string, unknown>>;
   /** Called with every internal fault (a 500), for the server's log; the client sees no details. */
   readonly onInternalError?: (error: unknown, request: Request) => void;
+  /** Called when a client goes away before its body is complete: the client's doing, not a fault (not a 500). */
+  readonly onClientAbort?: (request: Request) => void;
 }
 
 type Route = { readonly kind: 'health' } | { readonly kind: 'models' } | { readonly kind: 'model'; readonly name: string } | { readonly kind: 'operation'; readonly name: string; readonly operation: string };
@@ -50,8 +66,17 @@ function route(pathname: string): Route | undefined {
   return parts.length === 3 && operation ? { kind: 'operation', name, operation } : undefined;
 }
 
-function methodNotAllowed(allowed: string): Response {
-  return errorResponse({ code: 'E_METHOD', message: `use ${allowed} here`, expected: allowed }, { allow: allowed });
+export function methodNotAllowed(allowed: string, got?: string): Response {
+  return errorResponse({ code: 'E_METHOD', message: `use ${allowed} here`, expected: allowed, ...(got ? { got: got.slice(0, 20) } : {}) }, { allow: allowed });
+}
+
+/** Methods the API uses; anything else (TRACE, CONNECT, PUT, …) is 405 on every path, a known one or not. */
+const KNOWN_METHODS = ['GET', 'POST'];
+
+function shed(code: 'E_BUSY' | 'E_TIMEOUT', limits: EdgeLimits): Response {
+  const message = code === 'E_BUSY' ? 'the server is busy: every inference slot and queue place is taken' : `the request did not finish within ${limits.maxRequestMs} ms`;
+  const limit = code === 'E_BUSY' ? 'maxQueue' : 'maxRequestMs';
+  return errorResponse({ code, message, fix: 'retry after the Retry-After seconds, or send smaller requests', limit }, { 'retry-after': '1' });
 }
 
 function modelNotFound(name: string, registry: ModelRegistry): Response {
@@ -64,20 +89,56 @@ async function runOperation(model: LoadedModel, operation: string, body: unknown
   if (model.format === 'onnx' && !model.describe().operations.includes(operation)) {
     return errorResponse({ code: 'E_UNSUPPORTED', message: `${operation} needs a model exported by unfold`, where: model.name, expected: 'an unfold export (its metadata names the sequence input and the states)', got: 'a plain ONNX graph', fix: 'use predict with named inputs' });
   }
-  return json({ model: model.name, ...(await model.run(operation, body, { limits })) });
+  const text = JSON.stringify({ model: model.name, ...(await model.run(operation, body, { limits: callLimits(limits) })) });
+  // Unfold models' answers are sized before they run (maxOutputElements); this also bounds plain graphs'.
+  if (text.length > limits.maxResponseBytes) {
+    return errorResponse({ code: 'E_LIMIT', message: 'the answer is too large', expected: `at most ${limits.maxResponseBytes} bytes (maxResponseBytes)`, got: `${text.length} bytes`, fix: 'send fewer or shorter sequences per request', limit: 'maxResponseBytes' });
+  }
+  return jsonText(text);
+}
+
+/** Resolves with `work`'s answer, or with `late()` once `deadline` passes (the work still runs to its end). */
+function within(work: Promise<Response>, deadline: number, late: () => Response): Promise<Response> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<Response>((resolve) => {
+    timer = setTimeout(() => resolve(late()), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
 }
 
 export function createHandler(options: HandlerOptions): FetchHandler {
   const limits = resolveEdgeLimits(options.limits);
   const registry = options.models;
   const report = options.onInternalError ?? (() => undefined);
+  const admission = createAdmission(limits.maxConcurrent, limits.maxQueue);
+  const allowedHosts = options.allowedHosts ?? '*';
 
-  const handle = async (request: Request): Promise<Response> => {
-    const target = route(new URL(request.url).pathname);
-    if (!target) return errorResponse({ code: 'E_NOT_FOUND', message: 'no such endpoint', expected: ENDPOINTS, got: `${request.method} ${new URL(request.url).pathname.slice(0, 100)}` });
+  /** An operation call: refused at once when no queue place is left, then body, a slot, and the run, within the budget. */
+  const operate = async (request: Request, model: LoadedModel, operation: string, deadline: number): Promise<Response> => {
+    if (!admission.hasRoom()) return shed('E_BUSY', limits);
+    const body = await readJsonBody(request, limits.maxBodyBytes, limits.maxJsonDepth);
+    if (!body.ok) {
+      if (body.error.code === 'E_BODY_ABORTED') options.onClientAbort?.(request);
+      return errorResponse(body.error);
+    }
+    if (Date.now() >= deadline) return shed('E_TIMEOUT', limits); // answered already: run nothing for it
+    const slot = await admission.acquire(deadline);
+    if (!slot.ok) return shed(slot.reason === 'busy' ? 'E_BUSY' : 'E_TIMEOUT', limits);
+    const work = runOperation(model, operation, body.value, limits);
+    work.then(slot.release, slot.release); // the slot frees when the run ends, even after a timeout answer
+    return work;
+  };
+
+  const handle = async (request: Request, deadline: number): Promise<Response> => {
     const method = request.method.toUpperCase();
-    if (target.kind !== 'operation' && method !== 'GET') return methodNotAllowed('GET');
-    if (target.kind === 'operation' && method !== 'POST') return methodNotAllowed('POST');
+    if (!isAllowedHost(request.headers.get('host'), allowedHosts)) {
+      return errorResponse({ code: 'E_HOST', message: 'this server does not answer that Host', got: JSON.stringify((request.headers.get('host') ?? '').slice(0, 100)), expected: 'a name of the address the server listens on (localhost, its --host)', fix: 'use http://localhost or the address it listens on, or start the server with --allowed-hosts <name>' });
+    }
+    const target = route(new URL(request.url).pathname);
+    if (!target && !KNOWN_METHODS.includes(method)) return methodNotAllowed(KNOWN_METHODS.join(', '), method);
+    if (!target) return errorResponse({ code: 'E_NOT_FOUND', message: 'no such endpoint', expected: ENDPOINTS, got: `${request.method} ${new URL(request.url).pathname.slice(0, 100)}` });
+    if (target.kind !== 'operation' && method !== 'GET') return methodNotAllowed('GET', method);
+    if (target.kind === 'operation' && method !== 'POST') return methodNotAllowed('POST', method);
     if (target.kind === 'health') return json({ status: 'ok', models: registry.names(), ...options.about });
     if (target.kind === 'models') {
       const models = await Promise.all(registry.names().map((name) => registry.get(name)));
@@ -86,14 +147,12 @@ export function createHandler(options: HandlerOptions): FetchHandler {
     const model = await registry.get(target.name);
     if (!model) return modelNotFound(target.name, registry);
     if (target.kind === 'model') return json(model.describe());
-    const body = await readJsonBody(request, limits.maxBodyBytes);
-    if (!body.ok) return errorResponse(body.error);
-    return runOperation(model, target.operation, body.value, limits);
+    return within(operate(request, model, target.operation, deadline), deadline, () => shed('E_TIMEOUT', limits));
   };
 
   return async (request) => {
     try {
-      return await handle(request);
+      return await handle(request, Date.now() + limits.maxRequestMs);
     } catch (error) {
       const { response, internal } = responseFor(error);
       if (internal) {

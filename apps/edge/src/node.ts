@@ -8,7 +8,7 @@ import { createNodeServer } from './node/adapter';
 import { DEFAULT_ORT, type JsRuntime, type OrtName } from './server/options';
 import { prepareServer, urlOf } from './server/start';
 
-export { createNodeServer, nodeListener } from './node/adapter';
+export { createNodeServer, nodeListener, type NodeServerOptions } from './node/adapter';
 export { DEFAULT_ORT, parseServerOptions, usage, type JsRuntime, type OrtName, type ServerOptions } from './server/options';
 export { ModelFolderError, loadModelFolder } from './server/folder';
 
@@ -22,6 +22,8 @@ export interface ServeOptions {
   readonly ort?: OrtName;
   readonly threads?: number;
   readonly limits?: Partial<EdgeLimits>;
+  /** Host names answered besides the localhost names and `host` (`*`: any); see hosts.ts. */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface RunningServer {
@@ -36,10 +38,10 @@ export interface RunningServer {
 export async function serveNode(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
   const prepared = await prepareServer(
-    { models: options.models, host, port: options.port ?? 8080, ort: options.ort ?? 'node', threads: options.threads ?? 1, limits: { ...DEFAULT_EDGE_LIMITS, ...options.limits }, help: false },
+    { models: options.models, host, port: options.port ?? 8080, ort: options.ort ?? 'node', threads: options.threads ?? 1, limits: { ...DEFAULT_EDGE_LIMITS, ...options.limits }, allowedHosts: options.allowedHosts ?? [], help: false },
     'node',
   );
-  const server: Server = createNodeServer(prepared.handler);
+  const server: Server = createNodeServer(prepared.handler, { writeTimeoutMs: prepared.options.limits.maxWriteMs });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(prepared.options.port, host, () => resolve());

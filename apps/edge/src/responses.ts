@@ -4,18 +4,22 @@ import { isRuntimeError, type RuntimeErrorCode } from '@unfold/runtime';
  * Every answer is JSON. Errors are `{ "error": { "code", "message", … } }` with a stable code and the
  * HTTP status that code always maps to; internal faults say nothing about the server's inside.
  */
-export type EdgeErrorCode = 'E_NOT_FOUND' | 'E_MODEL_NOT_FOUND' | 'E_METHOD' | 'E_CONTENT_TYPE' | 'E_BODY_TOO_LARGE' | 'E_JSON' | 'E_INTERNAL';
+export type EdgeErrorCode = 'E_NOT_FOUND' | 'E_MODEL_NOT_FOUND' | 'E_METHOD' | 'E_CONTENT_TYPE' | 'E_BODY_TOO_LARGE' | 'E_BODY_ABORTED' | 'E_JSON' | 'E_HOST' | 'E_BUSY' | 'E_TIMEOUT' | 'E_INTERNAL';
 
 export type ErrorCode = EdgeErrorCode | RuntimeErrorCode;
 
-/** The status of every error code: 4xx for what the caller can fix, 500 for faults of the server. */
+/** The status of every error code: 4xx for what the caller can fix, 503 for load shed (retry later), 500 for faults of the server. */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   E_NOT_FOUND: 404,
   E_MODEL_NOT_FOUND: 404,
   E_METHOD: 405,
   E_CONTENT_TYPE: 415,
   E_BODY_TOO_LARGE: 413,
+  E_BODY_ABORTED: 400,
   E_JSON: 400,
+  E_HOST: 403,
+  E_BUSY: 503,
+  E_TIMEOUT: 503,
   E_REQUEST: 400,
   E_SHAPE: 422,
   E_DTYPE: 422,
@@ -33,7 +37,12 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
 const HEADERS = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...HEADERS, ...headers } });
+  return jsonText(JSON.stringify(body), status, headers);
+}
+
+/** An answer whose JSON is already written. */
+export function jsonText(text: string, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(text, { status, headers: { ...HEADERS, ...headers } });
 }
 
 export interface ErrorBody {

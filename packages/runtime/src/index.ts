@@ -1,6 +1,7 @@
 // Public API of @unfold/runtime. An explicit list: what is not named here is internal.
 // The package imports no onnxruntime flavour: pass `onnxruntime-node` or `onnxruntime-web` to createRuntime.
 export { FULL_LENGTH, METADATA_FORMAT as UNFOLD_FORMAT, METADATA_FORMAT_V1 as UNFOLD_FORMAT_V1 } from '@unfold/core/interface';
+export { parseJsonLimited, type JsonParseResult } from '@unfold/core/json';
 export { fetchModelBytes, readStreamLimited, type FetchModelOptions } from './bytes';
 export { isRuntimeError, RUNTIME_ERROR_CODES, RuntimeError, type RuntimeErrorCode, type RuntimeErrorDetails } from './errors';
 export { isEntryFile, type Normalisation, type OutputKind } from './info/unfold-info';

@@ -13,6 +13,7 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm';
 import bundledModels from 'unfold-edge-models';
 import { createRuntime, type LoadedModel, type Runtime } from '@unfold/runtime';
 import { createHandler, type FetchHandler } from '../handler';
+import { hostName, type AllowedHosts } from '../hosts';
 import type { EdgeLimits } from '../limits';
 import { lazyRegistry } from '../registry';
 
@@ -23,6 +24,15 @@ export interface WorkerEnv {
   readonly UNFOLD_MAX_TIME?: string;
   readonly UNFOLD_MAX_ELEMENTS?: string;
   readonly UNFOLD_MAX_ROLLOUT_STEPS?: string;
+  readonly UNFOLD_MAX_STEPS?: string;
+  readonly UNFOLD_MAX_OUTPUT_ELEMENTS?: string;
+  readonly UNFOLD_MAX_JSON_DEPTH?: string;
+  readonly UNFOLD_MAX_RESPONSE_BYTES?: string;
+  readonly UNFOLD_MAX_CONCURRENT?: string;
+  readonly UNFOLD_MAX_QUEUE?: string;
+  readonly UNFOLD_MAX_REQUEST_MS?: string;
+  /** Comma-separated Host names answered (default: any; a deployed Worker is reached by its own domain). */
+  readonly UNFOLD_ALLOWED_HOSTS?: string;
 }
 
 export interface WorkerOptions {
@@ -42,7 +52,20 @@ const LIMIT_VARS: readonly (readonly [keyof WorkerEnv, keyof EdgeLimits])[] = [
   ['UNFOLD_MAX_TIME', 'maxTime'],
   ['UNFOLD_MAX_ELEMENTS', 'maxElements'],
   ['UNFOLD_MAX_ROLLOUT_STEPS', 'maxRolloutSteps'],
+  ['UNFOLD_MAX_STEPS', 'maxSteps'],
+  ['UNFOLD_MAX_OUTPUT_ELEMENTS', 'maxOutputElements'],
+  ['UNFOLD_MAX_JSON_DEPTH', 'maxJsonDepth'],
+  ['UNFOLD_MAX_RESPONSE_BYTES', 'maxResponseBytes'],
+  ['UNFOLD_MAX_CONCURRENT', 'maxConcurrent'],
+  ['UNFOLD_MAX_QUEUE', 'maxQueue'],
+  ['UNFOLD_MAX_REQUEST_MS', 'maxRequestMs'],
 ];
+
+/** `UNFOLD_ALLOWED_HOSTS` as the handler's allowed hosts; unset: any Host (see hosts.ts). */
+export function allowedHostsFromEnv(env: WorkerEnv = {}): AllowedHosts {
+  const names = (env.UNFOLD_ALLOWED_HOSTS ?? '').split(',').map((h) => h.trim()).filter(Boolean);
+  return names.length === 0 || names.includes('*') ? '*' : names.map(hostName);
+}
 
 /** Limits from the Worker's vars; a var that is not a positive integer is a configuration fault (thrown). */
 export function limitsFromEnv(env: WorkerEnv = {}): Partial<EdgeLimits> {
@@ -115,11 +138,13 @@ export function createWorker(options: WorkerOptions): Worker {
     handler ??= createHandler({
       models: lazyRegistry(names, load),
       limits: limitsFromEnv(env),
+      allowedHosts: allowedHostsFromEnv(env),
       about: { runtime: 'workerd', onnxruntime: { flavour: 'onnxruntime-web', common: ort.env.versions.common, web: ort.env.versions.web } },
       onInternalError: (error, request) => {
         const detail = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
         console.error(`unfold-edge: internal error on ${request.method} ${new URL(request.url).pathname}: ${detail}`);
       },
+      onClientAbort: () => undefined, // the platform reports dropped connections; not a fault of the Worker
     });
     return handler;
   };

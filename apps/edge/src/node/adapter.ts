@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { FetchHandler } from '../handler';
+import { methodNotAllowed, type FetchHandler } from '../handler';
+import { errorResponse } from '../responses';
+
+/** Methods the Fetch API will not put in a Request (it throws): answered 405 before the handler. */
+const FORBIDDEN_METHODS = ['TRACE', 'TRACK', 'CONNECT'];
 
 /**
  * `node:http` in front of the fetch handler: each IncomingMessage becomes a web Request whose body is
@@ -42,6 +46,10 @@ function streamedBody(request: IncomingMessage): StreamedBody {
       request.on('error', (error) => {
         if (!draining) controller.error(error);
       });
+      // A client that goes away mid-body: without this the handler would wait for the rest forever.
+      request.on('close', () => {
+        if (!request.complete && !draining) controller.error(new Error('the client closed the connection mid-body'));
+      });
     },
     pull() {
       request.resume();
@@ -62,31 +70,65 @@ function toRequest(request: IncomingMessage, body: StreamedBody | undefined): Re
   return new Request(url, { method: request.method ?? 'GET', headers, ...(body ? { body: body.stream, duplex: 'half' } : {}) } as RequestInit);
 }
 
-async function writeResponse(response: Response, out: ServerResponse): Promise<void> {
+/**
+ * Writes the answer; a client that has not taken all of it `writeTimeoutMs` later (a reader that does not
+ * read keeps the answer buffered in this process) loses the connection, which frees the buffer.
+ */
+async function writeResponse(response: Response, out: ServerResponse, writeTimeoutMs: number): Promise<void> {
   const body = new Uint8Array(await response.arrayBuffer());
   out.writeHead(response.status, { ...Object.fromEntries(response.headers), 'content-length': String(body.byteLength) });
+  const timer = setTimeout(() => out.destroy(), writeTimeoutMs);
+  timer.unref?.();
+  out.on('finish', () => clearTimeout(timer));
+  out.on('close', () => clearTimeout(timer));
   out.end(body);
 }
 
+/** Writes a web Response the handler never saw (a method the Fetch API refuses to build a Request for). */
+function answerDirectly(response: Response, out: ServerResponse, writeTimeoutMs: number, close: boolean): void {
+  if (close) response.headers.set('connection', 'close');
+  writeResponse(response, out, writeTimeoutMs).catch(() => out.destroy());
+}
+
+/** Options of the Node server in front of the handler. */
+export interface NodeServerOptions {
+  /** Milliseconds a client has to take an answer before the connection is dropped (default 10,000: maxWriteMs). */
+  readonly writeTimeoutMs?: number;
+  /** Milliseconds a client has to send a whole request, headers and body (default 30,000). */
+  readonly requestTimeoutMs?: number;
+}
+
+const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
 /** A listener for `http.createServer` that serves `handler`; it never throws. */
-export function nodeListener(handler: FetchHandler): (request: IncomingMessage, response: ServerResponse) => void {
+export function nodeListener(handler: FetchHandler, options: NodeServerOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
+  const writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
   return (request, response) => {
     response.on('error', () => undefined); // a client that went away: nothing left to answer
     const fail = () => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
       response.end('{"error":{"code":"E_INTERNAL","message":"internal error"}}');
     };
-    const method = request.method ?? 'GET';
+    const method = (request.method ?? 'GET').toUpperCase();
+    // The Fetch API refuses to build a Request for TRACE, TRACK and CONNECT: they are answered here, as the
+    // handler answers every other method it does not serve (405), and the connection is closed.
+    if (FORBIDDEN_METHODS.includes(method)) {
+      request.resume();
+      answerDirectly(methodNotAllowed('GET, POST', method), response, writeTimeoutMs, true);
+      return;
+    }
     const body = method === 'GET' || method === 'HEAD' ? undefined : streamedBody(request);
     let web: Request;
     try {
       web = toRequest(request, body);
     } catch {
-      fail();
+      request.resume();
+      answerDirectly(errorResponse({ code: 'E_METHOD', message: 'a request this server cannot read', expected: 'GET or POST' }, { allow: 'GET, POST' }), response, writeTimeoutMs, true);
       return;
     }
     handler(web)
-      .then((answer) => writeResponse(answer, response))
+      .then((answer) => writeResponse(answer, response, writeTimeoutMs))
       .catch(fail)
       .finally(() => {
         if (!request.complete) body?.drain();
@@ -94,12 +136,23 @@ export function nodeListener(handler: FetchHandler): (request: IncomingMessage, 
   };
 }
 
-/** An http.Server for the handler, with malformed HTTP answered 400 instead of being dropped silently. */
-export function createNodeServer(handler: FetchHandler): Server {
-  const server = createServer(nodeListener(handler));
+/**
+ * An http.Server for the handler, with malformed HTTP answered 400 instead of being dropped silently,
+ * CONNECT answered 405 (node:http hands it to a `connect` listener, not to the request listener), and a
+ * whole request bounded in time (`requestTimeoutMs`, slow uploads included).
+ */
+export function createNodeServer(handler: FetchHandler, options: NodeServerOptions = {}): Server {
+  const server = createServer(nodeListener(handler, options));
+  server.requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  server.headersTimeout = Math.min(server.requestTimeout, 20_000);
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
     else socket.destroy();
+  });
+  server.on('connect', (_request, socket) => {
+    const body = '{"error":{"code":"E_METHOD","message":"use GET, POST here","expected":"GET, POST","got":"CONNECT"}}';
+    socket.on('error', () => undefined);
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nallow: GET, POST\r\ncontent-type: application/json; charset=utf-8\r\nconnection: close\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
   });
   return server;
 }

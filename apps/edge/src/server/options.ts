@@ -17,6 +17,8 @@ export interface ServerOptions {
   /** onnxruntime threads per model: wasm threads for web (Deno supports only 1), intra-op threads for node (default 1). */
   readonly threads: number;
   readonly limits: EdgeLimits;
+  /** `--allowed-hosts`: Host names answered besides the localhost names and `host` (`*`: any). */
+  readonly allowedHosts: readonly string[];
   readonly help: boolean;
 }
 
@@ -27,7 +29,7 @@ export class OptionsError extends Error {
 /** The ORT flavour each runtime uses unless told otherwise. */
 export const DEFAULT_ORT: Readonly<Record<JsRuntime, OrtName>> = Object.freeze({ node: 'node', bun: 'web', deno: 'web' });
 
-const VALUE_FLAGS = new Set(['--models', '--host', '--port', '--ort', '--threads']);
+const VALUE_FLAGS = new Set(['--models', '--host', '--port', '--ort', '--threads', '--allowed-hosts']);
 
 const LIMIT_FLAGS: Readonly<Record<string, keyof EdgeLimits>> = {
   '--max-body-bytes': 'maxBodyBytes',
@@ -35,6 +37,14 @@ const LIMIT_FLAGS: Readonly<Record<string, keyof EdgeLimits>> = {
   '--max-time': 'maxTime',
   '--max-elements': 'maxElements',
   '--max-rollout-steps': 'maxRolloutSteps',
+  '--max-steps': 'maxSteps',
+  '--max-output-elements': 'maxOutputElements',
+  '--max-json-depth': 'maxJsonDepth',
+  '--max-response-bytes': 'maxResponseBytes',
+  '--max-concurrent': 'maxConcurrent',
+  '--max-queue': 'maxQueue',
+  '--max-request-ms': 'maxRequestMs',
+  '--max-write-ms': 'maxWriteMs',
 };
 
 export function usage(runtime: JsRuntime): string {
@@ -54,6 +64,15 @@ Options:
   --max-time <n>              steps per sequence per request (default ${DEFAULT_EDGE_LIMITS.maxTime})
   --max-elements <n>          input numbers per request (default ${DEFAULT_EDGE_LIMITS.maxElements})
   --max-rollout-steps <n>     steps one rollout may generate (default ${DEFAULT_EDGE_LIMITS.maxRolloutSteps})
+  --max-steps <n>             model steps per request, batch × longest sequence (default ${DEFAULT_EDGE_LIMITS.maxSteps})
+  --max-output-elements <n>   numbers in one answer (default ${DEFAULT_EDGE_LIMITS.maxOutputElements})
+  --max-json-depth <n>        nesting depth of a request body (default ${DEFAULT_EDGE_LIMITS.maxJsonDepth})
+  --max-response-bytes <n>    bytes of one answer (default ${DEFAULT_EDGE_LIMITS.maxResponseBytes})
+  --max-concurrent <n>        inferences running at once (default ${DEFAULT_EDGE_LIMITS.maxConcurrent})
+  --max-queue <n>             inferences waiting; beyond it 503 + Retry-After (default ${DEFAULT_EDGE_LIMITS.maxQueue})
+  --max-request-ms <n>        time budget of one request; beyond it 503 (default ${DEFAULT_EDGE_LIMITS.maxRequestMs})
+  --max-write-ms <n>          time a client has to read an answer (default ${DEFAULT_EDGE_LIMITS.maxWriteMs})
+  --allowed-hosts <a,b|*>     Host names answered besides localhost and --host (default none; * any)
   -h, --help                  show this help
 
 API: see apps/edge/API.md (GET /health, GET /models, POST /models/:name/predict|stream|rollout|generate).
@@ -73,6 +92,7 @@ export function parseServerOptions(argv: readonly string[], runtime: JsRuntime):
   let ort = DEFAULT_ORT[runtime];
   let threads = 1;
   let help = false;
+  let allowedHosts: string[] = [];
   const limits: Record<string, number> = { ...DEFAULT_EDGE_LIMITS };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = (argv[i] as string).split(/=(.*)/s, 2) as [string, string | undefined];
@@ -85,6 +105,7 @@ export function parseServerOptions(argv: readonly string[], runtime: JsRuntime):
     if (value === undefined) throw new OptionsError(`${flag} needs a value`);
     if (flag === '--models') models = value;
     else if (flag === '--host') host = value;
+    else if (flag === '--allowed-hosts') allowedHosts = value.split(',').map((h) => h.trim()).filter(Boolean);
     else if (flag === '--port') port = integer(flag, value, 0, 65535);
     else if (flag === '--threads') threads = integer(flag, value, 1, 64);
     else if (flag === '--ort') {
@@ -93,5 +114,5 @@ export function parseServerOptions(argv: readonly string[], runtime: JsRuntime):
     } else limits[LIMIT_FLAGS[flag] as string] = integer(flag, value, 1);
   }
   if (!help && models === undefined) throw new OptionsError('--models is required: a folder of .onnx files or one .onnx file');
-  return { models: models ?? '', host, port, ort, threads, limits: limits as unknown as EdgeLimits, help };
+  return { models: models ?? '', host, port, ort, threads, limits: limits as unknown as EdgeLimits, allowedHosts, help };
 }

@@ -1,6 +1,7 @@
 import { createRuntime, type LoadedModel } from '@unfold/runtime';
 import { curlExamples } from '../examples';
 import { createHandler, type FetchHandler } from '../handler';
+import { defaultAllowedHosts } from '../hosts';
 import { staticRegistry } from '../registry';
 import { ModelFolderError, loadModelFolder } from './folder';
 import { OptionsError, parseServerOptions, usage, type JsRuntime, type ServerOptions } from './options';
@@ -33,6 +34,25 @@ function debugging(): boolean {
   }
 }
 
+/**
+ * Client aborts (a body cut short) are the client's doing: logged as such, at most one line per
+ * CLIENT_ABORT_LOG_MS with the count since the last, so a flood of them cannot flood the log.
+ */
+const CLIENT_ABORT_LOG_MS = 10_000;
+
+function clientAbortLog(): (request: Request) => void {
+  let last = 0;
+  let unlogged = 0;
+  return (request) => {
+    unlogged++;
+    const now = Date.now();
+    if (now - last < CLIENT_ABORT_LOG_MS) return;
+    console.error(`unfold-edge: client aborted ${request.method} ${new URL(request.url).pathname} mid-body${unlogged > 1 ? ` (${unlogged} client aborts since the last line)` : ''}`);
+    last = now;
+    unlogged = 0;
+  };
+}
+
 export async function prepareServer(options: ServerOptions, runtime: JsRuntime): Promise<PreparedServer> {
   const ort = options.ort === 'node' ? await loadOrtNode() : await loadOrtWeb(options.threads);
   const onnxRuntime = createRuntime(ort);
@@ -43,11 +63,13 @@ export async function prepareServer(options: ServerOptions, runtime: JsRuntime):
   const handler = createHandler({
     models: staticRegistry(models),
     limits: options.limits,
+    allowedHosts: defaultAllowedHosts(options.host, options.allowedHosts),
     about,
     onInternalError: (error, request) => {
       const detail = error instanceof Error ? (debugging() ? error.stack : `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`) : String(error);
       console.error(`unfold-edge: internal error on ${request.method} ${new URL(request.url).pathname}: ${detail}`);
     },
+    onClientAbort: clientAbortLog(),
   });
   return { options, handler, models };
 }
