@@ -1,3 +1,4 @@
+import { parseJsonLimited } from '@unfold/core';
 import { UsageError } from './usage-error';
 
 /**
@@ -63,13 +64,14 @@ export function toJsonTensor(tensor: JsonTensor): { dtype: JsonDtype; shape: num
   return { dtype: tensor.dtype, shape: [...tensor.shape], data: Array.from(tensor.data as ArrayLike<number | bigint>, Number) };
 }
 
+/** An inputs file nests at most this deep: an object of tensors, each of rank at most 30 or so. */
+const INPUTS_MAX_DEPTH = 32;
+
 export function parseInputsFile(text: string, path: string): Record<string, unknown> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`, 'write inputs.json as one JSON object mapping input names to tensors');
-  }
+  const result = parseJsonLimited(text, INPUTS_MAX_DEPTH);
+  if (!result.ok && result.reason === 'depth') throw new UsageError(`${path} nests more than ${INPUTS_MAX_DEPTH} levels deep`, 'give each input as a nested array of its tensor’s rank, or as { "dtype", "shape", "data" }');
+  if (!result.ok) throw new UsageError(`${path} is not valid JSON: ${result.message}`, 'write inputs.json as one JSON object mapping input names to tensors');
+  const parsed = result.value;
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${path} must be a JSON object mapping input names to tensors`, 'e.g. { "input": [[[0.1], [0.2]]] }');
   return parsed as Record<string, unknown>;
 }

@@ -2,9 +2,10 @@ import { mkdtemp, readdir, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { crc32, decodeSafetensors, DEFAULT_MAX_JSON_DEPTH, deserializeModel, createRegistry, initWeights, jsonNestingDepth, parseJsonLimited, readCheckpoint, resolveModel, scanJson } from '../src/index';
+import { decodeSafetensors, DEFAULT_MAX_JSON_DEPTH, deserializeModel, createRegistry, initWeights, jsonNestingDepth, parseJsonLimited, readCheckpoint, resolveModel, scanJson } from '../src/index';
 import { saveModel, loadModel } from '../src/node';
 import { errorOf } from './error-of';
+import { craftCheckpoint as craftText, deepArray, deepSpec, type Entry } from './hostile-checkpoints';
 import { toyCell, toyHead, toyLayer, toySpec } from './toy-plugins';
 
 /**
@@ -13,36 +14,6 @@ import { toyCell, toyHead, toyLayer, toySpec } from './toy-plugins';
  */
 const registry = createRegistry([toyCell, toyLayer, toyHead]);
 const weights = initWeights(resolveModel(registry, toySpec), 7);
-
-type Entry = { readonly shape: readonly number[]; readonly data: Float32Array };
-
-/**
- * A checkpoint written by hand from the documented layout (checkpoint.ts, safetensors.ts), so names and
- * headers the encoder would never write can be crafted: `tensors` are [name, tensor] pairs, the header's
- * JSON is assembled as text, and the crc32 is valid.
- */
-function craftText(metadata: Record<string, string>, tensors: readonly (readonly [string, Entry])[], extraHeader = ''): Uint8Array {
-  const parts = [`"__metadata__":${JSON.stringify({ crc32: '00000000', ...metadata })}`];
-  let offset = 0;
-  for (const [name, tensor] of tensors) {
-    const length = tensor.data.length * 4;
-    parts.push(`${JSON.stringify(name)}:{"dtype":"F32","shape":${JSON.stringify(tensor.shape)},"data_offsets":[${offset},${offset + length}]}`);
-    offset += length;
-  }
-  let header = `{${parts.join(',')}${extraHeader}}`;
-  header += ' '.repeat((8 - ((8 + header.length) % 8)) % 8);
-  const headerBytes = new TextEncoder().encode(header);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
-  out.set(headerBytes, 8);
-  let position = 8 + headerBytes.length;
-  for (const [, tensor] of tensors) {
-    out.set(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength), position);
-    position += tensor.data.byteLength;
-  }
-  out.set(new TextEncoder().encode(crc32(out).toString(16).padStart(8, '0')), 34);
-  return out;
-}
 
 const plugins = JSON.stringify({ 'toy-loop': { package: 'x', version: '0', schemaVersion: registry.lookup('toy-loop').schemaVersion }, 'toy-cell': { package: 'x', version: '0', schemaVersion: registry.lookup('toy-cell').schemaVersion } });
 const checkpointMetadata = (spec: string) => ({ format: 'unfold.checkpoint', format_version: '1', producer: 'test', spec, plugins });
@@ -70,7 +41,7 @@ describe('the depth-limited JSON parser', () => {
 describe('hostile checkpoints (issue 15)', () => {
   it('item 4: a spec whose children nest 10,000 deep is a typed error, not a stack overflow', () => {
     // Written as text: JSON.stringify itself overflows on a value this deep.
-    const spec = `${'{"kind":"toy-loop","children":{"cell":'.repeat(10_000)}${JSON.stringify(toySpec)}${'}}'.repeat(10_000)}`;
+    const spec = deepSpec(10_000, JSON.stringify(toySpec), 'toy-loop');
     const bytes = craftText(checkpointMetadata(spec), realTensors);
     const error = errorOf(() => readCheckpoint(bytes));
     expect(error.code).toBe('E_SERIALIZATION');
@@ -78,13 +49,13 @@ describe('hostile checkpoints (issue 15)', () => {
   });
 
   it('item 4: spec metadata holding an array nested 200,000 deep is a typed error', () => {
-    const spec = JSON.stringify({ ...toySpec, metadata: { x: 0 } }).replace('{"x":0}', `${'['.repeat(200_000)}${']'.repeat(200_000)}`);
+    const spec = JSON.stringify({ ...toySpec, metadata: { x: 0 } }).replace('{"x":0}', deepArray(200_000));
     const error = errorOf(() => deserializeModel(registry, craftText(checkpointMetadata(spec), realTensors)));
     expect(error.code).toBe('E_SERIALIZATION');
   });
 
   it('item 4: a header nested deeper than a safetensors header can be is a typed error', () => {
-    const bytes = craftText(checkpointMetadata(JSON.stringify(toySpec)), realTensors, `,"x":${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    const bytes = craftText(checkpointMetadata(JSON.stringify(toySpec)), realTensors, `,"x":${deepArray(100_000)}`);
     expect(errorOf(() => readCheckpoint(bytes))).toMatchObject({ code: 'E_SERIALIZATION', message: expect.stringMatching(/nested too deeply/) });
   });
 

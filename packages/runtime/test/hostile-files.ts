@@ -1,5 +1,6 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema, StringStringEntryProtoSchema, type ModelProto } from 'onnx-buf';
+import { deepArray, deepSpec } from '../../core/test/hostile-checkpoints';
 
 /**
  * Crafted ONNX files from the adversarial audit (issue 15, items 2, 4 and 9), made from a valid export:
@@ -24,11 +25,6 @@ function metadataOf(model: ModelProto, key: string): string {
   return value;
 }
 
-/** A JSON array nested `depth` deep, as text (JSON.stringify itself overflows on such values). */
-export function deepArrayText(depth: number): string {
-  return `${'['.repeat(depth)}${']'.repeat(depth)}`;
-}
-
 export const HOSTILE_ONNX = {
   /** Item 2: the first int64 initializer's dims become [2⁴⁰] while its data stays 8 bytes. */
   falseInitializerDims: (bytes: Uint8Array) =>
@@ -47,11 +43,10 @@ export const HOSTILE_ONNX = {
   /** Item 4: `unfold.spec` nesting children 100,000 deep. */
   deepSpec: (bytes: Uint8Array) =>
     edit(bytes, (model) => {
-      const depth = 100_000;
-      setMetadata(model, 'unfold.spec', `${'{"kind":"x","children":{"c":'.repeat(depth)}{"kind":"x"}${'}}'.repeat(depth)}`);
+      setMetadata(model, 'unfold.spec', deepSpec(100_000, '{"kind":"x"}'));
     }),
   /** Item 4: `unfold.metadata` holding an array nested 300,000 deep. */
-  deepMetadata: (bytes: Uint8Array) => edit(bytes, (model) => setMetadata(model, 'unfold.metadata', `{"deep":${deepArrayText(300_000)}}`)),
+  deepMetadata: (bytes: Uint8Array) => edit(bytes, (model) => setMetadata(model, 'unfold.metadata', `{"deep":${deepArray(300_000)}}`)),
   /** Item 9: the first state's declared size (and shape) 1e8 in the interface; the graph says otherwise. */
   hugeStateSize: (bytes: Uint8Array) =>
     edit(bytes, (model) => {

@@ -12,6 +12,13 @@ import { isEntryFile, isRuntimeError, readModelInfo, type LoadedModel, type Runt
  */
 export class ModelFolderError extends Error {
   override readonly name = 'ModelFolderError';
+  /** The runtime's code when a model failed to load (`E_MODEL`), so callers can print and branch on it. */
+  readonly code: string | undefined;
+
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
 type Source = { readonly kind: 'file'; readonly name: string; readonly path: string } | { readonly kind: 'entries'; readonly name: string; readonly path: string; readonly files: Readonly<Record<string, Uint8Array>> };
@@ -92,7 +99,7 @@ export async function loadModelFolder(runtime: Runtime, path: string, sessionOpt
       models[source.name] = source.kind === 'file' ? await runtime.load(new Uint8Array(await readFile(source.path)), { name: source.name, ...options }) : await runtime.loadEntries(source.name, source.files, options);
     } catch (error) {
       const reason = isRuntimeError(error) ? error.message : error instanceof Error ? error.message : String(error);
-      throw new ModelFolderError(`${source.path}: ${reason}`);
+      throw new ModelFolderError(`${source.path}: ${reason}`, isRuntimeError(error) ? error.code : undefined);
     }
   }
   return models;

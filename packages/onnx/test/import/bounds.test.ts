@@ -1,7 +1,7 @@
 import { isUnfoldError } from '@unfold/core';
 import { describe, expect, it } from 'vitest';
-import { createModelBuilder, importOnnx } from '../../src/index';
-import { finish, int64s } from './graphs';
+import { importOnnx } from '../../src/index';
+import { constantOfShapeGraph as constantOfShape, rangeGraph as range } from './graphs';
 
 /**
  * Issue 15, item 3: tiny files whose glue asks the importer's constant evaluation for huge or invalid
@@ -17,21 +17,6 @@ function importFailure(bytes: Uint8Array): { code: string; message: string; ms: 
     return { code: error.code, message: error.message, ms: performance.now() - started };
   }
   throw new Error('the import succeeded');
-}
-
-function constantOfShape(dims: readonly number[]): Uint8Array {
-  const graph = createModelBuilder(['y']);
-  const [y] = graph.node('ConstantOfShape', [graph.constant('shape', int64s(dims))], {}, { stem: 'fill' }) as [string];
-  graph.output('y', y, { dtype: 'float32' });
-  return finish(graph);
-}
-
-function range(start: number, limit: number, delta: number): Uint8Array {
-  const graph = createModelBuilder(['y']);
-  const scalar = (name: string, value: number) => graph.constant(name, { dtype: 'int64', shape: [], data: BigInt64Array.from([BigInt(value)]) });
-  const [y] = graph.node('Range', [scalar('start', start), scalar('limit', limit), scalar('delta', delta)], {}, { stem: 'range' }) as [string];
-  graph.output('y', y, { dtype: 'int64' });
-  return finish(graph);
 }
 
 describe('bounded constant evaluation in the importer (issue 15, item 3)', () => {

@@ -46,3 +46,20 @@ export function recurrentGraph(op: 'RNN' | 'GRU' | 'LSTM', options: { I: number;
 export function finish(graph: OnnxModelBuilder, name = 'test'): Uint8Array {
   return serializeGraph(graph, { name });
 }
+
+/** Glue only: ConstantOfShape of a constant shape `dims` as the graph output (a 104-byte hostile file for huge dims). */
+export function constantOfShapeGraph(dims: readonly number[]): Uint8Array {
+  const graph = createModelBuilder(['y']);
+  const [y] = graph.node('ConstantOfShape', [graph.constant('shape', int64s(dims))], {}, { stem: 'fill' }) as [string];
+  graph.output('y', y, { dtype: 'float32' });
+  return finish(graph);
+}
+
+/** Glue only: Range(start, limit, delta) of int64 scalars as the graph output. */
+export function rangeGraph(start: number, limit: number, delta: number): Uint8Array {
+  const graph = createModelBuilder(['y']);
+  const scalar = (name: string, value: number) => graph.constant(name, { dtype: 'int64', shape: [], data: BigInt64Array.from([BigInt(value)]) });
+  const [y] = graph.node('Range', [scalar('start', start), scalar('limit', limit), scalar('delta', delta)], {}, { stem: 'range' }) as [string];
+  graph.output('y', y, { dtype: 'int64' });
+  return finish(graph);
+}
