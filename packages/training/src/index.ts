@@ -8,7 +8,9 @@ export { encodeTextPairs, type EncodedPairs, type TextPairOptions } from './data
 export { csvColumn, parseCsv, type CsvTable } from './data/csv';
 export { dataError, featureData, languageModelData, parseJsonLines, readRecords, tokenStreams, unionSizes, type FeatureData, type FeatureRecord, type JsonLine, type RecordSet } from './data/records';
 export { AUTO, fillDataSizes, probeSpec, type DataSizes, type FilledOption } from './data/spec-sizes';
+export { readTreeRecords, treeData, treeSize, type TreeData, type TreeRecord, type TreeRecordSet } from './data/tree-records';
 export { fit, type FitOptions, type FitResult } from './fit';
+export { evaluateTrees, fitTrees, treeEncoding, type TreeEpoch, type TreeFitOptions, type TreeFitResult } from './tree-fit';
 export type { EndInfo, EpochInfo, FitCallback, LoopControl, StepInfo, StopReason, TrainStep, TrainStepContext } from './loop/callbacks';
 export { checkpointCallback } from './loop/checkpoints';
 export { divergenceCallback, type DivergenceOptions } from './loop/divergence';

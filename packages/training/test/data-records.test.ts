@@ -30,7 +30,7 @@ describe('JSON-lines records', () => {
       ['{"x": [[1]], "y": 0}\n{"x": [["a"]], "y": 0}', /^d\.jsonl:2: x\[0\]\[0\] is not a finite number/],
       ['{"x": [[1]], "y": 0}\n{"text": "hi"}', /^d\.jsonl:2: a text record in a file of features records/],
       ['{"source": "a", "target": "b"}', /^d\.jsonl:1: a seq2seq record needs the seq2seq model \(not available yet\)/],
-      ['{"tree": [1, [2, 3]], "label": 1}', /^d\.jsonl:1: a tree record needs the tree model \(not available yet\)/],
+      ['{"tree": [1, [2, 3]], "label": 1}', /^d\.jsonl:1: bad tree at tree: not a tree node/],
       ['{"x": [[1]], "y": 0, "z": 1}', /^d\.jsonl:1: unknown field "z"/],
       ['{"x": [[1]], "y": 0}\n{"x": [[1]], "y": 0.5}', /^d\.jsonl:2: y is not a class label/],
       ['{"x": [[1]], "y": [0.5]}\n{"x": [[1]], "y": 1}', /^d\.jsonl:2: y is a class label, the first record has values/],

@@ -3,6 +3,7 @@ import { exportModel } from '@unfold/onnx';
 import { writeFileAtomic } from '@unfold/core/node';
 import { onnxToModel } from '../engines/convert';
 import { runWithOnnxruntime } from '../engines/onnxruntime';
+import { predictTrees, treeRequest } from '../engines/trees';
 import { runWithUnfold } from '../engines/unfold';
 import { fileKind, readInputFile } from '../files';
 import type { Io } from '../io';
@@ -15,9 +16,13 @@ import { UsageError } from '../usage-error';
 export const RUN_HELP = `unfold run — run a model once on inputs from a JSON file
 
 Usage: unfold run <model.onnx | checkpoint> --inputs inputs.json [--engine ort|tfjs] [-o outputs.json]
+       unfold run <tree model> --trees trees.json [-o outputs.json]
 
 Options:
-  --inputs <path>        JSON object mapping input names to tensors (required)
+  --inputs <path>        JSON object mapping input names to tensors (required, except with --trees)
+  --trees <path>         a tree model: {"trees": ["(+ 1 2)", {"token": …, "children": […]}, …], "nodes"?: true}
+                         or the list of trees; prints each root's output (and every node's with "nodes"),
+                         as POST /models/:name/predict answers (onnxruntime-node)
   --engine <ort|tfjs>    ort: onnxruntime-node; tfjs: unfold's own forward pass. Default: ort for .onnx
                          files, tfjs for checkpoints (a checkpoint is exported in memory for ort; an .onnx
                          file is read back into unfold for tfjs)
@@ -31,13 +36,14 @@ came from; for unfold models the names are input, sequence_lens, state_in.<path>
 `;
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions('run', argv, { inputs: { type: 'string' }, engine: { type: 'string' }, out: { type: 'string', short: 'o' } }, 1);
+  const { values, positionals } = parseOptions('run', argv, { inputs: { type: 'string' }, trees: { type: 'string' }, engine: { type: 'string' }, out: { type: 'string', short: 'o' } }, 1);
   if (values.help) {
     io.out(RUN_HELP);
     return 0;
   }
   const path = positionals[0];
   const bytes = await readInputFile(path, 'model file', 'run');
+  if (values.trees !== undefined) return runTrees(bytes, path as string, values, io);
   if (!values.inputs) throw new UsageError('missing --inputs', 'pass --inputs inputs.json (see unfold run --help)');
   const inputsText = new TextDecoder().decode(await readInputFile(values.inputs, 'inputs file', 'run'));
   const inputs = parseInputsFile(inputsText, values.inputs);
@@ -58,6 +64,22 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     outputs = io ? fromNativeOutputs(registry, model, io, results) : results;
   }
   const text = `${JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([name, tensor]) => [name, toJsonTensor(tensor)])))}\n`;
+  if (values.out) {
+    await writeFileAtomic(values.out, new TextEncoder().encode(text));
+    io.err(`outputs written to ${values.out}\n`);
+  } else io.out(text);
+  return 0;
+}
+
+/** `--trees`: a tree model's predict (engines/trees.ts); a checkpoint is exported in memory first. */
+async function runTrees(bytes: Uint8Array, path: string, values: { readonly trees?: string; readonly inputs?: string; readonly engine?: string; readonly out?: string }, io: Io): Promise<number> {
+  if (values.inputs !== undefined || values.engine !== undefined) throw new UsageError('--trees runs a tree model on onnxruntime; --inputs and --engine do not apply', 'pass --trees alone');
+  const kind = fileKind(bytes);
+  if (kind === 'unknown') throw new UsageError(`${path} is neither an ONNX model nor an unfold checkpoint`, 'pass a .onnx file or a checkpoint written by unfold');
+  const request = treeRequest(new TextDecoder().decode(await readInputFile(values.trees, 'trees file', 'run')), values.trees as string);
+  const registry = builtInRegistry();
+  const onnx = kind === 'onnx' ? bytes : exportModel(registry, deserializeModel(registry, bytes, path));
+  const text = `${JSON.stringify(await predictTrees(onnx, request, path))}\n`;
   if (values.out) {
     await writeFileAtomic(values.out, new TextEncoder().encode(text));
     io.err(`outputs written to ${values.out}\n`);

@@ -30,6 +30,7 @@ import { builtInRegistry } from '../models';
 import { writeSpecReport } from '../report/spec-report';
 import { choiceOption, integerOption, numberOption } from '../options';
 import { UsageError } from '../usage-error';
+import { holdsTrees, trainTrees } from './train-trees';
 
 /** Options of `unfold train --spec`, on top of the shared ones (`--epochs`, `--lr`, `--batch`, `--seed`, `--backend`, `-o`, `--window`). */
 export const SPEC_OPTIONS = {
@@ -94,7 +95,11 @@ Data formats (one JSON object per line; the first record decides the format):
       {"x": [4, 9, 2], "y": [1, 0, 1]}
   text, a language model (next-token prediction; the tokenizer is saved in the checkpoint and the .onnx):
       {"text": "the cat sat on the mat."}
-  seq2seq {"source": …, "target": …} and tree {"tree": …, "label": …} records need models not available yet.
+  trees, a tree model (examples/specs/tree-lstm.json): a tree, bracketed or JSON (labels at nodes optional),
+  and a label for the whole tree; the vocabulary and the label set come from the data:
+      {"tree": "(+ 3 (* 4 5))", "label": 3}
+      {"tree": {"token": "-", "children": [{"token": "7"}, {"token": "2"}]}, "label": 5}
+  seq2seq {"source": …, "target": …} records need a model not available yet.
   CSV time series (a next-value forecaster over sliding windows, readout "last"; normalised with the
   training series' mean and std, written to the spec's metadata with the window):
       time,load
@@ -190,6 +195,7 @@ async function prepareRecords(values: Values, spec: ModelSpec, readout: 'sequenc
       texts,
     };
   }
+  if (set.format === 'tree') throw new UsageError(`${values.data} holds tree records`, 'train a tree model (a recursive spec such as examples/specs/tree-lstm.json)');
   const train = featureData(set, readout);
   const validation = valid?.format === 'features' ? featureData(valid, readout) : undefined;
   if (streams) {
@@ -259,6 +265,7 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
   const registry = builtInRegistry();
   const resumed = values.resume ? deserializeTrainingCheckpoint(registry, await readInputFile(values.resume, 'training checkpoint', 'train'), values.resume) : undefined;
   const given = resumed ? resumed.spec : await readSpec(values.spec);
+  if (await holdsTrees(values.data)) return trainTrees(values, given, io);
   const { readout } = probeSpec(registry, given);
   const prepared = values.data.toLowerCase().endsWith('.csv') ? await prepareCsv(values, given, readout) : await prepareRecords(values, given, readout, tbptt ? batchSize : undefined);
   const { spec: sized, filled } = fillDataSizes(registry, given, prepared.sizes);

@@ -4,7 +4,7 @@ import { createRuntime, type GraphModel, type RuntimeLimits } from '@unfold/runt
 import { parseJsonTensor, type JsonDtype, type JsonTensor } from '../tensor-json';
 
 /** A one-off command-line run is not a server: no caps beyond what memory allows. */
-const COMMAND_LINE_LIMITS: RuntimeLimits = { maxBatch: 1 << 20, maxTime: 1 << 24, maxElements: 2 ** 31 - 1, maxRolloutSteps: 1 << 20, maxNodes: 1 << 24, maxDepth: 4096, maxSteps: 2 ** 31 - 1, maxOutputElements: 2 ** 31 - 1 };
+export const COMMAND_LINE_LIMITS: RuntimeLimits = { maxBatch: 1 << 20, maxTime: 1 << 24, maxElements: 2 ** 31 - 1, maxRolloutSteps: 1 << 20, maxNodes: 1 << 24, maxDepth: 4096, maxSteps: 2 ** 31 - 1, maxOutputElements: 2 ** 31 - 1 };
 
 /**
  * For a file unfold exported, the inputs a caller may leave out, as unfold's forward pass treats them:

@@ -1,6 +1,7 @@
 import { BOS_ID, DataError, encodeText, EOS_ID, type TokenizerSpec } from '@unfold/core';
 import type { SequenceData } from './sequence-data';
 import type { DataSizes } from './spec-sizes';
+import { readTreeRecords, type TreeRecordSet } from './tree-records';
 
 /**
  * Training data from JSON lines: one JSON object per line, blank lines skipped. The first record decides
@@ -13,10 +14,11 @@ import type { DataSizes } from './spec-sizes';
  *   {"x": [[0.1], [0.3]], "y": [null, [0.2]]}     a per-step target may be null: no target, masked out of the loss
  *   {"x": [4, 9, 2], "y": [1, 0, 1]}             token ids instead of feature vectors
  *   {"text": "the cat sat"}                       a language model: predict each next token
+ *   {"tree": "(+ 3 (* 4 5))", "label": 3}         a tree model (tree-records.ts: JSON, bracketed or indexed trees)
  *
  * A bare integer target is a class label, a list of numbers a value target, as `SequenceData` has it.
- * `{"source", "target"}` (seq2seq) and `{"tree"}` (tree nets) records are recognised and rejected until
- * those models exist.
+ * Each format's records are read by their own module; `{"source", "target"}` (seq2seq) records are
+ * recognised and rejected until that model exists.
  */
 export interface JsonLine {
   readonly line: number;
@@ -32,7 +34,8 @@ export interface FeatureRecord {
 
 export type RecordSet =
   | { readonly format: 'features'; readonly file: string; readonly input: 'features' | 'tokens'; readonly records: readonly FeatureRecord[] }
-  | { readonly format: 'text'; readonly file: string; readonly records: readonly { readonly line: number; readonly text: string }[] };
+  | { readonly format: 'text'; readonly file: string; readonly records: readonly { readonly line: number; readonly text: string }[] }
+  | TreeRecordSet;
 
 /** A DataError located at `file:line`. */
 export function dataError(where: string, summary: string, expected: string, got: string, fix: string): DataError {
@@ -66,17 +69,17 @@ const FORMATS: readonly { readonly name: string; readonly keys: readonly string[
   { name: 'features', keys: ['x', 'y'] },
   { name: 'text', keys: ['text'] },
   { name: 'seq2seq', keys: ['source', 'target'], unavailable: 'the seq2seq model' },
-  { name: 'tree', keys: ['tree'], optional: ['label'], unavailable: 'the tree model' },
+  { name: 'tree', keys: ['tree'], optional: ['label'] },
 ];
 
 function formatOf(record: JsonLine, file: string): (typeof FORMATS)[number] {
   const keys = Object.keys(record.value);
   const format = FORMATS.find((f) => f.keys.every((k) => k in record.value));
   const where = `${file}:${record.line}`;
-  if (!format) throw dataError(where, 'unknown record', '{"x": …, "y": …} (features) or {"text": …} (language model)', `fields ${keys.map((k) => JSON.stringify(k)).join(', ') || 'none'}`, 'see unfold train --help for the record formats');
+  if (!format) throw dataError(where, 'unknown record', '{"x": …, "y": …} (features), {"text": …} (language model) or {"tree": …, "label": …} (tree model)', `fields ${keys.map((k) => JSON.stringify(k)).join(', ') || 'none'}`, 'see unfold train --help for the record formats');
   if (format.unavailable) throw dataError(where, `a ${format.name} record needs ${format.unavailable} (not available yet)`, '{"x": …, "y": …} or {"text": …}', `fields ${keys.join(', ')}`, 'train a features or text model for now');
   const extra = keys.find((k) => !format.keys.includes(k) && !format.optional?.includes(k));
-  if (extra) throw dataError(where, `unknown field ${JSON.stringify(extra)} in a ${format.name} record`, `only ${format.keys.join(' and ')}`, JSON.stringify(extra), 'remove the field');
+  if (extra) throw dataError(where, `unknown field ${JSON.stringify(extra)} in a ${format.name} record`, `only ${[...format.keys, ...(format.optional ?? [])].join(', ')}`, JSON.stringify(extra), 'remove the field');
   return format;
 }
 
@@ -88,6 +91,7 @@ export function readRecords(text: string, file: string): RecordSet {
     const other = formatOf(record, file);
     if (other !== format) throw dataError(`${file}:${record.line}`, `a ${other.name} record in a file of ${format.name} records`, `${format.name} records like line ${lines[0]?.line}`, `fields ${Object.keys(record.value).join(', ')}`, 'keep one record format per file');
   }
+  if (format.name === 'tree') return readTreeRecords(lines, file);
   if (format.name === 'text') {
     return {
       format: 'text',
