@@ -1,84 +1,209 @@
-// The NTM copy task (issue 13's acceptance): a Neural Turing Machine and an LSTM of about the same number
-// of parameters, trained the same way (same seeds, the same stream of copy sequences of lengths 1–10,
-// 8-bit vectors, batch 32, Adam, MSE on sigmoid outputs, gradient norm clipped at 10: COPY_TASK_TRAINING),
-// for the same number of optimizer steps; scored by bit errors on held-out sequences of lengths 1–10 and of
-// exactly 20 and 30 (never seen in training). Writes tools/bench/results/ntm-copy.{json,md}.
-// Usage: node tools/bench/src/experiments/run.mjs ntm-copy   (EXPERIMENT_STEPS, EXPERIMENT_SEEDS to change the budget)
+// The NTM tasks (issue 13's acceptance): a Neural Turing Machine and an LSTM of about the same number of
+// parameters, trained the same way (same seeds, the same stream of sequences, batch 32, Adam, MSE on
+// sigmoid outputs, gradient norm clipped at 10: COPY_TASK_TRAINING), for the same number of optimizer steps,
+// one `fit` call per model (one optimizer whose moments carry over the whole run).
+// - copy: 8-bit vectors, trained on lengths 1–10, scored by bit errors on held-out sequences of lengths
+//   1–10 and of exactly 20 and 30 (never seen in training);
+// - repeat copy: 6-bit vectors, lengths 1–5 repeated 1–5 times (the count on a channel), then an end
+//   marker; scored on lengths 1–5 and on longer sequences of exactly 8 and 10 vectors.
+// Writes tools/bench/results/ntm-copy.{json,md}.
+// Usage: node tools/bench/src/experiments/run.mjs ntm-copy
+//   EXPERIMENT_SEEDS (1,2,3), EXPERIMENT_TASKS (copy,repeat-copy), EXPERIMENT_MODELS (ntm,lstm),
+//   EXPERIMENT_STEPS (copy steps; repeat copy takes EXPERIMENT_REPEAT_STEPS), EXPERIMENT_LR (3e-3),
+//   EXPERIMENT_LR_FINAL (1e-4: cosine decay to it; 'none': constant), EXPERIMENT_CURRICULUM_START (longest
+//   training sequence at step 0, growing to the task's longest over the first half), EXPERIMENT_RESULTS
+//   (file name). Rows of tasks not run this time are kept from the results file already there, so the
+//   tasks can be run one at a time into the one file.
+import { existsSync, readFileSync } from 'node:fs';
 import { cells } from '@unfold/cells/all';
 import { heads, layers } from '@unfold/architectures';
 import { createRegistry, setupBackend, type ModelSpec } from '@unfold/core';
-import { bitErrors, copyTask, COPY_TASK_TRAINING, createModel, fit, losses, predict, type Model } from '@unfold/training';
+import { bitErrors, copyTask, COPY_TASK_TRAINING, createModel, fit, losses, predict, repeatCopyTask, schedules, type FitCallback, type Model, type SequenceData } from '@unfold/training';
 // @ts-expect-error: plain ESM helpers without types
 import { writeResults } from '../stats.mjs';
 
-const BITS = 8;
+const env = process.env;
 const BATCH = 32;
-const STEPS = Number(process.env.EXPERIMENT_STEPS ?? 600);
-const SEEDS = (process.env.EXPERIMENT_SEEDS ?? '1,2').split(',').map(Number);
-const ROUND = 16; // optimizer steps per fit call (fresh sequences each round)
+const SEEDS = (env.EXPERIMENT_SEEDS ?? '1,2,3').split(',').map(Number);
+const TASKS = (env.EXPERIMENT_TASKS ?? 'copy,repeat-copy').split(',');
+const MODELS = (env.EXPERIMENT_MODELS ?? 'ntm,lstm').split(',');
+/** Adam's learning rate, decayed along a cosine to FINAL_RATE over the run ('none': constant). */
+const LEARNING_RATE = Number(env.EXPERIMENT_LR ?? 3e-3);
+const FINAL_RATE = env.EXPERIMENT_LR_FINAL === 'none' ? undefined : Number(env.EXPERIMENT_LR_FINAL ?? 1e-4);
+const CURRICULUM_START = env.EXPERIMENT_CURRICULUM_START === undefined ? undefined : Number(env.EXPERIMENT_CURRICULUM_START);
+
+interface Task {
+  readonly steps: number;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** The training stream's longest sequence (the curriculum grows towards it). */
+  readonly maxLength: number;
+  /** `count` training sequences of lengths 1..maxLength. */
+  make(count: number, maxLength: number, seed: number): SequenceData;
+  /** Test sets in column order (training lengths, longer, longest): [name, data]. */
+  readonly tests: readonly (readonly [string, SequenceData])[];
+  readonly ntm: Record<string, number | string>;
+  readonly describe: string;
+}
+
+const tasks: Record<string, Task> = {
+  copy: {
+    steps: Number(env.EXPERIMENT_STEPS ?? 1600),
+    inputSize: 9,
+    outputSize: 8,
+    maxLength: 10,
+    make: (count, maxLength, seed) => copyTask({ count, bits: 8, minLength: 1, maxLength, seed }),
+    tests: [
+      ['1–10', copyTask({ count: 200, bits: 8, minLength: 1, maxLength: 10, seed: 1001 })],
+      ['20', copyTask({ count: 100, bits: 8, minLength: 20, maxLength: 20, seed: 1002 })],
+      ['30', copyTask({ count: 100, bits: 8, minLength: 30, maxLength: 30, seed: 1003 })],
+    ],
+    ntm: { controllerSize: 64, memorySlots: 32, memoryWidth: 10 },
+    describe: 'copy: 8-bit vectors + delimiter channel; train lengths 1–10; test 200 sequences of 1–10, 100 of 20, 100 of 30',
+  },
+  'repeat-copy': {
+    steps: Number(env.EXPERIMENT_REPEAT_STEPS ?? 1600),
+    inputSize: 8,
+    outputSize: 7,
+    maxLength: 5,
+    make: (count, maxLength, seed) => repeatCopyTask({ count, bits: 6, minLength: 1, maxLength, maxRepeats: 5, seed }),
+    tests: [
+      ['1–5', repeatCopyTask({ count: 200, bits: 6, minLength: 1, maxLength: 5, maxRepeats: 5, seed: 2001 })],
+      ['8', repeatCopyTask({ count: 100, bits: 6, minLength: 8, maxLength: 8, maxRepeats: 5, seed: 2002 })],
+      ['10', repeatCopyTask({ count: 100, bits: 6, minLength: 10, maxLength: 10, maxRepeats: 5, seed: 2003 })],
+    ],
+    ntm: { controllerSize: 64, memorySlots: 32, memoryWidth: 10 },
+    describe: 'repeat copy: 6-bit vectors, lengths 1–5, repeats 1–5 (count / 5 on a channel), end marker on its own output; test 200 sequences of lengths 1–5, 100 of 8, 100 of 10 (repeats 1–5)',
+  },
+};
 
 await setupBackend({ backend: 'wasm' });
 const registry = createRegistry([...cells, ...layers, ...heads, ...losses]);
 
-const ntmBody = { kind: 'ntm', config: { inputSize: BITS + 1, outputSize: BITS, controllerSize: 64, memorySlots: 32, memoryWidth: 10, readHeads: 1, writeHeads: 1, shiftRange: 1 } };
-const variants: Record<string, { body: ModelSpec; width: number }> = {
-  'ntm (N 32 × M 10, FF controller 64)': { body: ntmBody as ModelSpec, width: BITS },
-  'lstm (H 30)': { body: { kind: 'lstm', config: { inputSize: BITS + 1, hiddenSize: 30 } }, width: 30 },
-};
-
-function specOf(body: ModelSpec, width: number): ModelSpec {
-  return { kind: 'sequence-model', children: { body: { kind: 'recurrent', children: { cell: body } }, output: { kind: 'dense', config: { inputSize: width, outputSize: BITS, activation: 'sigmoid' } } } };
+function specOf(body: ModelSpec, width: number, outputSize: number): ModelSpec {
+  return { kind: 'sequence-model', children: { body: { kind: 'recurrent', children: { cell: body } }, output: { kind: 'dense', config: { inputSize: width, outputSize, activation: 'sigmoid' } } } };
 }
 
 function parameterCount(model: Model): number {
   return Object.values(model.toModelData().weights).reduce((sum, w) => sum + w.data.length, 0);
 }
 
-const tests = {
-  '1–10': copyTask({ count: 200, bits: BITS, minLength: 1, maxLength: 10, seed: 1001 }),
-  '20': copyTask({ count: 100, bits: BITS, minLength: 20, maxLength: 20, seed: 1002 }),
-  '30': copyTask({ count: 100, bits: BITS, minLength: 30, maxLength: 30, seed: 1003 }),
-};
+/** The LSTM hidden size whose model (LSTM W, R, B + the dense readout) has the parameter count closest to `target`. */
+function matchingLstm(target: number, inputSize: number, outputSize: number): number {
+  const count = (H: number) => 4 * H * (inputSize + H + 2) + H * outputSize + outputSize;
+  let best = 1;
+  for (let H = 1; H < 512; H++) if (Math.abs(count(H) - target) < Math.abs(count(best) - target)) best = H;
+  return best;
+}
 
+/** The longest training sequence at a step: the curriculum's, else the task's. */
+function maxLengthAt(task: Task, step: number): number {
+  if (CURRICULUM_START === undefined) return task.maxLength;
+  return Math.min(task.maxLength, Math.round(CURRICULUM_START + ((task.maxLength - CURRICULUM_START) * step) / (task.steps / 2)));
+}
+
+/** The whole training stream, in order: `steps` batches of fresh sequences (the curriculum's lengths per batch). */
+function trainingStream(task: Task, seed: number): SequenceData {
+  const x: SequenceData['x'][number][] = [];
+  const y: SequenceData['y'][number][] = [];
+  for (let step = 0; step < task.steps; step++) {
+    const batch = task.make(BATCH, maxLengthAt(task, step), seed * 1_000_003 + step);
+    x.push(...batch.x);
+    y.push(...batch.y);
+  }
+  return { x, y } as SequenceData;
+}
+
+function logEvery(label: string, every: number): FitCallback {
+  let loss = 0;
+  let norm = 0;
+  const started = Date.now();
+  return {
+    name: 'log',
+    onStep(info) {
+      loss += info.loss;
+      norm += info.gradientNorm;
+      if (info.step % every === 0) {
+        console.log(`  ${label} step ${info.step} loss ${(loss / every).toExponential(2)} |g| ${(norm / every).toFixed(2)} lr ${info.learningRate.toExponential(1)} ${((Date.now() - started) / 1000).toFixed(0)} s`);
+        loss = 0;
+        norm = 0;
+      }
+    },
+  };
+}
+
+const schedule = FINAL_RATE === undefined ? `constant learning rate ${LEARNING_RATE}` : `learning rate ${LEARNING_RATE} → ${FINAL_RATE} (cosine)`;
 const rows: Record<string, unknown>[] = [];
-for (const seed of SEEDS) {
-  for (const [variant, { body, width }] of Object.entries(variants)) {
-    const model = createModel(registry, specOf(body, width), { seed });
-    const started = Date.now();
-    let steps = 0;
-    let lossAt = 0;
-    for (let round = 0; steps < STEPS; round++) {
-      const data = copyTask({ count: BATCH * ROUND, bits: BITS, minLength: 1, maxLength: 10, seed: seed * 100_000 + round });
-      const result = await fit(model, data, { ...COPY_TASK_TRAINING, epochs: 1, batchSize: BATCH, seed: seed * 100_000 + round, progress: 'none' });
-      steps += result.stepLosses.length;
-      lossAt = result.finalLoss;
+/** How each task of this file was run (env settings included), by task. */
+const runs: Record<string, string> = {};
+for (const taskName of TASKS) {
+  const task = tasks[taskName] as Task;
+  const ntmBody = { kind: 'ntm', config: { inputSize: task.inputSize, outputSize: task.outputSize, readHeads: 1, writeHeads: 1, shiftRange: 1, ...task.ntm } } as ModelSpec;
+  const ntmParameters = (() => {
+    const probe = createModel(registry, specOf(ntmBody, task.outputSize, task.outputSize), { seed: 0 });
+    const count = parameterCount(probe);
+    probe.dispose();
+    return count;
+  })();
+  const H = matchingLstm(ntmParameters, task.inputSize, task.outputSize);
+  const variants: Record<string, { body: ModelSpec; width: number }> = {
+    [`ntm (N ${task.ntm.memorySlots} × M ${task.ntm.memoryWidth}, FF controller ${task.ntm.controllerSize})`]: { body: ntmBody, width: task.outputSize },
+    [`lstm (H ${H})`]: { body: { kind: 'lstm', config: { inputSize: task.inputSize, hiddenSize: H } }, width: H },
+  };
+  runs[taskName] = `${task.steps} steps, seeds ${SEEDS.join(', ')}; one fit call per model: Adam, ${schedule}, batch ${BATCH}, MSE on sigmoid outputs, gradient norm clipped at ${COPY_TASK_TRAINING.clipNorm}; fresh sequences for every step, the same stream for the NTM and the LSTM of a seed${CURRICULUM_START === undefined ? '' : `; curriculum: longest training sequence ${CURRICULUM_START} at step 0, growing linearly to the task's longest by half the steps`}; a bit is 1 when the output > 0.5`;
+  for (const seed of SEEDS) {
+    const stream = trainingStream(task, seed);
+    for (const [variant, { body, width }] of Object.entries(variants)) {
+      if (!MODELS.some((m) => variant.startsWith(m))) continue;
+      const model = createModel(registry, specOf(body, width, task.outputSize), { seed });
+      const learningRate = FINAL_RATE === undefined ? LEARNING_RATE : schedules.cosine(LEARNING_RATE, FINAL_RATE, task.steps);
+      const result = await fit(model, stream, { ...COPY_TASK_TRAINING, optimizer: { kind: 'adam', learningRate }, epochs: 1, batchSize: BATCH, shuffle: false, seed, progress: 'none', divergence: false, callbacks: [logEvery(`${taskName} ${variant} seed ${seed}`, 100)] });
+      const tail = result.stepLosses.slice(-100);
+      const row: Record<string, unknown> = { task: taskName, seed, variant, parameters: parameterCount(model), steps: result.steps, sequences: result.steps * BATCH, trainLoss: tail.reduce((a, b) => a + b, 0) / tail.length, trainSeconds: result.seconds };
+      task.tests.forEach(([name, test], i) => {
+        const errors = bitErrors(predict(model, test.x), test.y);
+        row[`test ${i}`] = name;
+        row[`bitErrorRate ${name}`] = errors.rate;
+        row[`bitsPerSequence ${name}`] = errors.meanPerSequence;
+        row[`perfect ${name}`] = errors.perfect / test.x.length;
+      });
+      console.log(JSON.stringify(row));
+      rows.push(row);
+      model.dispose();
     }
-    const trainSeconds = (Date.now() - started) / 1000;
-    const row: Record<string, unknown> = { seed, variant, parameters: parameterCount(model), steps, sequences: steps * BATCH, trainLoss: lossAt, trainSeconds };
-    for (const [name, test] of Object.entries(tests)) {
-      const errors = bitErrors(predict(model, test.x), test.y);
-      row[`bitErrorRate ${name}`] = errors.rate;
-      row[`bitsPerSequence ${name}`] = errors.meanPerSequence;
-      row[`perfect ${name}`] = errors.perfect / test.x.length;
-    }
-    console.log(JSON.stringify(row));
-    rows.push(row);
-    model.dispose();
   }
 }
 
+const resultsBase = `${env.UNFOLD_RESULTS_DIR}${env.EXPERIMENT_RESULTS ?? 'ntm-copy'}`;
+if (existsSync(`${resultsBase}.json`)) {
+  const previous = JSON.parse(readFileSync(`${resultsBase}.json`, 'utf8')) as { rows?: Record<string, unknown>[]; runs?: Record<string, string> };
+  rows.unshift(...(previous.rows ?? []).filter((row) => !TASKS.includes(row.task as string)));
+  for (const [name, settings] of Object.entries(previous.runs ?? {})) if (!TASKS.includes(name)) runs[name] = settings;
+}
+rows.sort((a, b) => Object.keys(tasks).indexOf(a.task as string) - Object.keys(tasks).indexOf(b.task as string));
+
 const pct = (v: unknown) => `${(100 * (v as number)).toFixed(2)}%`;
-writeResults(`${process.env.UNFOLD_RESULTS_DIR}${process.env.EXPERIMENT_RESULTS ?? "ntm-copy"}`, 'NTM vs LSTM on copy: trained on lengths 1–10, bit errors at 1–10, 20 and 30', rows, [
+const bitColumn = (i: number, label: string) => ({
+  label,
+  format: (r: Record<string, unknown>) => {
+    const name = r[`test ${i}`] as string;
+    return `${name}: ${pct(r[`bitErrorRate ${name}`])} (${(r[`bitsPerSequence ${name}`] as number).toFixed(2)})`;
+  },
+});
+writeResults(resultsBase, 'NTM vs LSTM on copy (trained on lengths 1–10, tested on 1–10, 20 and 30) and repeat copy', rows, [
+  { label: 'task', format: (r: Record<string, unknown>) => String(r.task) },
   { label: 'seed', format: (r: Record<string, unknown>) => String(r.seed) },
   { label: 'model', format: (r: Record<string, unknown>) => String(r.variant) },
   { label: 'params', format: (r: Record<string, unknown>) => String(r.parameters) },
   { label: 'steps (sequences)', format: (r: Record<string, unknown>) => `${r.steps} (${r.sequences})` },
-  { label: 'train MSE', format: (r: Record<string, unknown>) => (r.trainLoss as number).toExponential(2) },
-  ...(['1–10', '20', '30'] as const).map((name) => ({ label: `bit error ${name} (bits/seq)`, format: (r: Record<string, unknown>) => `${pct(r[`bitErrorRate ${name}`])} (${(r[`bitsPerSequence ${name}`] as number).toFixed(2)})` })),
+  { label: 'train MSE (last 100 steps)', format: (r: Record<string, unknown>) => (r.trainLoss as number).toExponential(2) },
+  bitColumn(0, 'bit error, training lengths (bits/seq)'),
+  bitColumn(1, 'bit error, longer (bits/seq)'),
+  bitColumn(2, 'bit error, longest (bits/seq)'),
   { label: 'train s', format: (r: Record<string, unknown>) => (r.trainSeconds as number).toFixed(0) },
 ], {
   command: 'node tools/bench/src/experiments/run.mjs ntm-copy',
-  task: `copy, ${BITS}-bit vectors + delimiter channel, null (masked) targets before the answer; train lengths 1–10 (fresh sequences every ${ROUND} steps), test 200 sequences of 1–10, 100 of 20, 100 of 30`,
-  training: `${STEPS} Adam steps, batch ${BATCH}, ${JSON.stringify(COPY_TASK_TRAINING)}, sigmoid outputs; a bit is 1 when the output > 0.5`,
-  budget: 'one tfjs wasm thread per run on a 2-core machine; seconds include whatever else ran',
+  tasks: Object.values(tasks).map((task) => task.describe).join('; '),
+  runs,
+  budget: 'one tfjs wasm thread per run on a 2-core machine shared with other jobs; seconds include whatever else ran',
 });
