@@ -2,6 +2,7 @@ import { createRuntime, type LoadedModel } from '@unfold/runtime';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler, staticRegistry, type FetchHandler } from '../src/index';
+import { parseServerOptions } from '../src/server/options';
 import { worstExcess } from '../../../packages/runtime/test/models';
 import { treeReference, type TreeReference } from '../../../packages/runtime/test/tree-models';
 
@@ -82,5 +83,10 @@ describe('tree models at the edge', () => {
       expect.soft({ what, status: answer.status, code: answer.body?.error?.code, ...(where ? { where: answer.body?.error?.where } : {}) }).toEqual({ what, status, code, ...(where ? { where } : {}) });
     }
     expect((await send('/health')).status).toBe(200);
+  });
+
+  it('takes the tree limits as server flags', () => {
+    expect(parseServerOptions(['--models', 'm', '--max-nodes', '500', '--max-depth', '12'], 'node').limits).toMatchObject({ maxNodes: 500, maxDepth: 12 });
+    expect(() => parseServerOptions(['--models', 'm', '--max-depth', '0'], 'node')).toThrow(/--max-depth/);
   });
 });

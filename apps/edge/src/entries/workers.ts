@@ -26,6 +26,8 @@ export interface WorkerEnv {
   readonly UNFOLD_MAX_ROLLOUT_STEPS?: string;
   readonly UNFOLD_MAX_STEPS?: string;
   readonly UNFOLD_MAX_OUTPUT_ELEMENTS?: string;
+  readonly UNFOLD_MAX_NODES?: string;
+  readonly UNFOLD_MAX_DEPTH?: string;
   readonly UNFOLD_MAX_JSON_DEPTH?: string;
   readonly UNFOLD_MAX_RESPONSE_BYTES?: string;
   readonly UNFOLD_MAX_CONCURRENT?: string;
@@ -54,6 +56,8 @@ const LIMIT_VARS: readonly (readonly [keyof WorkerEnv, keyof EdgeLimits])[] = [
   ['UNFOLD_MAX_ROLLOUT_STEPS', 'maxRolloutSteps'],
   ['UNFOLD_MAX_STEPS', 'maxSteps'],
   ['UNFOLD_MAX_OUTPUT_ELEMENTS', 'maxOutputElements'],
+  ['UNFOLD_MAX_NODES', 'maxNodes'],
+  ['UNFOLD_MAX_DEPTH', 'maxDepth'],
   ['UNFOLD_MAX_JSON_DEPTH', 'maxJsonDepth'],
   ['UNFOLD_MAX_RESPONSE_BYTES', 'maxResponseBytes'],
   ['UNFOLD_MAX_CONCURRENT', 'maxConcurrent'],

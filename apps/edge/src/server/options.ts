@@ -39,6 +39,8 @@ const LIMIT_FLAGS: Readonly<Record<string, keyof EdgeLimits>> = {
   '--max-rollout-steps': 'maxRolloutSteps',
   '--max-steps': 'maxSteps',
   '--max-output-elements': 'maxOutputElements',
+  '--max-nodes': 'maxNodes',
+  '--max-depth': 'maxDepth',
   '--max-json-depth': 'maxJsonDepth',
   '--max-response-bytes': 'maxResponseBytes',
   '--max-concurrent': 'maxConcurrent',
@@ -66,6 +68,8 @@ Options:
   --max-rollout-steps <n>     steps one rollout may generate (default ${DEFAULT_EDGE_LIMITS.maxRolloutSteps})
   --max-steps <n>             model steps per request, batch × longest sequence (default ${DEFAULT_EDGE_LIMITS.maxSteps})
   --max-output-elements <n>   numbers in one answer (default ${DEFAULT_EDGE_LIMITS.maxOutputElements})
+  --max-nodes <n>             tree models: nodes in all the trees of a request (default ${DEFAULT_EDGE_LIMITS.maxNodes})
+  --max-depth <n>             tree models: depth of a tree, the root at 0 (default ${DEFAULT_EDGE_LIMITS.maxDepth})
   --max-json-depth <n>        nesting depth of a request body (default ${DEFAULT_EDGE_LIMITS.maxJsonDepth})
   --max-response-bytes <n>    bytes of one answer (default ${DEFAULT_EDGE_LIMITS.maxResponseBytes})
   --max-concurrent <n>        inferences running at once (default ${DEFAULT_EDGE_LIMITS.maxConcurrent})
