@@ -102,6 +102,7 @@ export type {
   SequenceOnnxResult,
 } from './onnx-hooks';
 export { inputSizeOf, inputSpecOf, outputSizeOf, portsOf, semanticsOf, stateOf, type InputSpec } from './parts';
+export type { EntryContext, EntryInputPort, EntryInputValue, EntryOutputPort, EntryResult, EntrySequenceOutput, ExportEntry, ModelExports } from './export-entry';
 export { DECODER_INPUT_PORT, DEFAULT_INPUT_PORT, DEFAULT_OUTPUT_PORT, type PortKind, type PortSpec, type PortValue, type TreeValue } from './ports';
 export type {
   AnyPlugin,

@@ -4,6 +4,7 @@ import type { ForwardContext } from './context';
 import type { Family } from './family';
 import type { Initializer } from './initializers';
 import type { CellOnnxMapping, CellOnnxStepMapping, HeadOnnxMapping, LayerOnnxMapping } from './onnx-hooks';
+import type { ModelExports } from './export-entry';
 import type { PortSpec, PortValue } from './ports';
 import type { ModelSemantics } from './semantics';
 import type { StateDeclaration, StateSpec } from './state';
@@ -175,6 +176,11 @@ export interface LayerPlugin<K extends string = string, C = any> extends Plugin<
   forward(bound: BoundNode<C>, input: SequenceInput, context: ForwardContext): SequenceOutput;
   /** Emits the layer as ONNX nodes (see onnx-hooks.ts); without it, models holding the layer cannot be exported. */
   readonly onnx?: LayerOnnxMapping<C>;
+  /**
+   * At the root: the graphs the model exports when one sequence interface (`main`) cannot describe it, such as
+   * a seq2seq model's `encoder` and `decoder_step` (export-entry.ts).
+   */
+  exports?(node: ResolvedNode<C>): ModelExports;
 }
 
 export interface HeadPlugin<K extends string = string, C = any> extends Plugin<'head', K, C> {

@@ -3,8 +3,8 @@ import type { EntryInterface, InterfaceSemantics } from '@unfold/core/interface'
 import { buildInputs, buildOutputs, entryNames, outputReadouts } from './boundary';
 import { describeEntry } from './describe-entry';
 import { nodeAt, type EntryContext, type EntryResult, type ExportEntry } from './entry';
-import { mappingEnvironment, type MappingEnvironment } from './environment';
-import { mapHead, mapSequence } from './mapping';
+import { mappingEnvironment, viewFor, type MappingEnvironment } from './environment';
+import { localWeights, mapHead, mapSequence } from './mapping';
 import { ModelGraph } from './model-graph';
 
 /**
@@ -51,6 +51,7 @@ function context(graph: ModelGraph, root: ResolvedNode, weights: WeightMap, entr
       return { output, state: result.finalState };
     },
     head: (node, input) => mapHead(environment(''), node, input),
+    component: (node) => ({ graph: viewFor(environment(''), node), config: node.config, weights: localWeights(node, weights) }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { checkWeights, ExportError, isSequenceComponent, portsOf, resolveModel, semanticsOf, stateOf, type ModelData, type Registry, type ResolvedNode } from '@unfold/core';
+import { checkWeights, ExportError, isSequenceComponent, isSequenceLayer, portsOf, resolveModel, semanticsOf, stateOf, type ModelData, type ModelExports, type Registry, type ResolvedNode } from '@unfold/core';
 import { INPUT_NAME, MAIN_ENTRY, OUTPUT_NAME, sequenceTasks, type EntryInterface, type EntryManifest, type InterfaceSemantics } from '@unfold/core/interface';
 import { buildEntry } from './build-entry';
 import { interfaceStates } from './describe-entry';
@@ -41,6 +41,9 @@ export function interfaceSemantics(root: ResolvedNode): InterfaceSemantics {
 export function mainEntry(root: ResolvedNode, options: InterfaceOptions = {}): ExportEntry {
   const ports = portsOf(root);
   const [input, output] = [ports.inputs[0], ports.outputs[0]];
+  if (isSequenceLayer(root.plugin) && root.plugin.exports) {
+    throw new ExportError(`a ${root.plugin.kind} model exports several graphs, not one`, { where: root.path || 'model', expected: 'a model with one sequence interface for a single file', got: `entries ${root.plugin.exports(root).entries.map((e) => e.name).join(', ')}`, fix: 'export it with exportModelEntries (or exportModelFolder from @unfold/onnx/node, which writes the folder)' });
+  }
   if (!input || !output || ports.inputs.length > 1 || input.kind === 'tree' || input.kind === 'vector' || output.kind !== 'features') {
     throw new ExportError('the main entry takes one sequence input port and returns a features output port', { where: root.path || 'model', expected: 'a primary input of features or tokens, and a primary output of features', got: `inputs ${ports.inputs.map((p) => `${p.name}:${p.kind}`).join(', ')}; outputs ${ports.outputs.map((p) => `${p.name}:${p.kind}`).join(', ')}`, fix: 'export the model with exportEntries and entries of your own' });
   }
@@ -76,6 +79,18 @@ export interface ExportedEntries {
   /** The manifest every file carries; null for a single entry (one standalone file, no manifest). */
   readonly manifest: EntryManifest | null;
   readonly entries: readonly ExportedEntry[];
+}
+
+/** What a model exports: its root's own entries and tasks (`LayerPlugin.exports`: a seq2seq model's `encoder` and `decoder_step`), else its `main` entry. */
+export function modelExports(root: ResolvedNode, options: InterfaceOptions = {}): ModelExports {
+  if (isSequenceLayer(root.plugin) && root.plugin.exports) return root.plugin.exports(root);
+  return { entries: [mainEntry(root, options)], tasks: [] };
+}
+
+/** Exports a model with the entries it declares (`modelExports`): one standalone file's bytes for `main`, one per entry otherwise. */
+export function exportModelEntries(registry: Registry, model: ModelData, options: Omit<EntryOptions, 'tasks'> & InterfaceOptions = {}): ExportedEntries {
+  const declared = modelExports(sequenceRoot(registry, model), options);
+  return exportEntries(registry, model, declared.entries, { ...options, tasks: declared.tasks });
 }
 
 /**

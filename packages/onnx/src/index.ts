@@ -1,7 +1,7 @@
 // Public API of @unfold/onnx. An explicit list: what is not named here is internal.
 // File writing lives in `@unfold/onnx/node` (exportModelFile, exportEntriesFolder) so this entry runs in browsers and Workers.
 export { describeInterface, exportModel, serializeGraph, type ExportOptions } from './export-model';
-export { exportEntries, mainEntry, type ExportedEntries, type ExportedEntry } from './export-entries';
+export { exportEntries, exportModelEntries, mainEntry, modelExports, type ExportedEntries, type ExportedEntry } from './export-entries';
 export { describeTreeInterface, exportTreeModel, isTreeRoot, type ForestOnnxMapping, type TreeExportOptions } from './export-tree';
 export type { EntryContext, EntryInputPort, EntryInputValue, EntryOptions, EntryOutputPort, EntryResult, EntrySequenceOutput, ExportEntry } from './entry';
 export {

@@ -61,11 +61,14 @@ function missingMapping(missing: readonly ResolvedNode[]): ExportError {
 
 /** Throws one ExportError listing every part of the model whose plugin has no `onnx` mapping. */
 export function checkMappings(root: ResolvedNode): void {
-  const missing = allNodes(root).filter((node) => !hasMapping(node.plugin));
+  // A root layer that declares its own entries (`exports`, a seq2seq model) needs no mapping of its own.
+  const ownEntries = (node: ResolvedNode) => node === root && typeof (node.plugin as { exports?: unknown }).exports === 'function';
+  const missing = allNodes(root).filter((node) => !hasMapping(node.plugin) && !ownEntries(node));
   if (missing.length) throw missingMapping(missing);
 }
 
-function localWeights(node: ResolvedNode, weights: WeightMap): Readonly<Record<string, HostTensor>> {
+/** A node's own weights by local parameter name. */
+export function localWeights(node: ResolvedNode, weights: WeightMap): Readonly<Record<string, HostTensor>> {
   const local: Record<string, HostTensor> = {};
   for (const spec of ownParameters(node)) local[spec.name] = weights[node.path ? `${node.path}.${spec.name}` : spec.name] as HostTensor;
   return Object.freeze(local);

@@ -4,7 +4,8 @@ import { basename, dirname, join } from 'node:path';
 import { SerializationError, type ModelData, type Registry, type ResolvedNode } from '@unfold/core';
 import { writeAndFlush, writeFileAtomic, type AtomicWriteOptions } from '@unfold/core/node';
 import type { EntryOptions, ExportEntry } from './entry';
-import { exportEntries, type ExportedEntries } from './export-entries';
+import { exportEntries, modelExports, sequenceRoot, type ExportedEntries } from './export-entries';
+import type { InterfaceOptions } from './interface';
 import { exportModel, type ExportOptions } from './export-model';
 
 /**
@@ -66,4 +67,10 @@ export async function exportEntriesFolder(
     throw new SerializationError('could not write the model folder', { where: path, expected: 'a writable parent folder with free space', got: String((cause as Error)?.message ?? cause), fix: 'check the path, permissions and disk space; the previous folder, if any, is unchanged' }, { cause });
   }
   return exported;
+}
+
+/** Writes a model with the entries it declares (`modelExports`): one file for a one-entry model, a folder of entries otherwise (a seq2seq model's `encoder` and `decoder_step`). */
+export async function exportModelFolder(registry: Registry, path: string, model: ModelData, options: Omit<EntryOptions, 'tasks'> & InterfaceOptions & AtomicWriteOptions = {}): Promise<ExportedEntries> {
+  const declared = modelExports(sequenceRoot(registry, model), options);
+  return exportEntriesFolder(registry, path, model, declared.entries, { ...options, tasks: declared.tasks });
 }

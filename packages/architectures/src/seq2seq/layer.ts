@@ -26,6 +26,7 @@ import type { Tensor } from '@tensorflow/tfjs-core';
 import { defineConfig, defineLayer, DECODER_INPUT_PORT, field, formatShape, ShapeError, stateOf, uniform, type BoundNode, type ForwardContext, type ParamSpec, type PortValue, type ResolvedNode } from '@unfold/core';
 import { ARCHITECTURES_META } from '../meta';
 import { decodeSequence, encode, type Decoded } from './decoder';
+import { seq2seqExports } from './onnx-entries';
 import { checkParts, partsOf, sizesOf, type Seq2seqConfig } from './parts';
 
 export const seq2seq = defineLayer({
@@ -88,6 +89,7 @@ export const seq2seq = defineLayer({
     const decoded = runSeq2seq(bound, input.x, input.lengths, target, context);
     return { outputs: decoded.logits, finalState: [] };
   },
+  exports: seq2seqExports,
 });
 
 /** Checks the decoder inputs against the batch and the target vocabulary. */

@@ -25,11 +25,19 @@ export function entryOperations(entry: LoadedEntry, label: string): string[] {
   return OPERATIONS.filter((o) => o.scope === 'entry' && entry.info.tasks.includes(o.name) && !o.unsupported(entry.info, label)).map((o) => o.name);
 }
 
+/** The model-scope module that runs the manifest's task `name` on its entries, when there is one and they suit it. */
+function spanningModule(model: EntryModel, name: string): OperationModule | undefined {
+  const task = model.manifest?.tasks.find((t) => t.name === name);
+  const module = task ? operationNamed(name, 'model') : undefined;
+  const first = model.entries.find((e) => e.info.name === task?.entries[0]);
+  return module && first && !module.unsupported(first.info, model.name) ? module : undefined;
+}
+
 /** The model's operations, in registry order: any entry's, and the manifest's model-level tasks that have a module. */
 export function modelOperations(model: EntryModel): string[] {
   const offered = new Set(model.entries.flatMap((e) => entryOperations(e, labelOf(model, e))));
-  for (const task of model.manifest?.tasks ?? []) if (operationNamed(task.name)?.scope === 'model') offered.add(task.name);
-  return OPERATIONS.filter((o) => offered.has(o.name)).map((o) => o.name);
+  for (const task of model.manifest?.tasks ?? []) if (spanningModule(model, task.name)) offered.add(task.name);
+  return [...new Set(OPERATIONS.filter((o) => offered.has(o.name)).map((o) => o.name))];
 }
 
 function notDeclared(model: EntryModel, operation: string, where: string, declared: readonly string[]): RuntimeError {
@@ -59,12 +67,11 @@ function modelTarget(model: EntryModel, module: OperationModule): OperationTarge
 
 /** Runs `operation` on the model; unknown or undeclared operations are E_UNSUPPORTED. */
 export async function runOperation(model: EntryModel, operation: string, request: unknown, limits: RuntimeLimits): Promise<OperationResult> {
-  const module = operationNamed(operation);
+  const spanning = spanningModule(model, operation);
+  if (spanning) return spanning.run(modelTarget(model, spanning), request, limits);
+  const module = operationNamed(operation, 'entry') ?? operationNamed(operation);
   if (!module) throw notDeclared(model, operation, model.name, modelOperations(model));
-  if (module.scope === 'model') {
-    const target = modelTarget(model, module);
-    return module.run(target, request, limits);
-  }
+  if (module.scope === 'model') return module.run(modelTarget(model, module), request, limits);
   const selected = selectEntry(model, operation, request);
   const label = labelOf(model, selected.entry);
   // An entry that does not declare the operation: the module's own reason when it has one (the answer
