@@ -5,48 +5,22 @@
 // height-batched evaluation against node by node. Writes tools/bench/results/tree-lstm.{json,md}.
 import * as tf from '@tensorflow/tfjs-core';
 import { cells } from '@unfold/cells/all';
-import { evaluateForest, evaluateNodeByNode, flattenForest, heads, layers, maskedTreeLoss, rootTargets, runTree, treeCells, treeValue, type TreeJson } from '@unfold/architectures';
+import { evaluateForest, evaluateNodeByNode, flattenForest, heads, layers, maskedTreeLoss, runTree, treeCells, treeValue } from '@unfold/architectures';
 import { createRegistry, modelParameters, Rng, setupBackend } from '@unfold/core';
 import { adam, createModel, update, type Model } from '@unfold/training';
+import { dataset, treeIds, treeSpec, type Expr } from './tree-expressions';
 // @ts-expect-error: plain ESM helpers without types
 import { writeResults } from '../stats.mjs';
 
 const SEEDS = (process.env.TREE_SEEDS ?? '1,2').split(',').map(Number);
 const STEPS = Number(process.env.TREE_STEPS ?? 600);
 const BATCH = 64;
-const OPS = ['+', '-', '*'] as const;
 await setupBackend({ backend: (process.env.TREE_BACKEND ?? 'wasm') as 'cpu' | 'wasm' });
 const registry = createRegistry([...cells, ...layers, ...heads, ...treeCells]);
 
-interface Expr {
-  tree: TreeJson;
-  text: string;
-  value: number;
-}
-
-/** An expression of height exactly `depth` (a digit at 0): one child carries the depth, the other is random. */
-function expression(rng: Rng, depth: number): Expr {
-  if (depth === 0) {
-    const d = rng.int(10);
-    return { tree: { token: String(d) }, text: String(d), value: d };
-  }
-  const deep = expression(rng, depth - 1);
-  const other = expression(rng, rng.int(depth));
-  const [a, b] = rng.uniform() < 0.5 ? [deep, other] : [other, deep];
-  const op = OPS[rng.int(3)] as (typeof OPS)[number];
-  const value = op === '+' ? (a.value + b.value) % 10 : op === '-' ? (a.value - b.value + 10) % 10 : (a.value * b.value) % 10;
-  return { tree: { token: op, children: [a.tree, b.tree], label: value }, text: `(${op} ${a.text} ${b.text})`, value };
-}
-
-function dataset(rng: Rng, count: number, low: number, high: number): Expr[] {
-  return Array.from({ length: count }, () => expression(rng, low + rng.int(high - low + 1)));
-}
-
-const treeIds = new Map([...'0123456789'].map((d, i) => [d, i] as [string, number]).concat(OPS.map((op, i) => [op, 10 + i] as [string, number])));
 const seqIds = new Map([...treeIds, ['(', 13], [')', 14]]);
 const WORD = /\(|\)|[^\s()]+/g;
 
-const treeSpec = (H: number) => ({ kind: 'recursive', children: { embedding: { kind: 'embedding', config: { vocabularySize: 13, embeddingSize: 32 } }, cell: { kind: 'nary-tree-lstm', config: { inputSize: 32, hiddenSize: H, arity: 2 } }, head: { kind: 'dense', config: { inputSize: H, outputSize: 10 } } } });
 const seqSpec = (H: number) => ({ kind: 'sequence-model', config: { readout: 'last' }, children: { input: { kind: 'embedding', config: { vocabularySize: 15, embeddingSize: 32 } }, body: { kind: 'lstm', config: { inputSize: 32, hiddenSize: H } }, output: { kind: 'dense', config: { inputSize: H, outputSize: 10 } } } });
 
 type Runner = (model: Model, batch: readonly Expr[]) => tf.Tensor2D;
