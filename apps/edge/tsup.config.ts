@@ -15,6 +15,8 @@ export default [
     format: ['esm'],
     dts: false,
     clean: false,
+    // One file per entry, as the runtimes start them (the shared recipe splits shared code into chunks).
+    splitting: false,
     platform: 'node',
     noExternal: [/^@unfold\//],
     external: ['onnxruntime-node', 'onnxruntime-web'],
