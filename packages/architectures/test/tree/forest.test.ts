@@ -48,6 +48,9 @@ describe('tree input', () => {
     expect(problemOf(() => flattenForest(['(a (b (c (d e))))'], { maxDepth: 2 }))).toMatchObject({ problem: 'too-deep', path: 'trees[0].children[0].children[0].children[0]' });
     expect(problemOf(() => flattenForest(['(a b c d)'], { maxNodes: 3 }))).toMatchObject({ problem: 'too-many-nodes' });
     expect(problemOf(() => flattenForest(['(+ 1 2'])).problem).toBe('syntax');
+    expect(problemOf(() => flattenForest(['(a b c d e)', '(f g)'], { maxChildSlots: 20 }))).toMatchObject({ problem: 'too-wide', path: 'trees[0]' });
+    // An object that looks like a parsed tree is parsed like any other source, never trusted.
+    expect(problemOf(() => flattenForest([{ path: 'x', children: [7] } as never]))).toMatchObject({ problem: 'bad-node', path: 'trees[0]' });
     expect(problemOf(() => flattenForest([{ token: 'a', children: [{ children: [] }] }]))).toMatchObject({ problem: 'bad-node', path: 'trees[0].children[0]' });
     const message = problemOf(() => flattenForest([{ nodes: [{ token: 'a' }, { token: 'b' }], children: [[1], [0]] }])).message;
     expect(message).toMatch(/^trees\[0\]\.nodes\[1\]: cycle/);
