@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { methodNotAllowed, type FetchHandler } from '../handler';
 import { errorResponse } from '../responses';
+import { idleCollector } from './idle-gc';
 
 /** Methods the Fetch API will not put in a Request (it throws): answered 405 before the handler. */
 const FORBIDDEN_METHODS = ['TRACE', 'TRACK', 'CONNECT'];
@@ -96,15 +97,21 @@ export interface NodeServerOptions {
   readonly writeTimeoutMs?: number;
   /** Milliseconds a client has to send a whole request, headers and body (default 30,000). */
   readonly requestTimeoutMs?: number;
+  /** Milliseconds without a request in flight, after activity, between the collections that give memory back (idle-gc.ts; default 1,000). */
+  readonly releaseMemoryAfterMs?: number;
 }
 
 const DEFAULT_WRITE_TIMEOUT_MS = 10_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_RELEASE_MEMORY_AFTER_MS = 1000;
 
 /** A listener for `http.createServer` that serves `handler`; it never throws. */
 export function nodeListener(handler: FetchHandler, options: NodeServerOptions = {}): (request: IncomingMessage, response: ServerResponse) => void {
   const writeTimeoutMs = options.writeTimeoutMs ?? DEFAULT_WRITE_TIMEOUT_MS;
+  const idle = idleCollector(options.releaseMemoryAfterMs ?? DEFAULT_RELEASE_MEMORY_AFTER_MS);
   return (request, response) => {
+    idle.begin();
+    response.once('close', () => idle.end()); // answered, failed or dropped: the request is over
     response.on('error', () => undefined); // a client that went away: nothing left to answer
     const fail = () => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });

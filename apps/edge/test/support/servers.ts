@@ -24,6 +24,8 @@ export function bundleEntry(runtime: JsRuntime, label: string): Promise<string> 
 export interface RunningEntry {
   readonly label: string;
   readonly url: string;
+  /** The server process's id (its memory is read from /proc in the hostile fuzz test). */
+  readonly pid: number | undefined;
   /** Everything the process wrote to stderr so far. */
   stderr(): string;
   alive(): boolean;
@@ -80,6 +82,7 @@ export function startEntry(options: StartOptions): Promise<RunningEntry> {
       resolve({
         label,
         url: match[1] as string,
+        pid: child.pid,
         stderr: () => stderr,
         alive: () => !exited,
         stop: async () => {
