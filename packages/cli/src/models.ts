@@ -1,11 +1,11 @@
-import { heads, layers, treeCells } from '@unfold/architectures';
+import { attentionScorers, heads, layers, treeCells } from '@unfold/architectures';
 import { cells } from '@unfold/cells/all';
 import { createRegistry, type ModelSpec, type Registry } from '@unfold/core';
 import { losses } from '@unfold/training';
 
 /** Every built-in plugin: what the command line can train, load and export. */
 export function builtInRegistry(): Registry {
-  return createRegistry([...cells, ...layers, ...heads, ...treeCells, ...losses]);
+  return createRegistry([...cells, ...layers, ...heads, ...treeCells, ...attentionScorers, ...losses]);
 }
 
 export const FORECASTER_CELLS = ['lstm', 'gru', 'rnn', 'leaky'] as const;

@@ -3,6 +3,7 @@ export { disposeBatch, epochOrder, makeBatch, type Batch } from './data/batches'
 export { bucketBoundaries, bucketedOrder, paddingReport, type BucketSpec } from './data/buckets';
 export { batchesOf, exampleSource, type BatchSource } from './data/batch-source';
 export { isPairData, pairSource, readPairs, type Pair, type PairData } from './data/pairs';
+export { pairData, readPairRecords, type PairRecord, type PairRecordSet, type PairTrainingData } from './data/pair-records';
 export { readExamples, type DataShape, type Example, type SequenceData } from './data/sequence-data';
 export { encodeTextPairs, type EncodedPairs, type TextPairOptions } from './data/text-pairs';
 export { csvColumn, parseCsv, type CsvTable } from './data/csv';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { deserializeModel } from '@unfold/core';
-import { exportModelFile } from '@unfold/onnx/node';
+import { exportModelFile, exportModelFolder } from '@unfold/onnx/node';
+import { declaresEntries } from '../engines/generate';
 import { fileKind, readInputFile } from '../files';
 import type { Io } from '../io';
 import { builtInRegistry } from '../models';
@@ -20,6 +21,9 @@ Options:
 Interface: input "input" [batch, time, features] (int32 [batch, time] for token models), "sequence_lens"
 int32 [batch or 1], "state_in.<path>" [batch or 1, size]; outputs "output" and "state_out.<path>".
 Feed state_out of one call as state_in of the next to stream a long sequence in chunks.
+
+A seq2seq model exports as a folder at --out holding encoder.onnx and decoder_step.onnx (each a
+standalone ONNX model carrying the manifest); unfold serve and unfold run take the folder.
 `;
 
 export async function exportCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -34,6 +38,11 @@ export async function exportCommand(argv: readonly string[], io: Io): Promise<nu
   const registry = builtInRegistry();
   const model = deserializeModel(registry, bytes, positionals[0]);
   const out = resolve(values.out);
+  if (declaresEntries(registry, bytes, positionals[0] as string)) {
+    const exported = await exportModelFolder(registry, out, { spec: model.spec, weights: model.weights });
+    io.out(`exported ${positionals[0]} to the folder ${out} (${exported.entries.map((e) => e.file).join(', ')})\n`);
+    return 0;
+  }
   await exportModelFile(registry, out, { spec: model.spec, weights: model.weights }, { sequenceLens: !values['no-sequence-lens'], initialStates: !values['no-state'] });
   io.out(`exported ${positionals[0]} to ${out}\n`);
   return 0;

@@ -5,6 +5,7 @@ import { onnxToModel } from '../engines/convert';
 import { runWithOnnxruntime } from '../engines/onnxruntime';
 import { predictTrees, treeRequest } from '../engines/trees';
 import { runWithUnfold } from '../engines/unfold';
+import { declaresEntries, generateWithCheckpoint, generateWithFolder, isFolder } from '../engines/generate';
 import { fileKind, readInputFile } from '../files';
 import type { Io } from '../io';
 import { builtInRegistry } from '../models';
@@ -17,6 +18,7 @@ export const RUN_HELP = `unfold run — run a model once on inputs from a JSON f
 
 Usage: unfold run <model.onnx | checkpoint> --inputs inputs.json [--engine ort|tfjs] [-o outputs.json]
        unfold run <tree model> --trees trees.json [-o outputs.json]
+       unfold run <seq2seq folder | checkpoint> --inputs request.json [-o outputs.json]
 
 Options:
   --inputs <path>        JSON object mapping input names to tensors (required, except with --trees)
@@ -27,6 +29,11 @@ Options:
                          files, tfjs for checkpoints (a checkpoint is exported in memory for ort; an .onnx
                          file is read back into unfold for tfjs)
   -o, --out <path>       write the outputs there (atomically) instead of printing them
+
+A seq2seq model (the folder unfold export writes, or its checkpoint) decodes: the inputs file is a
+generate request {"inputs": ["source text", …], "strategy": "greedy" | "beam" | "sample", "maxLength",
+"beamWidth", "alpha", "nBest", "temperature", "topK", "topP", "seed"}, answered with {outputs, tokens,
+scores}: a folder in onnxruntime-node, a checkpoint in unfold.
   -h, --help             show this help
 
 A tensor is a nested array, or { "dtype": "float32" | "int32" | "int64", "shape": [...], "data": [...] }
@@ -42,6 +49,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     return 0;
   }
   const path = positionals[0];
+  if (path !== undefined && (await isFolder(path))) return writeAnswer(await generateWithFolder(path, await requestText(values.inputs), values.inputs as string), values.out, io);
   const bytes = await readInputFile(path, 'model file', 'run');
   if (values.trees !== undefined) return runTrees(bytes, path as string, values, io);
   if (!values.inputs) throw new UsageError('missing --inputs', 'pass --inputs inputs.json (see unfold run --help)');
@@ -51,6 +59,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (kind === 'unknown') throw new UsageError(`${path} is neither an ONNX model nor an unfold checkpoint`, 'pass a .onnx file or a checkpoint written by unfold');
   const engine = choiceOption(values.engine, 'engine', ['ort', 'tfjs'] as const, kind === 'onnx' ? 'ort' : 'tfjs');
   const registry = builtInRegistry();
+  if (kind === 'checkpoint' && declaresEntries(registry, bytes, path as string)) return writeAnswer(await generateWithCheckpoint(registry, bytes, path as string, inputsText, values.inputs), values.out, io);
   let outputs: Record<string, JsonTensor>;
   if (kind === 'onnx' && engine === 'ort') outputs = await runWithOnnxruntime(bytes, inputs, path as string);
   else {
@@ -67,6 +76,20 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   if (values.out) {
     await writeFileAtomic(values.out, new TextEncoder().encode(text));
     io.err(`outputs written to ${values.out}\n`);
+  } else io.out(text);
+  return 0;
+}
+
+async function requestText(file: string | undefined): Promise<string> {
+  if (!file) throw new UsageError('missing --inputs', 'pass --inputs request.json, a generate request (see unfold run --help)');
+  return new TextDecoder().decode(await readInputFile(file, 'inputs file', 'run'));
+}
+
+async function writeAnswer(answer: unknown, out: string | undefined, io: Io): Promise<number> {
+  const text = `${JSON.stringify(answer)}\n`;
+  if (out) {
+    await writeFileAtomic(out, new TextEncoder().encode(text));
+    io.err(`outputs written to ${out}\n`);
   } else io.out(text);
   return 0;
 }

@@ -30,6 +30,7 @@ import { builtInRegistry } from '../models';
 import { writeSpecReport } from '../report/spec-report';
 import { choiceOption, integerOption, numberOption } from '../options';
 import { UsageError } from '../usage-error';
+import { holdsPairs, trainPairs } from './train-pairs';
 import { holdsTrees, trainTrees } from './train-trees';
 
 /** Options of `unfold train --spec`, on top of the shared ones (`--epochs`, `--lr`, `--batch`, `--seed`, `--backend`, `-o`, `--window`). */
@@ -196,6 +197,7 @@ async function prepareRecords(values: Values, spec: ModelSpec, readout: 'sequenc
     };
   }
   if (set.format === 'tree') throw new UsageError(`${values.data} holds tree records`, 'train a tree model (a recursive spec such as examples/specs/tree-lstm.json)');
+  if (set.format === 'seq2seq') throw new UsageError(`${values.data} holds source/target pairs`, 'train a seq2seq model (such as examples/specs/seq2seq-attention.json)');
   const train = featureData(set, readout);
   const validation = valid?.format === 'features' ? featureData(valid, readout) : undefined;
   if (streams) {
@@ -266,6 +268,7 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
   const resumed = values.resume ? deserializeTrainingCheckpoint(registry, await readInputFile(values.resume, 'training checkpoint', 'train'), values.resume) : undefined;
   const given = resumed ? resumed.spec : await readSpec(values.spec);
   if (await holdsTrees(values.data)) return trainTrees(values, given, io);
+  if (await holdsPairs(values.data)) return trainPairs(values, given, io);
   const { readout } = probeSpec(registry, given);
   const prepared = values.data.toLowerCase().endsWith('.csv') ? await prepareCsv(values, given, readout) : await prepareRecords(values, given, readout, tbptt ? batchSize : undefined);
   const { spec: sized, filled } = fillDataSizes(registry, given, prepared.sizes);

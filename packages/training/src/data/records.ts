@@ -1,6 +1,7 @@
 import { BOS_ID, DataError, encodeText, EOS_ID, type TokenizerSpec } from '@unfold/core';
 import type { SequenceData } from './sequence-data';
 import type { DataSizes } from './spec-sizes';
+import { readPairRecords, type PairRecordSet } from './pair-records';
 import { readTreeRecords, type TreeRecordSet } from './tree-records';
 
 /**
@@ -17,8 +18,8 @@ import { readTreeRecords, type TreeRecordSet } from './tree-records';
  *   {"tree": "(+ 3 (* 4 5))", "label": 3}         a tree model (tree-records.ts: JSON, bracketed or indexed trees)
  *
  * A bare integer target is a class label, a list of numbers a value target, as `SequenceData` has it.
- * Each format's records are read by their own module; `{"source", "target"}` (seq2seq) records are
- * recognised and rejected until that model exists.
+ * Each format's records are read by their own module: `{"tree", "label"}` by tree-records.ts, `{"source",
+ * "target"}` (seq2seq pairs) by pair-records.ts.
  */
 export interface JsonLine {
   readonly line: number;
@@ -35,7 +36,8 @@ export interface FeatureRecord {
 export type RecordSet =
   | { readonly format: 'features'; readonly file: string; readonly input: 'features' | 'tokens'; readonly records: readonly FeatureRecord[] }
   | { readonly format: 'text'; readonly file: string; readonly records: readonly { readonly line: number; readonly text: string }[] }
-  | TreeRecordSet;
+  | TreeRecordSet
+  | PairRecordSet;
 
 /** A DataError located at `file:line`. */
 export function dataError(where: string, summary: string, expected: string, got: string, fix: string): DataError {
@@ -68,7 +70,7 @@ export function parseJsonLines(text: string, file: string): JsonLine[] {
 const FORMATS: readonly { readonly name: string; readonly keys: readonly string[]; readonly optional?: readonly string[]; readonly unavailable?: string }[] = [
   { name: 'features', keys: ['x', 'y'] },
   { name: 'text', keys: ['text'] },
-  { name: 'seq2seq', keys: ['source', 'target'], unavailable: 'the seq2seq model' },
+  { name: 'seq2seq', keys: ['source', 'target'] },
   { name: 'tree', keys: ['tree'], optional: ['label'] },
 ];
 
@@ -92,6 +94,7 @@ export function readRecords(text: string, file: string): RecordSet {
     if (other !== format) throw dataError(`${file}:${record.line}`, `a ${other.name} record in a file of ${format.name} records`, `${format.name} records like line ${lines[0]?.line}`, `fields ${Object.keys(record.value).join(', ')}`, 'keep one record format per file');
   }
   if (format.name === 'tree') return readTreeRecords(lines, file);
+  if (format.name === 'seq2seq') return readPairRecords(lines, file);
   if (format.name === 'text') {
     return {
       format: 'text',
