@@ -50,6 +50,15 @@ type Route = { readonly kind: 'health' } | { readonly kind: 'models' } | { reado
 
 const ENDPOINTS = `GET /health, GET /models, GET /models/:name, POST /models/:name/(${OPERATION_NAMES.join('|')})`;
 
+/** The URL's path, or undefined for a target that is not a URL (CONNECT's `host:port` on some servers). */
+function pathOf(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
 function route(pathname: string): Route | undefined {
   const parts = pathname.replace(/^\/+|\/+$/g, '').split('/'); // a trailing slash names the same resource
   if (parts.length === 1 && parts[0] === 'health') return { kind: 'health' };
@@ -134,9 +143,10 @@ export function createHandler(options: HandlerOptions): FetchHandler {
     if (!isAllowedHost(request.headers.get('host'), allowedHosts)) {
       return errorResponse({ code: 'E_HOST', message: 'this server does not answer that Host', got: JSON.stringify((request.headers.get('host') ?? '').slice(0, 100)), expected: 'a name of the address the server listens on (localhost, its --host)', fix: 'use http://localhost or the address it listens on, or start the server with --allowed-hosts <name>' });
     }
-    const target = route(new URL(request.url).pathname);
+    const pathname = pathOf(request.url);
+    const target = pathname === undefined ? undefined : route(pathname);
     if (!target && !KNOWN_METHODS.includes(method)) return methodNotAllowed(KNOWN_METHODS.join(', '), method);
-    if (!target) return errorResponse({ code: 'E_NOT_FOUND', message: 'no such endpoint', expected: ENDPOINTS, got: `${request.method} ${new URL(request.url).pathname.slice(0, 100)}` });
+    if (!target) return errorResponse({ code: 'E_NOT_FOUND', message: 'no such endpoint', expected: ENDPOINTS, got: `${request.method} ${(pathname ?? request.url).slice(0, 100)}` });
     if (target.kind !== 'operation' && method !== 'GET') return methodNotAllowed('GET', method);
     if (target.kind === 'operation' && method !== 'POST') return methodNotAllowed('POST', method);
     if (target.kind === 'health') return json({ status: 'ok', models: registry.names(), ...options.about });

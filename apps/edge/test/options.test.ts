@@ -23,6 +23,15 @@ describe('server options', () => {
     expect(usage('deno')).toContain('--allow-ffi');
   });
 
+  it('reads the hardening limits and the allowed hosts (issue 15)', () => {
+    const options = parseServerOptions(['--models', 'm', '--max-steps', '100', '--max-output-elements', '200', '--max-json-depth', '8', '--max-response-bytes', '4096', '--max-concurrent', '2', '--max-queue', '3', '--max-request-ms', '500', '--max-write-ms', '600', '--allowed-hosts', 'my.box, api.internal'], 'node');
+    expect(options.limits).toMatchObject({ maxSteps: 100, maxOutputElements: 200, maxJsonDepth: 8, maxResponseBytes: 4096, maxConcurrent: 2, maxQueue: 3, maxRequestMs: 500, maxWriteMs: 600 });
+    expect(options.allowedHosts).toEqual(['my.box', 'api.internal']);
+    expect(parseServerOptions(['--models', 'm'], 'node')).toMatchObject({ allowedHosts: [], limits: { maxConcurrent: 4, maxQueue: 16, maxRequestMs: 10_000 } });
+    expect(() => parseServerOptions(['--models', 'm', '--max-queue', '0'], 'node')).toThrow(/--max-queue must be an integer/);
+    for (const flag of ['--max-steps', '--max-json-depth', '--max-concurrent', '--allowed-hosts']) expect(usage('node')).toContain(flag);
+  });
+
   it('builds each runtime’s command line, Deno’s permissions by flavour', () => {
     expect(entryCommand({ runtime: 'bun', entry: 'bun.js', models: 'm', port: 0 })).toMatchObject({ command: 'bun', args: ['bun.js', '--models', 'm', '--host', '127.0.0.1', '--port', '0', '--ort', 'web'] });
     const web = entryCommand({ runtime: 'deno', entry: 'deno.js', models: 'm' });

@@ -7,6 +7,7 @@ import { nest } from '../../../packages/runtime/test/kit';
 import { randomSequences, worstExcess } from '../../../packages/runtime/test/models';
 import { writeWorkerProject } from '../workers/models.mjs';
 import { call, type Answer } from './support/client';
+import { hostileSetFailures } from './support/hostile';
 import { TEST_LIMITS } from './support/conformance';
 import { TORCH_FIXTURES, writeModelFolder, type ModelFolder } from './support/fixtures';
 import { bundleEntry, startEntry, workDir, type RunningEntry } from './support/servers';
@@ -164,4 +165,15 @@ describe('workerd (wrangler dev) with onnxruntime-web, models bundled', () => {
     expect(worker.alive()).toBe(true);
     expect(worker.output()).not.toMatch(/internal error/);
   });
+
+  it('answers the hostile set of issue 15 without a 5xx, and answers valid requests the same afterwards', async () => {
+    const probe = { inputs: [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]] };
+    const before = await send('/models/tagger/predict', probe);
+    // wrangler dev's local proxy answers CONNECT itself (a plain-text 500, the Worker never sees it); on
+    // Cloudflare the edge handles CONNECT before any Worker. Everything else reaches the handler.
+    expect(await hostileSetFailures(worker.url, 1, { answersItself: ['CONNECT'] })).toEqual([]);
+    expect((await send('/models/tagger/predict', probe)).body).toEqual(before.body);
+    expect(worker.alive()).toBe(true);
+    expect(worker.output()).not.toMatch(/internal error/);
+  }, 120_000);
 });

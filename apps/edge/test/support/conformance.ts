@@ -8,6 +8,7 @@ import type { JsRuntime, OrtName } from '../../src/node';
 import { nest } from '../../../../packages/runtime/test/kit';
 import { randomSequences, worstExcess } from '../../../../packages/runtime/test/models';
 import { call, post, type Answer } from './client';
+import { hostileSetFailures } from './hostile';
 import { TORCH_FIXTURES, writeModelFolder, type ModelFolder } from './fixtures';
 import { bundleEntry, startEntry, type RunningEntry } from './servers';
 
@@ -197,6 +198,15 @@ export function describeServedRuntime(label: string, targets: readonly Target[])
         expectError(answer, 413, 'E_BODY_TOO_LARGE');
         expect((await call(url('/health'))).status).toBe(200);
       });
+
+      it('answers the hostile set of issue 15 without a 5xx, and answers valid requests the same afterwards', async () => {
+        const probe = { inputs: [[[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]] };
+        const before = await post(url('/models/tagger/predict'), probe);
+        expect(await hostileSetFailures(server().url)).toEqual([]);
+        expect((await post(url('/models/tagger/predict'), probe)).body).toEqual(before.body);
+        expect(server().alive()).toBe(true);
+        expect(server().stderr()).not.toMatch(/internal error/);
+      }, 60_000);
     });
   });
 

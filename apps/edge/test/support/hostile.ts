@@ -43,6 +43,8 @@ export function hostileFetchRequests(seed: number): FuzzRequest[] {
 export interface RawOutcome {
   /** The status of the answer's first line, or null when the server closed without one (or none was awaited). */
   readonly status: number | null;
+  /** The start of the answer, for failure messages. */
+  readonly head: string;
   readonly ms: number;
 }
 
@@ -57,17 +59,19 @@ export function rawRequest(url: string, text: string, options: { read: 'status' 
   return new Promise((resolve) => {
     const socket = connect(Number(port), hostname);
     let status: number | null = null;
+    let head = '';
     let settled = false;
     const finish = () => {
       if (settled) return;
       settled = true;
       socket.destroy();
-      resolve({ status, ms: performance.now() - started });
+      resolve({ status, head, ms: performance.now() - started });
     };
     socket.on('error', finish);
     socket.on('close', finish);
     socket.once('data', (chunk: Buffer) => {
-      const match = /^HTTP\/1\.[01] (\d{3})/.exec(chunk.toString('latin1'));
+      head = chunk.toString('latin1').slice(0, 400);
+      const match = /^HTTP\/1\.[01] (\d{3})/.exec(head);
       status = match ? Number(match[1]) : null;
       if (options.read === 'status') {
         socket.pause(); // takes nothing more: the server must drop it after its write timeout
@@ -97,4 +101,34 @@ export function hostileRawRequests(url: string, seed: number): { readonly descri
     // it; what they cannot, the server drops after its write timeout).
     { describe: 'slow reader', run: () => rawRequest(url, `POST /models/tagger/predict HTTP/1.1\r\n${JSON_HEADERS(host, big.length)}${big}`, { read: 'status', holdMs: 3000 }) },
   ];
+}
+
+/**
+ * Sends the hostile set once (every fetch shape, then every raw one but the slow reader, which only Node's
+ * fuzz test waits out) and returns what went wrong: a 5xx (but a platform's 501 for a raw method), or an
+ * error answer without a code.
+ */
+export async function hostileSetFailures(url: string, seed = 1, platform: { readonly answersItself?: readonly string[] } = {}): Promise<string[]> {
+  const failures: string[] = [];
+  for (const request of hostileFetchRequests(seed)) {
+    const response = await fetch(`${url}${request.path}`, request.init);
+    const text = await response.text();
+    let code: unknown;
+    try {
+      code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+    } catch {
+      code = undefined;
+    }
+    if (response.status >= 500 || (response.status >= 400 && typeof code !== 'string')) failures.push(`${request.describe}: ${response.status} ${text.slice(0, 120)}`);
+  }
+  for (const raw of hostileRawRequests(url, seed).filter((r) => r.describe !== 'slow reader')) {
+    const outcome = await raw.run();
+    // 501 Not Implemented is what a platform in front of the handler may say for a method it does not
+    // implement at all (workerd for TRACK): an answer about the method, not a fault.
+    // A raw method the platform answers itself, before the handler, with a plain-text 5xx (wrangler dev's
+    // local proxy for CONNECT): not the server's answer, and the handler never saw the request.
+    const byPlatform = platform.answersItself?.includes(raw.describe) && !/"error":\{"code"/.test(outcome.head);
+    if (outcome.status !== null && outcome.status >= 500 && outcome.status !== 501 && !byPlatform) failures.push(`${raw.describe}: ${outcome.status} ${outcome.head.replace(/\r\n/g, ' | ')}`);
+  }
+  return failures;
 }

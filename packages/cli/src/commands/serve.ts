@@ -24,6 +24,8 @@ Options:
   --ort <node|web>            onnxruntime flavour (default: node for Node, web for Bun and Deno)
   --host <address>            address to listen on (default 127.0.0.1)
   --port <n>                  port (default 8080; 0 picks a free one)
+  --allowed-hosts <a,b|*>     Host names answered besides localhost and --host (default none: a page
+                              elsewhere cannot reach the server by DNS rebinding; * answers any)
   -h, --help                  show this help
 
 Endpoints: GET /health, GET /models, POST /models/<name>/predict | stream | rollout. A folder serves
@@ -82,7 +84,7 @@ function waitForSignal(): Promise<void> {
 }
 
 export async function serve(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions('serve', argv, { runtime: { type: 'string' }, ort: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' } }, 1);
+  const { values, positionals } = parseOptions('serve', argv, { runtime: { type: 'string' }, ort: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'allowed-hosts': { type: 'string' } }, 1);
   if (values.help) {
     io.out(SERVE_HELP);
     return 0;
@@ -95,8 +97,9 @@ export async function serve(argv: readonly string[], io: Io): Promise<number> {
   const ort = values.ort === undefined ? undefined : choiceOption(values.ort, 'ort', ['node', 'web'] as const, 'node');
   const host = values.host ?? '127.0.0.1';
   const port = integerOption(values.port, 'port', 8080, 0);
+  const allowedHosts = (values['allowed-hosts'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   if (runtime === 'node') {
-    const server = await serveNode({ models, host, port, ...(ort ? { ort } : {}) });
+    const server = await serveNode({ models, host, port, allowedHosts, ...(ort ? { ort } : {}) });
     io.out(`serving ${server.models.join(', ')} at ${server.url}\n${server.examples.join('\n')}\n`);
     await waitForSignal();
     await server.close();
@@ -104,6 +107,6 @@ export async function serve(argv: readonly string[], io: Io): Promise<number> {
   }
   if (runtime === 'workers') return serveWorkers(models, host, port, io);
   const bin = runtimeBinary(runtime);
-  const { command, args, env } = entryCommand({ runtime, entry: builtEntry(runtime), bin, models, host, port, ...(ort ? { ort } : {}) });
+  const { command, args, env } = entryCommand({ runtime, entry: builtEntry(runtime), bin, models, host, port, ...(ort ? { ort } : {}), ...(allowedHosts.length ? { flags: ['--allowed-hosts', allowedHosts.join(',')] } : {}) });
   return runServerProcess(command, args, { ...process.env, ...env });
 }
