@@ -68,12 +68,24 @@ describe('workerd (wrangler dev) with onnxruntime-web, models bundled', () => {
   it('reports health and describes the bundled models', async () => {
     const health = await get('/health');
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', runtime: 'workerd', models: ['charlm', 'forecaster', 'tagger', 'torch-lstm'], onnxruntime: { flavour: 'onnxruntime-web', common: '1.30.0', web: '1.30.0' } });
+    expect(health.body).toMatchObject({ status: 'ok', runtime: 'workerd', models: ['charlm', 'forecaster', 'tagger', 'torch-lstm', 'tree'], onnxruntime: { flavour: 'onnxruntime-web', common: '1.30.0', web: '1.30.0' } });
     const models = await get('/models');
     expect(models.status).toBe(200);
     const byName = Object.fromEntries(models.body.models.map((m: { name: string }) => [m.name, m]));
     expect(byName.forecaster).toMatchObject({ format: 'unfold', operations: ['predict', 'stream', 'rollout'], metadata: { window: 6 }, sequence: { readout: 'last', inputSize: 1 } });
     expect(byName['torch-lstm']).toMatchObject({ format: 'onnx', operations: ['predict'] });
+    expect(byName.tree).toMatchObject({ format: 'unfold', operations: ['predict'], tree: { nodes: 'tokens', arity: 2, tokenizer: true } });
+  });
+
+  it('predicts trees as unfold’s tree layer does, and names the node of a bad tree', async () => {
+    const trees = ['(+ 3 (* 4 5))', { token: '-', children: [{ token: '9' }, { token: '2' }] }, '7'];
+    const want = folder.tree.forward(trees);
+    const answer = await send('/models/tree/predict', { trees, nodes: true });
+    expect(answer.status).toBe(200);
+    expect(worstExcess(answer.body.outputs, want.outputs)).toBeLessThanOrEqual(0);
+    expect(worstExcess(answer.body.nodes.flat().map((n: { output: number[] }) => n.output), want.nodes)).toBeLessThanOrEqual(0);
+    const bad = await send('/models/tree/predict', { trees: ['7', { nodes: [{ token: '+' }, { token: '1' }], children: [[1], [0]] }] });
+    expect({ status: bad.status, code: bad.body?.error?.code, where: bad.body?.error?.where }).toEqual({ status: 422, code: 'E_TREE', where: 'trees[1].nodes[1]' });
   });
 
   it('predicts as unfold’s forward does (features, tokens, normalised units)', async () => {

@@ -85,12 +85,13 @@ export function describeServedRuntime(label: string, targets: readonly Target[])
       it('reports health and describes every model from its file', async () => {
         const health = await call(url('/health'));
         expect(health.status).toBe(200);
-        expect(health.body).toMatchObject({ status: 'ok', runtime: target.runtime, models: ['charlm', 'forecaster', 'tagger', 'torch-lstm'], onnxruntime: { flavour: `onnxruntime-${target.ort}`, common: '1.30.0' } });
+        expect(health.body).toMatchObject({ status: 'ok', runtime: target.runtime, models: ['charlm', 'forecaster', 'tagger', 'torch-lstm', 'tree'], onnxruntime: { flavour: `onnxruntime-${target.ort}`, common: '1.30.0' } });
         const { status, body } = await call(url('/models'));
         expect(status).toBe(200);
         const byName = Object.fromEntries(body.models.map((m: { name: string }) => [m.name, m]));
         expect(byName.forecaster).toMatchObject({ format: 'unfold', operations: ['predict', 'stream', 'rollout'], metadata: { window: 6, normalisation: { mean: 0.9, std: 0.25 } }, sequence: { readout: 'last', inputSize: 1 } });
         expect(byName['torch-lstm']).toMatchObject({ format: 'onnx', operations: ['predict'], inputs: [{ name: 'x', shape: ['batch', 'time', 3] }, { name: 'lengths', dtype: 'int64' }, { name: 'h0' }, { name: 'c0' }] });
+        expect(byName.tree).toMatchObject({ format: 'unfold', operations: ['predict'], tree: { nodes: 'tokens', arity: 2, tokenizer: true } });
         expect((await call(url('/models/charlm'))).body).toMatchObject({ name: 'charlm', sequence: { inputKind: 'tokens', outputKind: 'probabilities', inputSize: 7 } });
       });
 
@@ -106,6 +107,18 @@ export function describeServedRuntime(label: string, targets: readonly Target[])
         const z = randomSequences(40, [6, 3], 1);
         const forecaster = await post(url('/models/forecaster/predict'), { inputs: z, units: 'normalised' });
         expect(worstExcess(forecaster.body.outputs, refs.forecaster.forward(z).outputs)).toBeLessThanOrEqual(0);
+      });
+
+      it('predicts trees as unfold’s tree layer does, and names the node of a bad tree', async () => {
+        const trees = ['(+ 3 (* 4 5))', { token: '-', children: [{ token: '9' }, { token: '2' }] }, '7'];
+        const want = (served as Served).folder.tree.forward(trees);
+        const answer = await post(url('/models/tree/predict'), { trees, nodes: true });
+        expect(answer.status).toBe(200);
+        expect(worstExcess(answer.body.outputs, want.outputs)).toBeLessThanOrEqual(0);
+        expect(worstExcess(answer.body.nodes.flat().map((n: { output: number[] }) => n.output), want.nodes)).toBeLessThanOrEqual(0);
+        const bad = await post(url('/models/tree/predict'), { trees: ['7', { nodes: [{ token: '+' }, { token: '1' }], children: [[1], [0]] }] });
+        expectError(bad, 422, 'E_TREE');
+        expect(bad.body.error.where).toBe('trees[1].nodes[1]');
       });
 
       it('streams in three chunks exactly as one call, with unfold’s final state', async () => {

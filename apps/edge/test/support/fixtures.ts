@@ -1,12 +1,15 @@
 import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { referenceModel, type ModelName, type ReferenceModel } from '../../../../packages/runtime/test/models';
+import { treeReference, type TreeReference } from '../../../../packages/runtime/test/tree-models';
 import { ROOT, workDir } from './servers';
 
 /**
  * The models every end-to-end test serves, written into a fresh folder: three unfold exports made here
  * (a forecaster with normalisation, a sequence tagger, a character language model) with their
- * reference models for expected values, and a PyTorch-exported LSTM from the ONNX package's fixtures.
+ * reference models for expected values, a tree model (`tree`: an N-ary Tree-LSTM over arithmetic tokens,
+ * its tokenizer in the file) with unfold's tree layer as its reference, and a PyTorch-exported LSTM from
+ * the ONNX package's fixtures.
  */
 export const TORCH_FIXTURES = join(ROOT, 'packages/onnx/test/fixtures/torch-onnx');
 
@@ -14,6 +17,8 @@ export interface ModelFolder {
   readonly path: string;
   readonly references: Readonly<Record<ModelName, ReferenceModel>>;
   readonly bytes: Readonly<Record<ModelName, Uint8Array>>;
+  /** The tree model served as `tree`. */
+  readonly tree: TreeReference;
   dispose(): void;
 }
 
@@ -25,13 +30,17 @@ export async function writeModelFolder(label: string): Promise<ModelFolder> {
     references[name] = await referenceModel(name, 21);
     writeFileSync(join(path, `${name}.onnx`), references[name].bytes);
   }
+  const tree = await treeReference('arithmetic', 21);
+  writeFileSync(join(path, 'tree.onnx'), tree.bytes);
   copyFileSync(join(TORCH_FIXTURES, 'lstm_bidir_packed_unsorted_h0c0_batch_first.onnx'), join(path, 'torch-lstm.onnx'));
   return {
     path,
     references,
+    tree,
     bytes: Object.fromEntries(Object.entries(references).map(([name, ref]) => [name, ref.bytes])) as Record<ModelName, Uint8Array>,
     dispose: () => {
       Object.values(references).forEach((ref) => ref.model.dispose());
+      tree.model.dispose();
       rmSync(workDir(label), { recursive: true, force: true });
     },
   };
