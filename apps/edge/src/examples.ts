@@ -22,6 +22,22 @@ function exampleSequence(description: ModelDescription): unknown[] {
   });
 }
 
+/**
+ * One example tree for a tree model: a head word over two leaves (one for a unary N-ary model), the words
+ * from its tokenizer (after the four specials), or ids without one; a JSON tree of ramps for features.
+ */
+function exampleTree(tree: NonNullable<ModelDescription['tree']>, description: ModelDescription): unknown {
+  const leaves = tree.arity === 1 ? 1 : 2;
+  if (tree.nodes === 'features') {
+    const node = (t: number) => ({ features: Array.from({ length: tree.inputSize }, (_, i) => round(0.1 * (t + i))) });
+    return { ...node(0), children: Array.from({ length: leaves }, (_, k) => node(k + 1)) };
+  }
+  const tokens = description.entries?.[0]?.semantics.tokenizer?.tokens;
+  const words = tree.tokenizer && Array.isArray(tokens) && tokens.length > 4 ? (tokens.slice(4) as string[]) : Array.from({ length: tree.inputSize }, (_, id) => String(id));
+  const word = (k: number) => words[k % words.length] as string;
+  return `(${[word(0), ...Array.from({ length: leaves }, (_, k) => word(k + 1))].join(' ')})`;
+}
+
 /** A tensor of a graph input's declared shape (named dims 1): zeros, ones for integers (lengths ≥ 1). */
 function exampleTensor(value: GraphValue): unknown {
   const fill = value.dtype === 'bool' ? false : /int/.test(value.dtype) ? 1 : 0;
@@ -31,6 +47,7 @@ function exampleTensor(value: GraphValue): unknown {
 
 export function exampleRequests(description: ModelDescription): ExampleRequests {
   if (description.format === 'onnx') return { predict: { inputs: Object.fromEntries(description.inputs.map((v) => [v.name, exampleTensor(v)])) } };
+  if (description.tree) return { predict: { trees: [exampleTree(description.tree, description)] } };
   const sequence = exampleSequence(description);
   const half = Math.max(1, Math.floor(sequence.length / 2));
   const tokens = description.sequence?.inputKind === 'tokens';
