@@ -53,18 +53,19 @@
  *                             head-major: keys k [K·M], β [K], g [K], shift logits s [K·(2S+1), shift −S
  *                             first], γ [K], erase e [W·M], add a [W·M]
  *   Wy [O, H + R·M], by [O]   output; columns [h | rₜ]
- * Initialisation: weights U(−1/√fan_in, 1/√fan_in) (PyTorch's Linear), biases 0; the LSTM controller's
- * as the `lstm` cell's (U(−1/√H, 1/√H), biases included).
+ * Initialisation: weights U(−1/√fan_in, 1/√fan_in) (PyTorch's Linear), biases 0 except bh on every head's
+ * gate g (option gateBias) and γ (option sharpenBias); the LSTM controller's as the `lstm` cell's
+ * (U(−1/√H, 1/√H), biases included).
  *
  * Options (defaults): inputSize, outputSize, controller ('feedforward'), controllerSize (100), memorySlots
- * (128), memoryWidth (20), readHeads (1), writeHeads (1), shiftRange (1). A shift range with 2S+1 > N is a ConfigError.
+ * (128), memoryWidth (20), readHeads (1), writeHeads (1), shiftRange (1), gateBias (0), sharpenBias (0). A shift range with 2S+1 > N is a ConfigError.
  * ONNX: per-step mapping (onnx.ts), run by the exporter as a Scan; the memory streams as state_in/out.
  *
  * `step` is plain tfjs ops (autodiff); there is no fused path.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
-import { ConfigError, defineCell, defineConfig, field, formatShape, sameShape, ShapeError, uniform, zeros, type ConfigInput, type ConfigOf, type ParamSpec, type ParamTensors, type StateDeclaration } from '@unfold/core';
+import { ConfigError, defineCell, defineConfig, field, formatShape, sameShape, ShapeError, uniform, zeros, type ConfigInput, type ConfigOf, type Initializer, type ParamSpec, type ParamTensors, type StateDeclaration } from '@unfold/core';
 import { lstmCell, lstmConfig, type LstmConfig } from '../lstm';
 import { checkParams } from '../shared/checks';
 import { CELLS_META } from '../shared/meta';
@@ -81,6 +82,8 @@ const ntmFields = {
   readHeads: field.int({ doc: 'read heads R', min: 1, default: 1 }),
   writeHeads: field.int({ doc: 'write heads W', min: 1, default: 1 }),
   shiftRange: field.int({ doc: 'largest circular shift S (shifts −S..S); 2S+1 <= N', min: 0, default: 1 }),
+  gateBias: field.number({ doc: 'initial bias of every head gate g (negative: start by keeping the previous weighting)', default: 0 }),
+  sharpenBias: field.number({ doc: 'initial bias of every head γ (γ = 1 + softplus(bias) at a zero drive)', default: 0 }),
 };
 
 /** A validated `ntm` config (defaults filled in). */
@@ -129,13 +132,24 @@ function controllerParameters(config: NtmConfig): ParamSpec[] {
   ];
 }
 
+/** bh's initial values: zeros, but `gateBias` on every head's g and `sharpenBias` on every head's γ. */
+function headBias(config: NtmConfig): Initializer {
+  const { slices } = ntmSizes(config);
+  return (shape) => {
+    const data = new Float32Array(shape[0] as number);
+    data.fill(config.gateBias, slices.g[0], slices.g[0] + slices.g[1]);
+    data.fill(config.sharpenBias, slices.gamma[0], slices.gamma[0] + slices.gamma[1]);
+    return data;
+  };
+}
+
 function parameters(config: NtmConfig): ParamSpec[] {
   const { O, H, R, M, P } = ntmSizes(config);
   const bound = (fanIn: number) => uniform(-1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn));
   return [
     ...controllerParameters(config),
     { name: 'Wh', shape: [P, H], init: bound(H), doc: 'head weights [P, H], rows k, β, g, s, γ (every head), e, a (write heads)' },
-    { name: 'bh', shape: [P], init: zeros(), doc: 'head bias [P]' },
+    { name: 'bh', shape: [P], init: headBias(config), doc: 'head bias [P]: 0, but gateBias on g and sharpenBias on γ' },
     { name: 'Wy', shape: [O, H + R * M], init: bound(H + R * M), doc: 'output weights [O, H + R·M], columns [h | reads]' },
     { name: 'by', shape: [O], init: zeros(), doc: 'output bias [O]' },
   ];

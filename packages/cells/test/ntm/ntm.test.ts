@@ -178,6 +178,19 @@ describe('ntm config errors are typed', () => {
     expect(unfoldErrorOf(resolve(config)).code).toBe('E_CONFIG');
   });
 
+  it('gateBias and sharpenBias set the initial bias of every head\'s g and γ, and nothing else', () => {
+    const node = resolve({ readHeads: 2, writeHeads: 1, gateBias: -2, sharpenBias: 1.5 })();
+    const z = ntmSizes(node.config as never);
+    const bh = ntmCell.parameters(node.config as never).find((p) => p.name === 'bh');
+    const data = Array.from(bh?.init([z.P], new Rng(1)) ?? []);
+    expect(data.length).toBe(z.P);
+    data.forEach((value, i) => {
+      const inG = i >= z.slices.g[0] && i < z.slices.g[0] + z.K;
+      const inGamma = i >= z.slices.gamma[0] && i < z.slices.gamma[0] + z.K;
+      expect([i, value]).toEqual([i, inG ? -2 : inGamma ? 1.5 : 0]);
+    });
+  });
+
   it('a valid config resolves and declares its shaped states', () => {
     const node = resolve({ readHeads: 2, writeHeads: 1, memoryWidth: 5 })();
     const declared = [

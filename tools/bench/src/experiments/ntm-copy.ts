@@ -12,13 +12,14 @@
 //   EXPERIMENT_STEPS (copy steps; repeat copy takes EXPERIMENT_REPEAT_STEPS), EXPERIMENT_LR (3e-3),
 //   EXPERIMENT_LR_FINAL (1e-4: cosine decay to it; 'none': constant), EXPERIMENT_CURRICULUM_START (longest
 //   training sequence at step 0, growing to the task's longest over the first half), EXPERIMENT_RESULTS
-//   (file name). Rows of tasks not run this time are kept from the results file already there, so the
-//   tasks can be run one at a time into the one file.
+//   (file name). Rows of (task, seed) pairs not run this time are kept from the results file already
+//   there, so tasks and seeds can be run one at a time into the one file (each task's settings are noted).
 import { existsSync, readFileSync } from 'node:fs';
 import { cells } from '@unfold/cells/all';
 import { heads, layers } from '@unfold/architectures';
-import { createRegistry, setupBackend, type ModelSpec } from '@unfold/core';
-import { bitErrors, copyTask, COPY_TASK_TRAINING, createModel, fit, losses, predict, repeatCopyTask, schedules, type FitCallback, type Model, type SequenceData } from '@unfold/training';
+import * as tf from '@tensorflow/tfjs-core';
+import { createRegistry, defineConfig, defineLoss, setupBackend, type ModelSpec } from '@unfold/core';
+import { bitErrors, copyTask, COPY_TASK_TRAINING, createModel, fit, losses, maskedMean, predict, repeatCopyTask, schedules, type FitCallback, type Model, type SequenceData } from '@unfold/training';
 // @ts-expect-error: plain ESM helpers without types
 import { writeResults } from '../stats.mjs';
 
@@ -77,6 +78,26 @@ const tasks: Record<string, Task> = {
   },
 };
 
+/**
+ * Binary cross-entropy on the sigmoid outputs p, over the target bits y and unmasked steps (Graves et al.'s
+ * loss for these tasks): L = −mean(y log p + (1 − y) log(1 − p)), p clamped to [1e-7, 1 − 1e-7].
+ */
+const bitCrossEntropy = defineLoss({
+  kind: 'bit-cross-entropy',
+  meta: { package: '@unfold/bench', version: '0.0.0' },
+  schemaVersion: 1,
+  summary: 'binary cross-entropy on sigmoid outputs over unmasked steps',
+  config: defineConfig({}),
+  compute(p, y, mask) {
+    return tf.tidy(() => {
+      const q = tf.clipByValue(p, 1e-7, 1 - 1e-7);
+      const perBit = tf.neg(tf.add(tf.mul(y, tf.log(q)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, q)))));
+      return maskedMean(tf.mean(perBit, -1), mask);
+    });
+  },
+});
+const LOSS = env.EXPERIMENT_LOSS === 'bce' ? bitCrossEntropy : COPY_TASK_TRAINING.loss;
+
 await setupBackend({ backend: 'wasm' });
 const registry = createRegistry([...cells, ...layers, ...heads, ...losses]);
 
@@ -133,12 +154,24 @@ function logEvery(label: string, every: number): FitCallback {
 }
 
 const schedule = FINAL_RATE === undefined ? `constant learning rate ${LEARNING_RATE}` : `learning rate ${LEARNING_RATE} → ${FINAL_RATE} (cosine)`;
+/** Mean wrong bits per sequence, by the number of steps with a target (the copy length L; rL + 1 for repeat copy). */
+function byTargetSteps(perSequence: readonly number[], targets: SequenceData['y']): Record<number, number> {
+  const sums: Record<number, [number, number]> = {};
+  perSequence.forEach((errors, n) => {
+    const steps = (targets[n] as readonly unknown[]).filter((row) => row !== null).length;
+    const entry = (sums[steps] ??= [0, 0]);
+    entry[0] += errors;
+    entry[1] += 1;
+  });
+  return Object.fromEntries(Object.entries(sums).map(([steps, [sum, count]]) => [steps, Number((sum / count).toFixed(2))]));
+}
+
 const rows: Record<string, unknown>[] = [];
 /** How each task of this file was run (env settings included), by task. */
 const runs: Record<string, string> = {};
 for (const taskName of TASKS) {
   const task = tasks[taskName] as Task;
-  const ntmBody = { kind: 'ntm', config: { inputSize: task.inputSize, outputSize: task.outputSize, readHeads: 1, writeHeads: 1, shiftRange: 1, ...task.ntm } } as ModelSpec;
+  const ntmBody = { kind: 'ntm', config: { inputSize: task.inputSize, outputSize: task.outputSize, readHeads: 1, writeHeads: 1, shiftRange: 1, ...task.ntm, ...JSON.parse(env.EXPERIMENT_NTM ?? '{}') } } as ModelSpec;
   const ntmParameters = (() => {
     const probe = createModel(registry, specOf(ntmBody, task.outputSize, task.outputSize), { seed: 0 });
     const count = parameterCount(probe);
@@ -150,18 +183,19 @@ for (const taskName of TASKS) {
     [`ntm (N ${task.ntm.memorySlots} × M ${task.ntm.memoryWidth}, FF controller ${task.ntm.controllerSize})`]: { body: ntmBody, width: task.outputSize },
     [`lstm (H ${H})`]: { body: { kind: 'lstm', config: { inputSize: task.inputSize, hiddenSize: H } }, width: H },
   };
-  runs[taskName] = `${task.steps} steps, seeds ${SEEDS.join(', ')}; one fit call per model: Adam, ${schedule}, batch ${BATCH}, MSE on sigmoid outputs, gradient norm clipped at ${COPY_TASK_TRAINING.clipNorm}; fresh sequences for every step, the same stream for the NTM and the LSTM of a seed${CURRICULUM_START === undefined ? '' : `; curriculum: longest training sequence ${CURRICULUM_START} at step 0, growing linearly to the task's longest by half the steps`}; a bit is 1 when the output > 0.5`;
+  runs[`${taskName} seeds ${SEEDS.join(', ')}`] = `${task.steps} steps; ntm config ${JSON.stringify(ntmBody.config)}; one fit call per model: Adam, ${schedule}, batch ${BATCH}, ${env.EXPERIMENT_LOSS === 'bce' ? 'binary cross-entropy' : 'MSE'} on sigmoid outputs, gradient norm clipped at ${COPY_TASK_TRAINING.clipNorm}; fresh sequences for every step, the same stream for the NTM and the LSTM of a seed${CURRICULUM_START === undefined ? '' : `; curriculum: longest training sequence ${CURRICULUM_START} at step 0, growing linearly to the task's longest by half the steps`}; a bit is 1 when the output > 0.5`;
   for (const seed of SEEDS) {
     const stream = trainingStream(task, seed);
     for (const [variant, { body, width }] of Object.entries(variants)) {
       if (!MODELS.some((m) => variant.startsWith(m))) continue;
       const model = createModel(registry, specOf(body, width, task.outputSize), { seed });
       const learningRate = FINAL_RATE === undefined ? LEARNING_RATE : schedules.cosine(LEARNING_RATE, FINAL_RATE, task.steps);
-      const result = await fit(model, stream, { ...COPY_TASK_TRAINING, optimizer: { kind: 'adam', learningRate }, epochs: 1, batchSize: BATCH, shuffle: false, seed, progress: 'none', divergence: false, callbacks: [logEvery(`${taskName} ${variant} seed ${seed}`, 100)] });
+      const result = await fit(model, stream, { ...COPY_TASK_TRAINING, loss: LOSS, optimizer: { kind: 'adam', learningRate }, epochs: 1, batchSize: BATCH, shuffle: false, seed, progress: 'none', divergence: false, callbacks: [logEvery(`${taskName} ${variant} seed ${seed}`, 100)] });
       const tail = result.stepLosses.slice(-100);
       const row: Record<string, unknown> = { task: taskName, seed, variant, parameters: parameterCount(model), steps: result.steps, sequences: result.steps * BATCH, trainLoss: tail.reduce((a, b) => a + b, 0) / tail.length, trainSeconds: result.seconds };
       task.tests.forEach(([name, test], i) => {
         const errors = bitErrors(predict(model, test.x), test.y);
+        if (i === 0) row.wrongBitsByTargetSteps = byTargetSteps(errors.perSequence, test.y);
         row[`test ${i}`] = name;
         row[`bitErrorRate ${name}`] = errors.rate;
         row[`bitsPerSequence ${name}`] = errors.meanPerSequence;
@@ -177,10 +211,12 @@ for (const taskName of TASKS) {
 const resultsBase = `${env.UNFOLD_RESULTS_DIR}${env.EXPERIMENT_RESULTS ?? 'ntm-copy'}`;
 if (existsSync(`${resultsBase}.json`)) {
   const previous = JSON.parse(readFileSync(`${resultsBase}.json`, 'utf8')) as { rows?: Record<string, unknown>[]; runs?: Record<string, string> };
-  rows.unshift(...(previous.rows ?? []).filter((row) => !TASKS.includes(row.task as string)));
-  for (const [name, settings] of Object.entries(previous.runs ?? {})) if (!TASKS.includes(name)) runs[name] = settings;
+  const ranNow = (row: Record<string, unknown>) => TASKS.includes(row.task as string) && SEEDS.includes(row.seed as number);
+  rows.unshift(...(previous.rows ?? []).filter((row) => !ranNow(row)));
+  for (const [name, settings] of Object.entries(previous.runs ?? {})) if (!(name in runs)) runs[name] = settings;
+  // (a run's settings stay noted while any of its rows remain)
 }
-rows.sort((a, b) => Object.keys(tasks).indexOf(a.task as string) - Object.keys(tasks).indexOf(b.task as string));
+rows.sort((a, b) => Object.keys(tasks).indexOf(a.task as string) - Object.keys(tasks).indexOf(b.task as string) || (a.seed as number) - (b.seed as number));
 
 const pct = (v: unknown) => `${(100 * (v as number)).toFixed(2)}%`;
 const bitColumn = (i: number, label: string) => ({
