@@ -1,5 +1,6 @@
 import type { HostTensor, JsonValue, ModelSpec } from '@unfold/core';
 import { importError } from './errors';
+import { computedInitialState } from './recurrent-node';
 import type { DirectionCell, EvalState, HeadRecord, RecurrentRecord } from './records';
 import { entryKey, type Entry, type Value } from './values';
 
@@ -39,29 +40,42 @@ export interface AssembledModel {
   readonly outputHead: HeadRecord | undefined;
   /** `last` when the outputs are read at the last step (y[:, -1], or a head over the top layer's h_n). */
   readonly readout: 'sequence' | 'last';
+  /** An encoder–decoder: the graph input of the teacher-forced decoder inputs (unfold's `target` port). */
+  readonly decoderInput?: string;
 }
 
 const cellKey = (record: number, direction: number) => entryKey({ kind: 'output', node: record, direction });
 const listKey = (entries: readonly Entry[]) => entries.map(entryKey).join(' | ');
-const join = (...parts: string[]) => parts.filter(Boolean).join('.');
+export const join = (...parts: string[]) => parts.filter(Boolean).join('.');
 
-/** Layers bottom-up: each the cells that read the previous layer's outputs, in the order they are read. */
-function layersOf(state: EvalState, base: readonly Entry[]): CellRef[][] {
-  const all = state.recurrent.flatMap((record) => record.directions.map((_, direction) => ({ record, direction })));
+export const cellRefKey = (cell: CellRef) => cellKey(cell.record.index, cell.direction);
+
+/** Every direction of every recurrent node, as cells. */
+export function allCells(state: EvalState): CellRef[] {
+  return state.recurrent.flatMap((record) => record.directions.map((_, direction) => ({ record, direction })));
+}
+
+/** Layers bottom-up from `base`: each the cells that read the previous layer's outputs, in the order they are read. */
+export function stackFrom(state: EvalState, cells: readonly CellRef[], base: readonly Entry[]): CellRef[][] {
   const layers: CellRef[][] = [];
   let below = listKey(base);
-  const used = new Set<string>();
   for (;;) {
-    const readers = all.filter((cell) => listKey(cell.record.input) === below);
+    const readers = cells.filter((cell) => listKey(cell.record.input) === below);
     if (readers.length === 0) break;
-    const consumer = state.recurrent.find((r) => readers.every((cell) => r.input.some((e) => entryKey(e) === cellKey(cell.record.index, cell.direction))));
-    const order = consumer ? consumer.input.map(entryKey) : readers.map((c) => cellKey(c.record.index, c.direction));
-    const layer = [...readers].sort((a, b) => order.indexOf(cellKey(a.record.index, a.direction)) - order.indexOf(cellKey(b.record.index, b.direction)));
-    layer.forEach((cell) => used.add(cellKey(cell.record.index, cell.direction)));
+    const consumer = state.recurrent.find((r) => readers.every((cell) => r.input.some((e) => entryKey(e) === cellRefKey(cell))));
+    const order = consumer ? consumer.input.map(entryKey) : readers.map(cellRefKey);
+    const layer = [...readers].sort((a, b) => order.indexOf(cellRefKey(a)) - order.indexOf(cellRefKey(b)));
     layers.push(layer);
     below = listKey(layer.map((cell): Entry => ({ kind: 'output', node: cell.record.index, direction: cell.direction })));
   }
-  const unused = all.filter((cell) => !used.has(cellKey(cell.record.index, cell.direction)));
+  return layers;
+}
+
+function layersOf(state: EvalState, base: readonly Entry[]): CellRef[][] {
+  const all = allCells(state);
+  const layers = stackFrom(state, all, base);
+  const used = new Set(layers.flat().map(cellRefKey));
+  const unused = all.filter((cell) => !used.has(cellRefKey(cell)));
   if (unused.length || layers.length === 0) {
     const cell = unused[0] ?? all[0];
     throw importError('recurrent nodes that do not form one stack', { where: cell?.record.label ?? state.file, expected: 'each recurrent node reading the model input or all directions of the node below it, concatenated', got: cell ? `${cell.record.op} direction ${cell.direction} reads ${listKey(cell.record.input)}` : 'no RNN, GRU or LSTM node', fix: 'import one recurrent network at a time; parallel branches and partial reads are not unfold layers' });
@@ -76,7 +90,7 @@ function orderTop(layer: CellRef[], readBy: readonly Entry[] | undefined): CellR
   return [...layer].sort((a, b) => order.indexOf(cellKey(a.record.index, a.direction)) - order.indexOf(cellKey(b.record.index, b.direction)));
 }
 
-function layerSpec(layer: readonly CellRef[], path: string, weights: Record<string, HostTensor>, states: ModelState[]): ModelSpec {
+export function layerSpec(layer: readonly CellRef[], path: string, weights: Record<string, HostTensor>, states: ModelState[]): ModelSpec {
   const cellSpec = (cell: CellRef, at: string): ModelSpec => {
     const direction = cell.record.directions[cell.direction] as DirectionCell;
     for (const [name, tensor] of Object.entries(direction.weights)) weights[join(at, name)] = tensor;
@@ -93,7 +107,7 @@ function layerSpec(layer: readonly CellRef[], path: string, weights: Record<stri
   throw importError('a layer that is not forward, reverse or forward-then-backward', { where: first.record.label, expected: 'one direction, or a forward and a reverse direction concatenated in that order', got: layer.map((c) => (reverse[layer.indexOf(c)] ? 'reverse' : 'forward')).join(' then '), fix: 'concatenate the forward outputs before the backward ones (unfold’s bidirectional merge)' });
 }
 
-function headSpec(head: HeadRecord, path: string, weights: Record<string, HostTensor>): ModelSpec {
+export function headSpec(head: HeadRecord, path: string, weights: Record<string, HostTensor>): ModelSpec {
   weights[join(path, 'W')] = head.W;
   if (head.b) weights[join(path, 'b')] = head.b;
   return { kind: 'dense', config: { inputSize: head.inputSize, outputSize: head.outputSize, bias: head.b !== undefined, activation: head.activation } };
@@ -129,6 +143,13 @@ function readoutOf(state: EvalState, outputs: readonly (Value | undefined)[], he
 }
 
 export function assembleModel(state: EvalState, outputs: readonly (Value | undefined)[]): AssembledModel {
+  for (const record of state.recurrent) {
+    for (const direction of record.directions) {
+      direction.initial.forEach((initial, s) => {
+        if (initial !== 'zeros' && initial.kind !== 'input') throw computedInitialState(record.label, s === 0 ? 'initial_h' : 'initial_c');
+      });
+    }
+  }
   const entryOfInput = state.recurrent.map((r) => r.input).find((input) => input.length === 1 && (input[0]?.kind === 'input' || input[0]?.kind === 'head'));
   const layers = layersOf(state, entryOfInput ?? []);
   const { head: inputHead, base } = findInputHead(state, layers);

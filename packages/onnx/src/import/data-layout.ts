@@ -240,6 +240,8 @@ export function featuresAt(value: DataValue, axis: number, where: string): { ent
   if ((!kinds.includes('entries') && !pinned('entries')) || (!kinds.includes('units') && !pinned('units'))) {
     throw importError('features split over two axes', { where, expected: 'stacked directions and units on the same axis', got: value.axes.map((g) => g.map((i) => describeAtom(value.atoms[i] as Atom)).join(' × ') || '1').join(' | '), fix: 'merge directions before units: transpose [T, D, B, H] to [T, B, D, H], then reshape to [T, B, D·H]' });
   }
+  const tokens = entriesOf(value).find((entry) => entry.kind === 'tokens');
+  if (tokens) throw importError('token ids read as features', { where, expected: 'features computed from float inputs, or token ids looked up by an embedding (Gather of a constant table [V, D] by the ids)', got: entryKey(tokens), fix: 'embed the ids (nn.Embedding) before the recurrent layer or head' });
   return { entries: entriesOf(value), units: unitsOf(value) };
 }
 

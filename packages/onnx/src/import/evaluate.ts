@@ -1,6 +1,7 @@
 import type { GraphProto, ModelProto, NodeProto, ValueInfoProto } from 'onnx-buf';
 import { concreteDim, formatDims } from './dims';
 import { dataValue } from './data-layout';
+import { tokensValue } from './embedding-node';
 import { importError, nodeLabel } from './errors';
 import { headOps } from './head-ops';
 import { layoutOps } from './layout-ops';
@@ -49,7 +50,7 @@ function checkSupported(graph: GraphProto, file: string): void {
   });
 }
 
-/** A graph input as an abstract value: float features/states as data, an integer vector as lengths. */
+/** A graph input as an abstract value: float features/states as data, an integer vector as lengths, integer [batch, time, …] as token ids. */
 function inputValue(info: ValueInfoProto, file: string): Value | undefined {
   const declared = declaredDims(info);
   if (!declared) return undefined;
@@ -57,6 +58,7 @@ function inputValue(info: ValueInfoProto, file: string): Value | undefined {
   if (isIntegerType(dtype) && dims.length === 1) {
     return { kind: 'marked', dtype, shape: dims, meaning: { what: 'lengths', lengths: { input: info.name, word: [], clipped: false } }, marks: { seq: 0 } };
   }
+  if (isIntegerType(dtype) && dims.length >= 2) return tokensValue(info.name, dims);
   if (dtype !== 'float32' || dims.length < 1) return undefined;
   const units = concreteDim(dims[dims.length - 1] as (typeof dims)[number]);
   if (units === undefined) throw importError('input features have no fixed size', { where: `${file}: input ${JSON.stringify(info.name)}`, expected: 'a fixed last dimension (features)', got: formatDims(dims), fix: 'export with a fixed feature size' });
@@ -82,7 +84,7 @@ function liveNodes(graph: GraphProto): Set<NodeProto> {
 export function evaluateGraph(model: ModelProto, file: string): Evaluation {
   const graph = model.graph as GraphProto;
   checkSupported(graph, file);
-  const state: EvalState = { file, opset: opsetOf(model), roles: new Map(), recurrent: [], heads: [], symbols: 0 };
+  const state: EvalState = { file, opset: opsetOf(model), roles: new Map(), recurrent: [], heads: [], embeddings: [], symbols: 0 };
   const values = new Map<string, Value>();
   for (const tensor of graph.initializer) values.set(tensor.name, readStatic(tensor, `${file}: initializer ${JSON.stringify(tensor.name)}`));
   const inputs = graphInputs(graph).map((info): GraphPort => {

@@ -11,9 +11,14 @@ export interface FeedTensor {
   readonly data: Float32Array | Int32Array | BigInt64Array | readonly number[];
 }
 
-/** What unfold's forward pass takes: x [B, T, I], lengths [B], initial states in the model's order ([B, size] each). */
+/**
+ * What unfold's forward pass takes: x [B, T, I] (or token ids [B, T], as float32 values: cast to int32),
+ * lengths [B], initial states in the model's order ([B, size] each), and for an encoder–decoder the
+ * decoder inputs `target` (token ids [B, T], as float32 values; unfold's `target` port).
+ */
 export interface UnfoldFeeds {
   readonly x: HostTensor;
+  readonly target?: HostTensor;
   readonly lengths?: Int32Array;
   readonly initialState?: readonly HostTensor[];
 }
@@ -66,12 +71,8 @@ export function toUnfoldInputs(io: ImportedInterface, feeds: Readonly<Record<str
   const spec = io.inputs.find((i) => i.role === 'input');
   const feed = spec && feeds[spec.name];
   if (!spec?.axes || !feed) throw new DataError(`input ${JSON.stringify(spec?.name ?? 'input')} is missing`, { where: 'feeds', expected: `a tensor named ${JSON.stringify(spec?.name)}`, got: Object.keys(feeds).join(', ') || 'no inputs', fix: 'feed the same inputs as the .onnx file takes' });
-  const sizes = sizesFrom(spec.name, spec.axes, feed.shape, 1);
-  const strides = stridesOf(spec.axes, sizes);
-  const [B, T, F] = [sizes.batch, sizes.time, sizes.feature];
-  const source = numbers(feed);
-  const x = new Float32Array(B * T * F);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) x[(b * T + t) * F + f] = source[b * strides.batch + t * strides.time + f * strides.feature] as number;
+  const x = batchTimeFeature(spec.name, spec.axes, feed);
+  const [B, T] = x.shape as [number, number];
   const lengthsSpec = io.inputs.find((i) => i.role === 'sequence_lens');
   const lengthsFeed = lengthsSpec && feeds[lengthsSpec.name];
   let lengths: Int32Array | undefined;
@@ -84,7 +85,22 @@ export function toUnfoldInputs(io: ImportedInterface, feeds: Readonly<Record<str
   }
   const fed = io.states.some((s) => s.initial && feeds[s.initial.input]);
   const initialState = fed ? io.states.map((state) => initialRow(io, feeds, state, B)) : undefined;
-  return { x: { shape: [B, T, F], data: x }, ...(lengths ? { lengths } : {}), ...(initialState ? { initialState } : {}) };
+  const targetSpec = io.inputs.find((i) => i.role === 'target');
+  const targetFeed = targetSpec && feeds[targetSpec.name];
+  if (targetSpec && !targetFeed) throw new DataError(`input ${JSON.stringify(targetSpec.name)} is missing`, { where: 'feeds', expected: `the decoder inputs, a tensor named ${JSON.stringify(targetSpec.name)}`, got: Object.keys(feeds).join(', '), fix: 'feed the same inputs as the .onnx file takes' });
+  const target = targetSpec?.axes && targetFeed ? batchTimeFeature(targetSpec.name, targetSpec.axes, targetFeed) : undefined;
+  return { x, ...(target ? { target } : {}), ...(lengths ? { lengths } : {}), ...(initialState ? { initialState } : {}) };
+}
+
+/** A fed sequence in unfold's layout: [B, T, F] for features, [B, T] for token ids (no feature axis). */
+function batchTimeFeature(name: string, axes: readonly (readonly AxisPart[])[], feed: FeedTensor): HostTensor {
+  const sizes = sizesFrom(name, axes, feed.shape, 1);
+  const strides = stridesOf(axes, sizes);
+  const [B, T, F] = [sizes.batch, sizes.time, sizes.feature];
+  const source = numbers(feed);
+  const data = new Float32Array(B * T * F);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) data[(b * T + t) * F + f] = source[b * strides.batch + t * strides.time + f * strides.feature] as number;
+  return { shape: axes.some((group) => group.includes('feature')) ? [B, T, F] : [B, T], data };
 }
 
 function initialRow(io: ImportedInterface, feeds: Readonly<Record<string, FeedTensor>>, state: ImportedInterface['states'][number], B: number): HostTensor {

@@ -5,6 +5,7 @@ import { importError } from './errors';
 import { evaluateGraph } from './evaluate';
 import { describeInterface, type ImportedInput, type ImportedInterface, type ImportedOutput } from './io-mapping';
 import { opsetOf } from './read-graph';
+import { assembleSeq2seq, isSeq2seq } from './seq2seq-assemble';
 
 export interface ImportOptions {
   /** Names the file in errors (default `onnx model`). */
@@ -62,7 +63,7 @@ export function importOnnx(bytes: Uint8Array, options: ImportOptions = {}): Impo
   const opset = opsetOf(model);
   if (opset < 7) throw importError('no usable ONNX opset', { where, expected: 'an import of the default ONNX domain, opset 7 or later (14–17 tested)', got: model.opsetImport.map((o) => `${o.domain || 'ai.onnx'} ${o.version}`).join(', ') || 'no opset imports', fix: 'check the file is a complete .onnx file' });
   const evaluation = evaluateWithin(model, where);
-  const assembled = assembleModel(evaluation.state, evaluation.outputs.map((o) => o.value));
+  const assembled = isSeq2seq(evaluation.state) ? assembleSeq2seq(evaluation.state) : assembleModel(evaluation.state, evaluation.outputs.map((o) => o.value));
   const io = describeInterface(evaluation, assembled, `${model.producerName || 'unknown'} ${model.producerVersion}`.trim());
   const spec: ModelSpec = { ...assembled.spec, metadata: { onnx: io as unknown as JsonValue } };
   if (options.registry) checkWeights(resolveModel(options.registry, spec), assembled.weights, `${where}: imported weights`);

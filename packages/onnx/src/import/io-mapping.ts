@@ -19,8 +19,12 @@ export type AxisPart = 'time' | 'batch' | 'entry' | 'feature';
 
 export interface ImportedInput {
   readonly name: string;
-  /** `input`: the features unfold reads; `sequence_lens`: lengths; `initial_state`: rows of initial states; `unused`: not read. */
-  readonly role: 'input' | 'sequence_lens' | 'initial_state' | 'unused';
+  /**
+   * `input`: the features (or token ids) unfold reads; `target`: an encoder–decoder's teacher-forced decoder
+   * inputs (token ids, unfold's `target` port); `sequence_lens`: lengths; `initial_state`: rows of initial
+   * states; `unused`: not read.
+   */
+  readonly role: 'input' | 'target' | 'sequence_lens' | 'initial_state' | 'unused';
   readonly dtype: string;
   /** As declared in the file (symbolic dims by name). */
   readonly shape: readonly (number | string)[];
@@ -90,6 +94,7 @@ function describeInputs(evaluation: Evaluation, model: AssembledModel): Imported
     const base = { name: port.name, ...declared(port) };
     const value = port.value;
     if (port.name === model.input && value?.kind === 'data') return { ...base, role: 'input', axes: axesOf(value, evaluation.state.roles, `${file}: input ${JSON.stringify(port.name)}`, false) };
+    if (port.name === model.decoderInput && value?.kind === 'data') return { ...base, role: 'target', axes: axesOf(value, evaluation.state.roles, `${file}: input ${JSON.stringify(port.name)}`, false) };
     if (port.name === model.lengthsInput) {
       const clipped = evaluation.state.recurrent.some((r) => r.lengths?.clipped);
       return { ...base, role: 'sequence_lens', ...(clipped ? { clipped } : {}) };
@@ -132,7 +137,8 @@ function notesFor(evaluation: Evaluation, model: AssembledModel, inputs: readonl
   const notes: string[] = [];
   const x = inputs.find((i) => i.role === 'input');
   const order = x?.axes?.map((a) => a.join('·') || '1').join(', ');
-  notes.push(`input ${JSON.stringify(model.input)} is [${order}]; unfold reads [batch, time, feature]${order === 'batch, time, feature' ? '' : ', so it is transposed'}`);
+  const reads = x?.axes?.some((a) => a.includes('feature')) === false ? 'batch, time' : 'batch, time, feature';
+  notes.push(`input ${JSON.stringify(model.input)} is [${order}]; unfold reads [${reads}]${order === reads ? '' : ', so it is transposed'}`);
   if (model.lengthsInput) notes.push(`sequence lengths come from ${JSON.stringify(model.lengthsInput)}; unfold reads them in input order (a sort by length and its inverse in the file cancel out)`);
   if (model.lengthsInput && model.outputHead && model.readout === 'sequence' && !evaluation.outputs.some((o) => o.value?.kind === 'data' && o.value.zeroPadded)) {
     notes.push('at padded steps (t >= length) the file returns the head applied to zeros; unfold’s sequence-model returns 0 there; real steps are identical');
@@ -141,6 +147,7 @@ function notesFor(evaluation: Evaluation, model: AssembledModel, inputs: readonl
     notes.push('for a sequence of length 0 the file returns zero final states (onnxruntime); unfold returns its initial state');
   }
   if (model.readout === 'last') notes.push('the file reads the last step; unfold’s sequence-model (readout "last") returns [batch, 1, features], which is the file’s output with the time axis removed');
+  if (model.decoderInput) notes.push(`an encoder–decoder: ${JSON.stringify(model.input)} holds the source token ids and ${JSON.stringify(model.decoderInput)} the decoder inputs (teacher forcing), which unfold reads as int32 [batch, time] through its \`target\` port`);
   const zeros = model.states.filter((s) => s.initial === 'zeros').map((s) => s.path);
   if (zeros.length && zeros.length < model.states.length) notes.push(`states ${zeros.join(', ')} always start from zeros in the file`);
   return notes;

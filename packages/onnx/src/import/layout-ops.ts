@@ -1,6 +1,8 @@
 import { concreteDim, divDims, formatDims, isOneDim, numberDim, productDims, sameDim, type Dim } from './dims';
 import { concatData, expandData, gatherDataEntries, permuteData, reshapeData, sliceData, squeezeData, transposeData, unsqueezeData } from './data-layout';
+import { embeddingLookup } from './embedding-node';
 import { importError } from './errors';
+import { featureAxisHolds, sliceHeadFeatures } from './head-parts';
 import { staticInts } from './read-graph';
 import { concatStatic, expandStatic, normalizeAxis, sizeOf, sliceIndices, staticValue, takeStatic, transposeStatic } from './static-ops';
 import type { OpHandler, NodeContext } from './node-context';
@@ -158,6 +160,7 @@ const slice: OpHandler = (context) => {
     const picked = start === -1 && end >= 2 ** 31 - 1 && step === 1 ? '[-1:]' : `[${start}:${end}:${step}]`;
     const last = result.kind === 'data' && !whole ? lastStep(context, result, axis, picked, true) : undefined;
     if (last) result = last;
+    else if (result.kind === 'data' && featureAxisHolds(result, axis)) result = sliceHeadFeatures(result, axis, start, end, step, context.where);
     else if (result.kind === 'data') result = sliceData(result, axis, start, end, step, context.where);
     else if (result.kind === 'static') result = takeStatic(result, axis, sliceIndices(start, end, step, result.shape[axis] as number), false);
     else {
@@ -188,6 +191,7 @@ const gather: OpHandler = (context) => {
     }
     if (value.kind === 'filled') return [{ ...value, shape: [...value.shape.slice(0, axis), ...indices.shape.map(numberDim), ...value.shape.slice(axis + 1)] }];
   }
+  if (value.kind === 'static' && indices.kind === 'data') return [embeddingLookup(context, value, indices)];
   if (indices.kind === 'marked' && (indices.meaning.what === 'permutation' || indices.meaning.what === 'index') && indices.shape.length === 1) {
     const word = indices.meaning.what === 'permutation' ? indices.meaning.word : [];
     const size = indices.shape[0] as Dim;

@@ -51,6 +51,17 @@ export interface HeadRecord {
   readonly activation: HeadActivation;
 }
 
+/** An embedding: Gather(table [V, D], token ids) on axis 0, as unfold's `embedding` head (E [V, D]). */
+export interface EmbeddingRecord {
+  readonly index: number;
+  readonly label: string;
+  /** The graph input whose token ids it reads. */
+  readonly input: string;
+  readonly vocabularySize: number;
+  readonly embeddingSize: number;
+  readonly E: HostTensor;
+}
+
 export interface EvalState {
   readonly file: string;
   readonly opset: number;
@@ -58,6 +69,7 @@ export interface EvalState {
   readonly roles: Map<string, AxisRole>;
   readonly recurrent: RecurrentRecord[];
   readonly heads: HeadRecord[];
+  readonly embeddings: EmbeddingRecord[];
   /** Counter for fresh symbols (permutations, broadcast axes). */
   symbols: number;
 }

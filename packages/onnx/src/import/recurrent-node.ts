@@ -67,10 +67,17 @@ function initialStates(context: NodeContext, index: number, directions: number, 
   const group = value.axes[2] ?? [];
   const units = group.length === 1 ? value.atoms[group[0] as number] : undefined;
   if (entries.length !== directions || units?.kind !== 'units' || units.size !== H) throw importError(`${what} has the wrong shape`, { where: context.where, expected: `${directions} directions of ${H} units`, got: `${entries.length} entries, last axis ${units?.kind === 'units' ? `${units.size} units` : 'not features'}` });
+  // Rows of a graph input; or, in an encoder–decoder, the encoder's final states (a copy bridge) or a dense
+  // head over them (a projection bridge): the assembler decides whether the model can use them.
   return entries.map((entry) => {
-    if (entry.kind !== 'input') throw importError(`${what} is computed inside the graph`, { where: context.where, expected: 'zeros or rows of a graph input', got: 'a value computed by other nodes (for example another layer’s final state)', fix: 'unfold models start every layer from its own state input; export the layers separately' });
+    if (entry.kind !== 'input' && entry.kind !== 'final' && entry.kind !== 'head' && entry.kind !== 'head-part') throw computedInitialState(context.where, what);
     return entry;
   });
+}
+
+/** The error for an initial state computed inside the graph where the model has no bridge to compute it. */
+export function computedInitialState(where: string, what: string) {
+  return importError(`${what} is computed inside the graph`, { where, expected: 'zeros or rows of a graph input (or, in an encoder–decoder, the encoder’s final states or a dense bridge over them)', got: 'a value computed by other nodes (for example another layer’s final state)', fix: 'unfold models start every layer from its own state input; export the layers separately' });
 }
 
 function activations(context: NodeContext, op: Op, directions: number): string[] {

@@ -72,7 +72,13 @@ export type Entry =
   | { readonly kind: 'input'; readonly name: string; readonly index?: number }
   | { readonly kind: 'output'; readonly node: number; readonly direction: number }
   | { readonly kind: 'final'; readonly node: number; readonly direction: number; readonly state: 'h' | 'c' }
-  | { readonly kind: 'head'; readonly head: number };
+  | { readonly kind: 'head'; readonly head: number }
+  /** Features [offset, offset + size) of a head's output (a Slice of a bridge's output into decoder states). */
+  | { readonly kind: 'head-part'; readonly head: number; readonly offset: number; readonly size: number }
+  /** The token ids of an integer graph input (one unit per position): only an embedding may read them. */
+  | { readonly kind: 'tokens'; readonly name: string }
+  /** The vectors an embedding (Gather of a constant table by token ids) looks up. */
+  | { readonly kind: 'embedded'; readonly embedding: number };
 
 export type Atom =
   | { readonly kind: 'axis'; readonly id: string; readonly size: Dim; readonly input?: { readonly name: string; readonly axis: number } }
@@ -166,5 +172,11 @@ export function entryKey(entry: Entry): string {
       return `Y_${entry.state} of recurrent node ${entry.node} direction ${entry.direction}`;
     case 'head':
       return `head ${entry.head}`;
+    case 'head-part':
+      return `head ${entry.head} features [${entry.offset}, ${entry.offset + entry.size})`;
+    case 'tokens':
+      return `token ids ${entry.name}`;
+    case 'embedded':
+      return `embedding ${entry.embedding}`;
   }
 }
