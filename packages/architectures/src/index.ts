@@ -23,6 +23,7 @@ export {
   DECODER_STEP_ENTRY,
   ENCODER_ENTRY,
   GENERATE_TASK,
+  GREEDY_ENTRY,
   initialStateName,
   seq2seqExports,
   decodeSources,

@@ -54,7 +54,7 @@ describe('unfold train --spec examples/specs/seq2seq-attention.json --data examp
 
     const exported = await runBundled(workspace.cli, ['export', checkpoint, '-o', folder]);
     expect(exported.code, exported.stderr).toBe(0);
-    expect((await readdir(folder)).sort()).toEqual(['decoder_step.onnx', 'encoder.onnx']);
+    expect((await readdir(folder)).sort()).toEqual(['decoder_step.onnx', 'encoder.onnx', 'greedy.onnx']);
     const request = join(workspace.dir, 'request.json');
     await writeFile(request, JSON.stringify({ inputs: ['abcdef', 'hgg'], strategy: 'beam', beamWidth: 3, maxLength: 12 }));
     const answers = await Promise.all([folder, checkpoint].map((path) => runBundled(workspace.cli, ['run', path, '--inputs', request])));

@@ -25,7 +25,7 @@ export interface EntryInputPort extends PortSpec {
   readonly lengths?: boolean;
 }
 
-/** An output port of an entry: `features` [B, T, size] (or [B, 1, size] read at the last step) or `vector` [B, size]. */
+/** An output port of an entry: `features` [B, T, size] (or [B, 1, size] read at the last step), `tokens` int32 [B, T] or `vector` [B, size]. */
 export interface EntryOutputPort extends PortSpec {
   /** The graph output carrying the port (default: the port's name). */
   readonly tensor?: string;
@@ -71,10 +71,15 @@ export interface EntryContext {
    * root layer's own parameters (`component(context.root)`), or a child of a component family (an attention scorer).
    */
   component(node: ResolvedNode): ComponentOnnxContext;
+  /**
+   * `step`, `head` and `component` emitting into a subgraph this entry builds (the body of a Loop, from
+   * `graph.subgraph`), for an entry that runs the model inside a loop (a single-file greedy decoder).
+   */
+  within(subgraph: OnnxGraphBuilder): Pick<EntryContext, 'step' | 'head' | 'component'>;
 }
 
 export interface EntryResult {
-  /** By output port: sequence ports time-major (a name means readout `sequence`), vector ports [B, size]. */
+  /** By output port: sequence ports time-major ([T, B, size], tokens [T, B]; a name means readout `sequence`), vector ports [B, size]. */
   readonly outputs: Readonly<Record<string, string | EntrySequenceOutput>>;
   /** Final states in the entry's `states` order, each [B, ...shape]. */
   readonly finalState: readonly string[];

@@ -96,8 +96,8 @@ export function buildOutputs(graph: ModelGraph, entry: ExportEntry, described: {
     const given = result.outputs[port.name] as string | EntrySequenceOutput;
     const value = typeof given === 'object' ? given.value : given;
     const name = tensorOf(port);
-    const batchFirst = port.kind === 'vector' ? value : (graph.node('Transpose', [value], { perm: [1, 0, 2] }, { stem: `${name}_batch_first` })[0] as string);
-    graph.output(name, batchFirst, { dtype: 'float32', shape: shapeOf(name) });
+    const batchFirst = port.kind === 'vector' ? value : (graph.node('Transpose', [value], { perm: port.kind === 'tokens' ? [1, 0] : [1, 0, 2] }, { stem: `${name}_batch_first` })[0] as string);
+    graph.output(name, batchFirst, { dtype: port.kind === 'tokens' ? 'int32' : 'float32', shape: shapeOf(name) });
   }
   entry.states.forEach((state, i) => {
     const name = stateOutputName(state.name);

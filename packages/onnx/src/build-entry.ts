@@ -4,6 +4,7 @@ import { buildInputs, buildOutputs, entryNames, outputReadouts } from './boundar
 import { describeEntry } from './describe-entry';
 import { nodeAt, type EntryContext, type EntryResult, type ExportEntry } from './entry';
 import { mappingEnvironment, viewFor, type MappingEnvironment } from './environment';
+import { GraphWriter } from './graph-builder';
 import { localWeights, mapHead, mapSequence } from './mapping';
 import { ModelGraph } from './model-graph';
 
@@ -28,7 +29,22 @@ function context(graph: ModelGraph, root: ResolvedNode, weights: WeightMap, entr
     if (!made) environments.set(lengths, (made = mappingEnvironment(graph, weights, lengths)));
     return made;
   };
-  let stepLengths: string | undefined;
+  /** `step`, `head` and `component` over `writer` (the entry's graph, or a subgraph of it). */
+  const emitters = (writer: GraphWriter, environmentFor: (lengths: string) => MappingEnvironment): Pick<EntryContext, 'step' | 'head' | 'component'> => {
+    let stepLengths: string | undefined;
+    return {
+      step(node, input) {
+        stepLengths ??= writer.node('Expand', [writer.constant('step_length', int32Constant([1])), boundary.batch], {}, { stem: 'step_lengths' })[0] as string;
+        const axis = writer.constant('step_axis', int64Constant([0]));
+        const [sequence] = writer.node('Unsqueeze', [input.input, axis], {}, { stem: `${node.path || 'model'}.step_input` }) as [string];
+        const result = mapSequence(environmentFor(stepLengths), node, { input: sequence, initialState: input.state });
+        const [output] = writer.node('Squeeze', [result.outputs, axis], {}, { stem: `${node.path || 'model'}.step_output` }) as [string];
+        return { output, state: result.finalState };
+      },
+      head: (node, input) => mapHead(environmentFor(''), node, input),
+      component: (node) => ({ graph: viewFor(environmentFor(''), node), config: node.config, weights: localWeights(node, weights) }),
+    };
+  };
   return {
     graph,
     root,
@@ -42,16 +58,16 @@ function context(graph: ModelGraph, root: ResolvedNode, weights: WeightMap, entr
     },
     node: (path) => nodeAt(root, path, entry.name),
     sequence: (node, input) => mapSequence(environment(input.lengths), node, { input: input.input, initialState: input.initialState, ...(input.reverse ? { reverse: true } : {}) }),
-    step(node, input) {
-      stepLengths ??= graph.node('Expand', [graph.constant('step_length', int32Constant([1])), boundary.batch], {}, { stem: 'step_lengths' })[0] as string;
-      const axis = graph.constant('step_axis', int64Constant([0]));
-      const [sequence] = graph.node('Unsqueeze', [input.input, axis], {}, { stem: `${node.path || 'model'}.step_input` }) as [string];
-      const result = mapSequence(environment(stepLengths), node, { input: sequence, initialState: input.state });
-      const [output] = graph.node('Squeeze', [result.outputs, axis], {}, { stem: `${node.path || 'model'}.step_output` }) as [string];
-      return { output, state: result.finalState };
+    ...emitters(graph, environment),
+    within(subgraph) {
+      if (!(subgraph instanceof GraphWriter)) throw buildError(entry, 'within() takes a subgraph builder of this entry', { expected: 'the builder graph.subgraph(...) hands its body', got: typeof subgraph });
+      const own = new Map<string, MappingEnvironment>();
+      return emitters(subgraph, (lengths) => {
+        let made = own.get(lengths);
+        if (!made) own.set(lengths, (made = mappingEnvironment(subgraph, weights, lengths)));
+        return made;
+      });
     },
-    head: (node, input) => mapHead(environment(''), node, input),
-    component: (node) => ({ graph: viewFor(environment(''), node), config: node.config, weights: localWeights(node, weights) }),
   };
 }
 

@@ -72,6 +72,7 @@ function outputTensors(entry: ExportEntry, states: readonly InterfaceState[], re
     const name = tensorOf(port);
     const time = sequenceInputs ? TIME_DIM : `${TIME_DIM}.${port.name}`;
     if (port.kind === 'vector') return { name, dtype: 'float32', shape: [BATCH_DIM, port.size], doc: port.doc ?? 'one vector per sequence' };
+    if (port.kind === 'tokens') return { name, dtype: 'int32', shape: [BATCH_DIM, `${TIME_DIM}.${port.name}`], doc: port.doc ?? `token ids in [0, ${port.size}) at every step, batch-first` };
     return readouts[port.name] === 'last'
       ? { name, dtype: 'float32', shape: [BATCH_DIM, 1, port.size], doc: port.doc ?? "the output at each sequence's last real step (zeros read for an empty sequence)" }
       : { name, dtype: 'float32', shape: [BATCH_DIM, time, port.size], doc: port.doc ?? 'the output at every step, batch-first; zeros at padded steps' };

@@ -34,7 +34,7 @@ function checkPorts(entry: ExportEntry): void {
     if (port.kind === 'tree') throw entryError(entry.name, `tree port ${JSON.stringify(port.name)} cannot be exported yet`, { expected: 'features, tokens or vector input ports', got: 'tree' });
   }
   for (const port of entry.outputs) {
-    if (port.kind !== 'features' && port.kind !== 'vector') throw entryError(entry.name, `output port ${JSON.stringify(port.name)} cannot be exported`, { expected: 'features or vector output ports', got: port.kind });
+    if (port.kind === 'tree') throw entryError(entry.name, `output port ${JSON.stringify(port.name)} cannot be exported`, { expected: 'features, tokens or vector output ports', got: port.kind });
   }
 }
 

@@ -1,6 +1,5 @@
 import { int32Constant, int64Constant, stateOf, type CellPlugin, type ResolvedNode, type SequenceOnnxResult, type WeightMap } from '@unfold/core';
 import type { GraphWriter } from './graph-builder';
-import type { ModelGraph } from './model-graph';
 
 /**
  * What the mapping walk shares: the model's graph, its weights, the sequence lengths, and values made once
@@ -8,7 +7,8 @@ import type { ModelGraph } from './model-graph';
  * keepStateWhenEmpty).
  */
 export interface MappingEnvironment {
-  readonly graph: ModelGraph;
+  /** The model's main graph, or a subgraph (a Loop body) the mappings emit into. */
+  readonly graph: GraphWriter;
   readonly weights: WeightMap;
   /** int32 [B], each in [0, T]. */
   readonly sequenceLens: string;
@@ -19,7 +19,7 @@ export interface MappingEnvironment {
   nonEmpty(rank?: number): string;
 }
 
-export function mappingEnvironment(graph: ModelGraph, weights: WeightMap, sequenceLens: string): MappingEnvironment {
+export function mappingEnvironment(graph: GraphWriter, weights: WeightMap, sequenceLens: string): MappingEnvironment {
   let positive: string | undefined;
   const byRank = new Map<number, string>();
   return {

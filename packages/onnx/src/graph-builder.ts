@@ -74,6 +74,11 @@ export class GraphWriter implements OnnxGraphBuilder {
     protected readonly produced: Set<string>,
   ) {}
 
+  /** True when `name` is a value visible here (this graph's, or an enclosing graph's). */
+  knows(name: string): boolean {
+    return this.scope.has(name);
+  }
+
   /** The same graph, with stems prefixed by `path` as well (a plugin's node path). */
   scoped(path: string): GraphWriter {
     return new GraphWriter(this.state, this.scope, this.nodes, this.qualify(path), this.produced);

@@ -54,11 +54,6 @@ export class ModelGraph extends GraphWriter implements OnnxModelBuilder {
     this.graphOutputs.push(valueInfo(name, type));
   }
 
-  /** True when `name` is a value visible in the main graph. */
-  knows(name: string): boolean {
-    return this.scope.has(name);
-  }
-
   /** Operator domains other than the default that nodes used (each needs an opset import). */
   domains(): readonly string[] {
     return [...this.state.domains];

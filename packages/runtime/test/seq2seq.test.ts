@@ -134,11 +134,39 @@ describe.each(VARIANTS)('seq2seq export (%s)', (variant) => {
   }, 60_000);
 });
 
+/** The single-file greedy decoder in onnxruntime: tokens [B, L], cut at each row's <eos>. */
+async function loopGreedy(flavour: 'node' | 'web', variant: (typeof VARIANTS)[number], sources: readonly string[]): Promise<number[][]> {
+  const ort = (flavour === 'node' ? ortNode : ortWeb) as unknown as typeof ortNode;
+  const session = await ort.InferenceSession.create((files[variant] as Record<string, Uint8Array>)['greedy.onnx'] as Uint8Array);
+  const ids = sources.map((s) => Array.from(s, (c) => Math.max(1, TEXTS.sourceTokenizer.tokens.indexOf(c))));
+  const S = Math.max(...ids.map((r) => r.length));
+  const source = new Int32Array(ids.length * S);
+  ids.forEach((r, b) => source.set(r, b * S));
+  const { tokens } = await session.run({ source: new ort.Tensor('int32', source, [ids.length, S]), 'sequence_lens.source': new ort.Tensor('int32', Int32Array.from(ids, (r) => r.length), [ids.length]) });
+  await session.release();
+  const [batch, length] = (tokens as ortNode.Tensor).dims.map(Number) as [number, number];
+  const data = Array.from((tokens as ortNode.Tensor).data as Int32Array);
+  return Array.from({ length: batch }, (_, b) => {
+    const row = data.slice(b * length, (b + 1) * length);
+    const end = row.indexOf(3);
+    return end < 0 ? row : row.slice(0, end);
+  });
+}
+
+describe.each(VARIANTS)('seq2seq single-file greedy decoder (%s)', (variant) => {
+  it.each(['node', 'web'] as const)('decodes in one onnxruntime-%s call to the library’s greedy tokens', async (flavour) => {
+    for (const sources of SOURCES) {
+      const expected = await translate(models[variant] as Model, sources, { maxLength: 100 });
+      expect(await loopGreedy(flavour, variant, sources)).toEqual(expected.map((t) => t.tokens));
+    }
+  });
+});
+
 describe('seq2seq generate requests', () => {
   it('is offered as generate and describes both entries', () => {
     const model = served['additive-node'] as UnfoldModel;
     expect(model.describe().operations).toContain('generate');
-    expect(model.describe().entries?.map((e) => e.name)).toEqual(['encoder', 'decoder_step']);
+    expect(model.describe().entries?.map((e) => e.name)).toEqual(['encoder', 'decoder_step', 'greedy']);
   });
 
   it.each([

@@ -10,5 +10,5 @@ export { additiveAttention, attentionFamily, attentionScorers, dotAttention, gen
 export { decodeSources, tfjsDecoder } from './decode';
 export { attend, bridge, decodeSequence, decoderStep, encode, shiftRight, type Attended, type Decoded, type DecoderState, type Encoded, type Memory, type StepResult } from './decoder';
 export { runSeq2seq, seq2seq } from './layer';
-export { DECODER_STEP_ENTRY, ENCODER_ENTRY, GENERATE_TASK, initialStateName, seq2seqExports } from './onnx-entries';
+export { DECODER_STEP_ENTRY, ENCODER_ENTRY, GENERATE_TASK, GREEDY_ENTRY, initialStateName, seq2seqExports } from './onnx-entries';
 export { cellStateCount, checkParts, decoderStates, partsOf, sizesOf, type Seq2seqConfig, type Seq2seqParts, type Seq2seqSizes } from './parts';

@@ -38,6 +38,7 @@ export const seq2seq = defineLayer({
     bridge: field.oneOf(['projection', 'copy', 'zeros'] as const, { doc: 'the decoder’s initial state from the encoder’s final states: a learned tanh projection, a copy (same sizes), or zeros', default: 'projection' }),
     inputFeeding: field.boolean({ doc: 'feed the previous attentional vector h̃ₜ₋₁ into the decoder with the token (Luong et al. 2015); needs attention', default: false }),
     attentionSize: field.optional(field.int({ doc: 'size A of the attentional vector h̃ (default: the top decoder cell’s output size)', min: 1 })),
+    maxDecodeLength: field.int({ doc: 'the exported single-file greedy decoder’s limit: at most this many tokens (its Loop’s trip count)', min: 1, max: 4096, default: 100 }),
   }),
   children: () => [
     { name: 'source', families: ['head'], list: false, optional: true },

@@ -1,6 +1,7 @@
 /**
- * A seq2seq model's ONNX export: two entries, so that any host decodes with the decoder state in its own
- * hands (the equations are layer.ts's; every step mirrors decoder.ts).
+ * A seq2seq model's ONNX export: three entries (the equations are layer.ts's; every step mirrors
+ * decoder.ts). `encoder` and `decoder_step` let any host decode with the decoder state in its own hands;
+ * `greedy` decodes in one call for consumers with no host loop (see greedyEntry).
  *
  *   encoder        source [B, S] int32 ids (or [B, S, I] features) + sequence_lens.source [B]
  *                  → memory [B, S, E]                     the encoder outputs, zeros at padded steps
@@ -12,17 +13,19 @@
  *                  → log_probs [B, V]                     log softmax of the next token's logits
  *                    attention [B, S, 1]                  the attention weights (with attention)
  *                    state_out.<state> [B, size]
+ *   greedy         source [B, S] + sequence_lens.source [B] → tokens [B, L] int32 (a Loop over decoder steps)
  *
  * The manifest's task `generate` runs `encoder` once and `decoder_step` per token (greedy, beam or sampled:
  * @unfold/core/decoding, as the library does). Decoder states must be vectors (any cell of 1-D states).
  */
-import { ExportError, int32Constant, int64Constant, stateOf, type EntryContext, type ExportEntry, type HostTensor, type ModelExports, type OnnxGraphBuilder, type ResolvedNode, type StateSpec } from '@unfold/core';
+import { BOS_ID, EOS_ID, ExportError, int32Constant, int64Constant, PAD_ID, stateOf, type EntryContext, type ExportEntry, type HostTensor, type ModelExports, type OnnxGraphBuilder, type ResolvedNode, type StateSpec } from '@unfold/core';
 import type { AttentionOnnx } from './attention';
 import { decoderStates, partsOf, sizesOf, type Seq2seqConfig } from './parts';
 
 export const ENCODER_ENTRY = 'encoder';
 export const DECODER_STEP_ENTRY = 'decoder_step';
 export const GENERATE_TASK = 'generate';
+export const GREEDY_ENTRY = 'greedy';
 /** The encoder output carrying a decoder state's initial value. */
 export const initialStateName = (state: string): string => `initial.${state}`;
 
@@ -65,7 +68,7 @@ function bridgeOnnx(context: EntryContext, node: ResolvedNode, encoderFinal: rea
 
 function encoderEntry(node: ResolvedNode, states: readonly StateSpec[]): ExportEntry {
   const sizes = sizesOf(node);
-  const { source, encoder, attention } = partsOf(node);
+  const { source, attention } = partsOf(node);
   const tokens = source?.plugin.inputKind === 'tokens';
   const keySize = attention ? keysSize(node) : 0;
   return {
@@ -80,22 +83,39 @@ function encoderEntry(node: ResolvedNode, states: readonly StateSpec[]): ExportE
     states: [],
     semantics: { readout: 'sequence', emits: 'features', vocabulary: tokens ? { size: sizes.sourceVocabulary } : null, tokenizer: tokenizerAt(node, 'sourceTokenizer') },
     build(context) {
-      const input = context.inputs.source as { value: string; lengths: string };
-      const x = source ? context.head(context.node(source.path), input.value) : input.value;
-      const encoded = context.sequence(context.node(encoder.path), { input: x, lengths: input.lengths, initialState: stateOf(encoder).map((s) => context.zeros(s.shape)) });
-      const initial = bridgeOnnx(context, node, encoded.finalState);
-      const feed = states.length > initial.length ? [context.zeros([sizes.attentional])] : [];
-      const outputs: Record<string, string> = { memory: encoded.outputs };
-      if (attention) {
-        const scorer = context.component(attention);
-        const batchFirst = one(scorer.graph, 'Transpose', [encoded.outputs], 'memory_batch_first', { perm: [1, 0, 2] });
-        const keys = (attentionMapping(node) as AttentionOnnx<unknown>).keys(scorer, batchFirst);
-        outputs.memory_keys = one(scorer.graph, 'Transpose', [keys], 'keys_time_major', { perm: [1, 0, 2] });
-      }
-      [...initial, ...feed].forEach((value, i) => (outputs[initialStateName((states[i] as StateSpec).name)] = value));
+      const encoded = encodeOnnx(context, node, states);
+      const graph = context.component(node).graph;
+      const outputs: Record<string, string> = { memory: encoded.memory };
+      if (encoded.keys) outputs.memory_keys = one(graph, 'Transpose', [encoded.keys], 'keys_time_major', { perm: [1, 0, 2] });
+      encoded.initial.forEach((value, i) => (outputs[initialStateName((states[i] as StateSpec).name)] = value));
       return { outputs, finalState: [] };
     },
   };
+}
+
+/** What encoding gives the decoder: the memory (time-major [S, B, E]), its keys (batch-first), the source lengths and the decoder's initial states. */
+interface EncodedOnnx {
+  readonly memory: string;
+  readonly keys?: string;
+  readonly lengths: string;
+  readonly initial: readonly string[];
+}
+
+/** The source head, the encoder, the scorer's keys and the bridge (decoder.ts `encode`). */
+function encodeOnnx(context: EntryContext, node: ResolvedNode, states: readonly StateSpec[]): EncodedOnnx {
+  const { source, encoder, attention } = partsOf(node);
+  const input = context.inputs.source as { value: string; lengths: string };
+  const x = source ? context.head(context.node(source.path), input.value) : input.value;
+  const encoded = context.sequence(context.node(encoder.path), { input: x, lengths: input.lengths, initialState: stateOf(encoder).map((s) => context.zeros(s.shape)) });
+  const initial = bridgeOnnx(context, node, encoded.finalState);
+  const feed = states.length > initial.length ? [context.zeros([sizesOf(node).attentional])] : [];
+  let keys: string | undefined;
+  if (attention) {
+    const scorer = context.component(attention);
+    const batchFirst = one(scorer.graph, 'Transpose', [encoded.outputs], 'memory_batch_first', { perm: [1, 0, 2] });
+    keys = (attentionMapping(node) as AttentionOnnx<unknown>).keys(scorer, batchFirst);
+  }
+  return { memory: encoded.outputs, ...(keys ? { keys } : {}), lengths: input.lengths, initial: [...initial, ...feed] };
 }
 
 /** K, the width of the scorer's keys: E for dot, Q for general, A for additive (the scorer's own `keys`). */
@@ -143,37 +163,104 @@ function decoderStepEntry(node: ResolvedNode, states: readonly StateSpec[]): Exp
     semantics: { readout: 'last', emits: 'logits', vocabulary: { size: sizes.targetVocabulary }, tokenizer: tokenizerAt(node, 'targetTokenizer') },
     build(context) {
       const { graph } = context.component(node);
-      const previous = (context.inputs.previous as { value: string }).value; // [1, B] int32
-      const embedded = one(graph, 'Squeeze', [context.head(context.node(target.path), previous), graph.constant('time_axis', int64Constant([0]))], 'embedded'); // [B, D]
-      const cellStates = context.initialState.slice(0, feeding ? -1 : undefined);
-      let u = feeding ? one(graph, 'Concat', [embedded, context.initialState.at(-1) as string], 'decoder_input', { axis: 1 }) : embedded;
-      const next: string[] = [];
-      let offset = 0;
-      for (const cell of decoder) {
-        const count = stateOf(cell).length;
-        const step = context.step(context.node(cell.path), { input: u, state: cellStates.slice(offset, offset + count) });
-        offset += count;
-        next.push(...step.state);
-        u = step.output;
-      }
-      let readout = u;
-      const outputs: Record<string, string> = {};
-      if (attention) {
-        const memory = context.inputs.memory as { value: string; lengths: string };
-        const scorer = context.component(attention);
-        const memoryBatch = one(graph, 'Transpose', [memory.value], 'memory_batch_first', { perm: [1, 0, 2] }); // [B, S, E]
-        const keys = one(graph, 'Transpose', [(context.inputs.memory_keys as { value: string }).value], 'keys_batch_first', { perm: [1, 0, 2] });
-        const query = one(graph, 'Unsqueeze', [u, graph.constant('query_axis', int64Constant([1]))], 'query'); // [B, 1, Q]
-        const scores = (attentionMapping(node) as AttentionOnnx<unknown>).score(scorer, query, keys); // [B, 1, S]
-        const weights = one(graph, 'Softmax', [one(graph, 'Add', [scores, maskTerm(graph, memory.value, memory.lengths)], 'masked_scores')], 'attention_weights', { axis: -1 });
-        const attended = one(graph, 'Squeeze', [one(graph, 'MatMul', [weights, memoryBatch], 'context_step'), graph.constant('context_axis', int64Constant([1]))], 'context'); // [B, E]
-        const own = context.component(node);
-        const joined = one(graph, 'Concat', [attended, u], 'context_and_h', { axis: 1 });
-        readout = one(graph, 'Tanh', [one(graph, 'Gemm', [joined, graph.constant('combineW', own.weights.combineW as HostTensor), graph.constant('combineB', own.weights.combineB as HostTensor)], 'combine_linear', { transB: 1 })], 'attentional');
-        outputs.attention = one(graph, 'Transpose', [weights], 'attention_time_major', { perm: [2, 0, 1] }); // [S, B, 1]
-      }
-      outputs.log_probs = one(graph, 'LogSoftmax', [context.head(context.node(output.path), readout)], 'log_probs', { axis: 1 });
-      return { outputs, finalState: feeding ? [...next, readout] : next };
+      const previous = one(graph, 'Squeeze', [(context.inputs.previous as { value: string }).value, graph.constant('time_axis', int64Constant([0]))], 'previous_ids'); // [B] int32
+      const memory = attention ? (context.inputs.memory as { value: string; lengths: string }) : undefined;
+      const attending = memory
+        ? {
+            memory: one(graph, 'Transpose', [memory.value], 'memory_batch_first', { perm: [1, 0, 2] }),
+            keys: one(graph, 'Transpose', [(context.inputs.memory_keys as { value: string }).value], 'keys_batch_first', { perm: [1, 0, 2] }),
+            mask: maskTerm(graph, memory.value, memory.lengths),
+          }
+        : undefined;
+      const step = decodeStepOnnx(context, node, previous, context.initialState, attending);
+      const outputs: Record<string, string> = { log_probs: one(graph, 'LogSoftmax', [step.logits], 'log_probs', { axis: 1 }) };
+      if (step.weights) outputs.attention = one(graph, 'Transpose', [step.weights], 'attention_time_major', { perm: [2, 0, 1] }); // [S, B, 1]
+      return { outputs, finalState: step.state };
+    },
+  };
+}
+
+/** What the decoder attends over, batch-first: memory [B, S, E], keys [B, S, K], the mask term [B, 1, S]. */
+interface Attending {
+  readonly memory: string;
+  readonly keys: string;
+  readonly mask: string;
+}
+
+/**
+ * One decoder step as ONNX nodes (decoder.ts `decoderStep`), emitted through `emit` (the entry, or a Loop
+ * body it builds): previous ids [B] int32 and the decoder states → logits [B, V], the attention weights
+ * [B, 1, S] and the next states (h̃ last with input feeding).
+ */
+function decodeStepOnnx(emit: Pick<EntryContext, 'step' | 'head' | 'component'>, node: ResolvedNode, previous: string, states: readonly string[], attending: Attending | undefined): { logits: string; weights?: string; state: string[] } {
+  const { target, decoder, attention, output } = partsOf(node);
+  const feeding = attention !== undefined && (node.config as Seq2seqConfig).inputFeeding;
+  const own = emit.component(node);
+  const graph = own.graph;
+  const embedded = emit.head(target, previous); // [B, D]
+  const cellStates = states.slice(0, feeding ? -1 : undefined);
+  let u = feeding ? one(graph, 'Concat', [embedded, states.at(-1) as string], 'decoder_input', { axis: 1 }) : embedded;
+  const next: string[] = [];
+  let offset = 0;
+  for (const cell of decoder) {
+    const count = stateOf(cell).length;
+    const step = emit.step(cell, { input: u, state: cellStates.slice(offset, offset + count) });
+    offset += count;
+    next.push(...step.state);
+    u = step.output;
+  }
+  if (!attention || !attending) return { logits: emit.head(output, u), state: next };
+  const query = one(graph, 'Unsqueeze', [u, graph.constant('query_axis', int64Constant([1]))], 'query'); // [B, 1, Q]
+  const scores = (attentionMapping(node) as AttentionOnnx<unknown>).score(emit.component(attention), query, attending.keys); // [B, 1, S]
+  const weights = one(graph, 'Softmax', [one(graph, 'Add', [scores, attending.mask], 'masked_scores')], 'attention_weights', { axis: -1 });
+  const attended = one(graph, 'Squeeze', [one(graph, 'MatMul', [weights, attending.memory], 'context_step'), graph.constant('context_axis', int64Constant([1]))], 'context'); // [B, E]
+  const joined = one(graph, 'Concat', [attended, u], 'context_and_h', { axis: 1 });
+  const readout = one(graph, 'Tanh', [one(graph, 'Gemm', [joined, graph.constant('combineW', own.weights.combineW as HostTensor), graph.constant('combineB', own.weights.combineB as HostTensor)], 'combine_linear', { transB: 1 })], 'attentional');
+  return { logits: emit.head(output, readout), weights, state: feeding ? [...next, readout] : next };
+}
+
+/**
+ * `greedy`: the whole greedy decode in one graph, for any ONNX consumer with no host loop: the encoder,
+ * then a Loop of at most `maxDecodeLength` trips whose body is the decoder step with an ArgMax; a row that
+ * chose <eos> emits <pad> (0) from then on, and the Loop stops when every row has chosen <eos>.
+ *
+ *   source [B, S] int32 + sequence_lens.source [B]  →  tokens [B, L] int32   (L ≤ maxDecodeLength; <eos> included)
+ */
+function greedyEntry(node: ResolvedNode, states: readonly StateSpec[]): ExportEntry {
+  const sizes = sizesOf(node);
+  const { source, attention } = partsOf(node);
+  const limit = (node.config as Seq2seqConfig).maxDecodeLength;
+  return {
+    name: GREEDY_ENTRY,
+    tasks: ['greedy-decode'],
+    inputs: [{ name: 'source', kind: source?.plugin.inputKind === 'tokens' ? 'tokens' : 'features', size: sizes.sourceVocabulary, doc: 'the source sequence, batch-first' }],
+    outputs: [{ name: 'tokens', kind: 'tokens', size: sizes.targetVocabulary, doc: `the greedy decode, <eos> included, then <pad> (0); at most ${limit} tokens` }],
+    states: [],
+    semantics: { readout: 'sequence', emits: 'features', vocabulary: { size: sizes.targetVocabulary }, tokenizer: tokenizerAt(node, 'targetTokenizer') },
+    build(context) {
+      const graph = context.component(node).graph;
+      const encoded = encodeOnnx(context, node, states);
+      const attending = attention
+        ? { memory: one(graph, 'Transpose', [encoded.memory], 'memory_batch_first', { perm: [1, 0, 2] }), keys: encoded.keys as string, mask: maskTerm(graph, encoded.memory, encoded.lengths) }
+        : undefined;
+      const ids = (stem: string, value: number) => one(graph, 'Expand', [graph.constant(stem, int32Constant([value])), context.batch], `${stem}_rows`);
+      const first = ids('bos', BOS_ID);
+      const notDone = one(graph, 'Cast', [one(graph, 'Expand', [graph.constant('false', int32Constant([0])), context.batch], 'done_rows_int')], 'done_rows', { to: 9 });
+      const row = (dtype: 'int32' | 'bool') => ({ dtype, shape: ['batch'] });
+      const body = graph.subgraph('greedy_step', {
+        inputs: [{ dtype: 'int64', shape: [], stem: 'trip' }, { dtype: 'bool', shape: [], stem: 'cond_in' }, { ...row('int32'), stem: 'previous' }, { ...row('bool'), stem: 'done' }, ...states.map((s) => ({ dtype: 'float32' as const, shape: ['batch', s.size], stem: `${s.name}.in` }))],
+        outputs: [{ dtype: 'bool', shape: [] }, row('int32'), row('bool'), ...states.map((s) => ({ dtype: 'float32' as const, shape: ['batch', s.size] })), row('int32')],
+      }, (sub, [, , previous, done, ...carried]) => {
+        const step = decodeStepOnnx(context.within(sub), node, previous as string, carried as string[], attending);
+        const chosen = sub.node('Cast', [sub.node('ArgMax', [step.logits], { axis: 1, keepdims: 0 }, { stem: 'argmax' })[0] as string], { to: 6 }, { stem: 'chosen' })[0] as string;
+        const token = sub.node('Where', [done as string, sub.constant('pad', int32Constant([PAD_ID])), chosen], {}, { stem: 'token' })[0] as string;
+        const ended = sub.node('Or', [done as string, sub.node('Equal', [chosen, sub.constant('eos', int32Constant([EOS_ID]))], {}, { stem: 'is_eos' })[0] as string], {}, { stem: 'ended' })[0] as string;
+        const open = sub.node('ReduceMin', [sub.node('Cast', [ended], { to: 6 }, { stem: 'ended_int' })[0] as string], { keepdims: 0 }, { stem: 'all_ended' })[0] as string;
+        const cond = sub.node('Equal', [open, sub.constant('zero_scalar', int32Constant([0], []))], {}, { stem: 'cond_out' })[0] as string;
+        return [cond, token, ended, ...step.state, token];
+      });
+      const loop = graph.node('Loop', [graph.constant('max_trips', int64Constant([limit], [])), one(graph, 'Cast', [graph.constant('go_int', int32Constant([1], []))], 'go', { to: 9 }), first, notDone, ...encoded.initial], { body }, { outputs: 3 + states.length, stem: 'greedy_loop' });
+      return { outputs: { tokens: loop.at(-1) as string }, finalState: [] };
     },
   };
 }
@@ -182,7 +269,7 @@ function decoderStepEntry(node: ResolvedNode, states: readonly StateSpec[]): Exp
 export function seq2seqExports(node: ResolvedNode): ModelExports {
   const states = checkExportable(node);
   return {
-    entries: [encoderEntry(node, states), decoderStepEntry(node, states)],
+    entries: [encoderEntry(node, states), decoderStepEntry(node, states), greedyEntry(node, states)],
     tasks: [{ name: GENERATE_TASK, entries: [ENCODER_ENTRY, DECODER_STEP_ENTRY] }],
   };
 }

@@ -6,6 +6,7 @@ export interface Seq2seqConfig {
   readonly bridge: 'projection' | 'copy' | 'zeros';
   readonly inputFeeding: boolean;
   readonly attentionSize?: number;
+  readonly maxDecodeLength: number;
 }
 
 /** The children of a `seq2seq` node, typed. */
