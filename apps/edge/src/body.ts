@@ -6,7 +6,7 @@ import type { ErrorBody } from './responses';
  * Content-Length header when there is one and by counting while reading either way (413, before any
  * parsing), and the bytes must be UTF-8 JSON (400).
  */
-export type BodyResult = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: ErrorBody };
+export type BodyResult = { readonly ok: true; readonly value: unknown; readonly bytes: number } | { readonly ok: false; readonly error: ErrorBody };
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const DEFAULT_JSON_DEPTH = 64;
@@ -48,7 +48,7 @@ export async function readJsonBody(request: Request, maxBytes: number, maxDepth 
     return { ok: false, error: { code: 'E_JSON', message: 'the request body is not UTF-8 text', expected: 'UTF-8 JSON', got: `${bytes.length} bytes` } };
   }
   const parsed = parseJsonLimited(text, maxDepth);
-  if (parsed.ok) return { ok: true, value: parsed.value };
+  if (parsed.ok) return { ok: true, value: parsed.value, bytes: bytes.length };
   if (parsed.reason === 'depth') return { ok: false, error: { code: 'E_JSON', message: 'the request body is nested too deeply', expected: `JSON at most ${maxDepth} levels deep (maxJsonDepth)`, got: parsed.message, limit: 'maxJsonDepth' } };
   return { ok: false, error: { code: 'E_JSON', message: 'the request body is not valid JSON', expected: 'a JSON object', got: parsed.message, fix: 'JSON has no NaN or Infinity; send finite numbers' } };
 }

@@ -1,5 +1,5 @@
 import { OPERATION_NAMES, type LoadedModel } from '@unfold/runtime';
-import { createAdmission } from './admission';
+import { createAdmission, type Admitted } from './admission';
 import { readJsonBody } from './body';
 import { isAllowedHost, type AllowedHosts } from './hosts';
 import { callLimits, resolveEdgeLimits, type EdgeLimits } from './limits';
@@ -23,7 +23,8 @@ import { errorResponse, json, jsonText, responseFor } from './responses';
  *
  * Every request's cost is bounded before work starts (limits.ts): the Host is checked (hosts.ts), methods
  * other than GET and POST are 405, bodies are capped in bytes and JSON depth, an operation call waits for
- * one of `maxConcurrent` inference slots in a queue of `maxQueue` (503 E_BUSY beyond, admission.ts), the
+ * one of `maxConcurrent` inference slots in a queue of `maxQueue` (503 E_BUSY beyond, admission.ts; calls
+ * with bodies over `heavyBodyBytes` in a lane of their own, `maxHeavyConcurrent` and `maxHeavyQueue`), the
  * runtime refuses calls over its work and answer caps, and a request still unanswered after
  * `maxRequestMs` gets 503 E_TIMEOUT.
  */
@@ -119,23 +120,42 @@ export function createHandler(options: HandlerOptions): FetchHandler {
   const limits = resolveEdgeLimits(options.limits);
   const registry = options.models;
   const report = options.onInternalError ?? (() => undefined);
-  const admission = createAdmission(limits.maxConcurrent, limits.maxQueue);
+  // Two lanes: light calls (small bodies, the common case) and heavy ones (large bodies), each with its own
+  // slots and queue, so a burst of large calls is queued or shed without light calls waiting behind it.
+  const light = createAdmission(limits.maxConcurrent, limits.maxQueue);
+  const heavy = createAdmission(limits.maxHeavyConcurrent, limits.maxHeavyQueue);
+  const laneFor = (bytes: number) => (bytes > limits.heavyBodyBytes ? heavy : light);
   const allowedHosts = options.allowedHosts ?? '*';
 
-  /** An operation call: refused at once when no queue place is left, then body, a slot, and the run, within the budget. */
+  /**
+   * An operation call: refused at once when its lane has no queue place left; then its body, a slot, and
+   * the run, within the budget. A body declared larger than heavyBodyBytes takes its heavy slot before it is
+   * read, so parsing large bodies (the main thread's cost of an amplifying request) is part of the narrow lane
+   * too; a large body sent without Content-Length is moved to the heavy lane once read.
+   */
   const operate = async (request: Request, model: LoadedModel, operation: string, deadline: number): Promise<Response> => {
-    if (!admission.hasRoom()) return shed('E_BUSY', limits);
-    const body = await readJsonBody(request, limits.maxBodyBytes, limits.maxJsonDepth);
-    if (!body.ok) {
-      if (body.error.code === 'E_BODY_ABORTED') options.onClientAbort?.(request);
-      return errorResponse(body.error);
+    const declared = Number(request.headers.get('content-length') ?? 0);
+    const early = laneFor(Number.isFinite(declared) ? declared : 0);
+    if (!early.hasRoom()) return shed('E_BUSY', limits);
+    let slot: Admitted | undefined = early === heavy ? await heavy.acquire(deadline) : undefined;
+    if (slot && !slot.ok) return shed(slot.reason === 'busy' ? 'E_BUSY' : 'E_TIMEOUT', limits);
+    try {
+      const body = await readJsonBody(request, limits.maxBodyBytes, limits.maxJsonDepth);
+      if (!body.ok) {
+        if (body.error.code === 'E_BODY_ABORTED') options.onClientAbort?.(request);
+        return errorResponse(body.error);
+      }
+      if (Date.now() >= deadline) return shed('E_TIMEOUT', limits); // answered already: run nothing for it
+      slot ??= await laneFor(body.bytes).acquire(deadline);
+      if (!slot.ok) return shed(slot.reason === 'busy' ? 'E_BUSY' : 'E_TIMEOUT', limits);
+      const held = slot;
+      slot = undefined; // released by the run from here on
+      const work = runOperation(model, operation, body.value, limits);
+      work.then(held.release, held.release); // the slot frees when the run ends, even after a timeout answer
+      return await work;
+    } finally {
+      if (slot?.ok) slot.release();
     }
-    if (Date.now() >= deadline) return shed('E_TIMEOUT', limits); // answered already: run nothing for it
-    const slot = await admission.acquire(deadline);
-    if (!slot.ok) return shed(slot.reason === 'busy' ? 'E_BUSY' : 'E_TIMEOUT', limits);
-    const work = runOperation(model, operation, body.value, limits);
-    work.then(slot.release, slot.release); // the slot frees when the run ends, even after a timeout answer
-    return work;
   };
 
   const handle = async (request: Request, deadline: number): Promise<Response> => {

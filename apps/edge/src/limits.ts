@@ -13,10 +13,16 @@ export interface EdgeLimits extends RuntimeLimits {
   readonly maxJsonDepth: number;
   /** Bytes of one answer's JSON (default 8 MiB); also caps maxOutputElements at maxResponseBytes / 24 before work starts. */
   readonly maxResponseBytes: number;
-  /** Inferences (operation calls) running at once (default 4). */
+  /** Light operation calls (bodies up to heavyBodyBytes) running at once (default 4). */
   readonly maxConcurrent: number;
-  /** Operation calls waiting for a free slot; beyond it: 503 E_BUSY with Retry-After (default 16). */
+  /** Light operation calls waiting for a free slot; beyond it: 503 E_BUSY with Retry-After (default 64). */
   readonly maxQueue: number;
+  /** A body larger than this makes a call heavy: it runs in its own narrow lane, so light calls never queue behind many of them (default 65,536). */
+  readonly heavyBodyBytes: number;
+  /** Heavy operation calls running at once (default 1). */
+  readonly maxHeavyConcurrent: number;
+  /** Heavy operation calls waiting; beyond it: 503 E_BUSY (default 2). */
+  readonly maxHeavyQueue: number;
   /** Milliseconds a request may take, reading, queueing and running; beyond it: 503 E_TIMEOUT (default 10,000). */
   readonly maxRequestMs: number;
   /** Milliseconds a server entry gives a client to take the answer before dropping the connection (default 10,000). */
@@ -32,12 +38,15 @@ export const DEFAULT_EDGE_LIMITS: EdgeLimits = Object.freeze({
   maxJsonDepth: 64,
   maxResponseBytes: 8 << 20,
   maxConcurrent: 4,
-  maxQueue: 16,
+  maxQueue: 64,
+  heavyBodyBytes: 1 << 16,
+  maxHeavyConcurrent: 1,
+  maxHeavyQueue: 2,
   maxRequestMs: 10_000,
   maxWriteMs: 10_000,
 });
 
-const EDGE_KEYS = ['maxBodyBytes', 'maxJsonDepth', 'maxResponseBytes', 'maxConcurrent', 'maxQueue', 'maxRequestMs', 'maxWriteMs'] as const;
+const EDGE_KEYS = ['maxBodyBytes', 'maxJsonDepth', 'maxResponseBytes', 'maxConcurrent', 'maxQueue', 'heavyBodyBytes', 'maxHeavyConcurrent', 'maxHeavyQueue', 'maxRequestMs', 'maxWriteMs'] as const;
 
 export function resolveEdgeLimits(limits: Partial<EdgeLimits> = {}): EdgeLimits {
   const edge: Record<string, number> = {};

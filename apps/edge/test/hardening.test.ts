@@ -199,6 +199,31 @@ describe('item 1: bounded work, answers, concurrency, time and slow readers', ()
     expect(slow.calls).toBe(4);
   });
 
+  it('runs large bodies in a lane of their own: light calls do not queue behind them', async () => {
+    const calls: number[] = [];
+    const sized = {
+      format: 'unfold',
+      name: 'sized',
+      describe: () => ({ operations: ['predict'] }),
+      run: async (_operation: string, request: { inputs: unknown[] }) => {
+        calls.push(request.inputs.length);
+        await new Promise((resolve) => setTimeout(resolve, request.inputs.length > 100 ? 300 : 10));
+        return { outputs: [[[1]]] };
+      },
+      release: async () => undefined,
+    } as unknown as LoadedModel;
+    const handler = createHandler({ models: staticRegistry({ sized }), limits: { heavyBodyBytes: 1000, maxHeavyConcurrent: 1, maxHeavyQueue: 1 } });
+    const started = performance.now();
+    const timed = (body: unknown) => answer(handler, '/models/sized/predict', post(body)).then((a) => ({ status: a.status, code: a.body.error?.code, ms: performance.now() - started }));
+    const heavyCalls = Array.from({ length: 4 }, () => timed({ inputs: Array.from({ length: 400 }, () => [1]) }));
+    const lightCalls = Array.from({ length: 4 }, () => timed({ inputs: [[1]] }));
+    const [heavyAnswers, lightAnswers] = await Promise.all([Promise.all(heavyCalls), Promise.all(lightCalls)]);
+    expect(heavyAnswers.map((a) => a.status).sort()).toEqual([200, 200, 503, 503]);
+    expect(heavyAnswers.filter((a) => a.status === 503).every((a) => a.code === 'E_BUSY')).toBe(true);
+    expect(lightAnswers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(Math.max(...lightAnswers.map((a) => a.ms))).toBeLessThan(250); // the first heavy call takes 300 ms
+  });
+
   it('answers 503 E_TIMEOUT at the time budget; the slot stays taken until the run ends', async () => {
     const slow = slowModel(400);
     const handler = createHandler({ models: staticRegistry({ slow }), limits: { maxRequestMs: 100, maxConcurrent: 1, maxQueue: 4 } });

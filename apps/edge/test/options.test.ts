@@ -27,7 +27,7 @@ describe('server options', () => {
     const options = parseServerOptions(['--models', 'm', '--max-steps', '100', '--max-output-elements', '200', '--max-json-depth', '8', '--max-response-bytes', '4096', '--max-concurrent', '2', '--max-queue', '3', '--max-request-ms', '500', '--max-write-ms', '600', '--allowed-hosts', 'my.box, api.internal'], 'node');
     expect(options.limits).toMatchObject({ maxSteps: 100, maxOutputElements: 200, maxJsonDepth: 8, maxResponseBytes: 4096, maxConcurrent: 2, maxQueue: 3, maxRequestMs: 500, maxWriteMs: 600 });
     expect(options.allowedHosts).toEqual(['my.box', 'api.internal']);
-    expect(parseServerOptions(['--models', 'm'], 'node')).toMatchObject({ allowedHosts: [], limits: { maxConcurrent: 4, maxQueue: 16, maxRequestMs: 10_000 } });
+    expect(parseServerOptions(['--models', 'm'], 'node')).toMatchObject({ allowedHosts: [], limits: { maxConcurrent: 4, maxQueue: 64, heavyBodyBytes: 65_536, maxHeavyConcurrent: 1, maxHeavyQueue: 2, maxRequestMs: 10_000 } });
     expect(() => parseServerOptions(['--models', 'm', '--max-queue', '0'], 'node')).toThrow(/--max-queue must be an integer/);
     for (const flag of ['--max-steps', '--max-json-depth', '--max-concurrent', '--allowed-hosts']) expect(usage('node')).toContain(flag);
   });

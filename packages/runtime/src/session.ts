@@ -24,9 +24,12 @@ export interface HostTensor {
 }
 
 /**
- * One onnxruntime session whose runs are serialised: a model answers one call at a time, in arrival
- * order. onnxruntime-web's wasm backend is single-threaded per session anyway, and serialising keeps every
- * flavour's behaviour the same; a failed run never blocks the calls queued after it.
+ * One onnxruntime session whose runs are serialised: a model answers one call at a time. onnxruntime-web's
+ * wasm backend is single-threaded per session anyway, and serialising keeps every flavour's behaviour the
+ * same; a failed run never blocks the calls queued after it. Of the runs waiting, the one with the fewest
+ * input elements goes first (ties in arrival order): a small call never waits behind a queue of large ones,
+ * only behind the one running, and a large one waits for a gap in small ones (a server bounds how long
+ * with its time budget). Every rollout step is a run of its own, so small calls slip in between them.
  */
 export interface ModelSession {
   readonly inputNames: readonly string[];
@@ -50,7 +53,16 @@ export async function openSession(ort: OrtFlavour, bytes: Uint8Array, options: S
   } catch (cause) {
     throw modelError(cause, where);
   }
-  let tail: Promise<unknown> = Promise.resolve();
+  const waiting: { readonly size: number; readonly start: () => void }[] = [];
+  let running = false;
+  const startNext = () => {
+    if (running || waiting.length === 0) return;
+    let best = 0;
+    for (let i = 1; i < waiting.length; i++) if ((waiting[i] as { size: number }).size < (waiting[best] as { size: number }).size) best = i;
+    const [job] = waiting.splice(best, 1);
+    running = true;
+    job?.start();
+  };
   const runNow = async (feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> => {
     const tensors: Record<string, OrtCommon.Tensor> = {};
     for (const [name, value] of Object.entries(feeds)) {
@@ -72,9 +84,20 @@ export async function openSession(ort: OrtFlavour, bytes: Uint8Array, options: S
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     run(feeds) {
-      const result = tail.then(() => runNow(feeds));
-      tail = result.catch(() => undefined);
-      return result;
+      const size = Object.values(feeds).reduce((sum, tensor) => sum + tensor.data.length, 0);
+      return new Promise((resolve, reject) => {
+        waiting.push({
+          size,
+          start: () =>
+            runNow(feeds)
+              .then(resolve, reject)
+              .finally(() => {
+                running = false;
+                startNext();
+              }),
+        });
+        startNext();
+      });
     },
     release: () => session.release(),
   };

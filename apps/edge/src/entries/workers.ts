@@ -32,6 +32,9 @@ export interface WorkerEnv {
   readonly UNFOLD_MAX_RESPONSE_BYTES?: string;
   readonly UNFOLD_MAX_CONCURRENT?: string;
   readonly UNFOLD_MAX_QUEUE?: string;
+  readonly UNFOLD_HEAVY_BODY_BYTES?: string;
+  readonly UNFOLD_MAX_HEAVY_CONCURRENT?: string;
+  readonly UNFOLD_MAX_HEAVY_QUEUE?: string;
   readonly UNFOLD_MAX_REQUEST_MS?: string;
   /** Comma-separated Host names answered (default: any; a deployed Worker is reached by its own domain). */
   readonly UNFOLD_ALLOWED_HOSTS?: string;
@@ -62,6 +65,9 @@ const LIMIT_VARS: readonly (readonly [keyof WorkerEnv, keyof EdgeLimits])[] = [
   ['UNFOLD_MAX_RESPONSE_BYTES', 'maxResponseBytes'],
   ['UNFOLD_MAX_CONCURRENT', 'maxConcurrent'],
   ['UNFOLD_MAX_QUEUE', 'maxQueue'],
+  ['UNFOLD_HEAVY_BODY_BYTES', 'heavyBodyBytes'],
+  ['UNFOLD_MAX_HEAVY_CONCURRENT', 'maxHeavyConcurrent'],
+  ['UNFOLD_MAX_HEAVY_QUEUE', 'maxHeavyQueue'],
   ['UNFOLD_MAX_REQUEST_MS', 'maxRequestMs'],
 ];
 

@@ -45,6 +45,9 @@ const LIMIT_FLAGS: Readonly<Record<string, keyof EdgeLimits>> = {
   '--max-response-bytes': 'maxResponseBytes',
   '--max-concurrent': 'maxConcurrent',
   '--max-queue': 'maxQueue',
+  '--heavy-body-bytes': 'heavyBodyBytes',
+  '--max-heavy-concurrent': 'maxHeavyConcurrent',
+  '--max-heavy-queue': 'maxHeavyQueue',
   '--max-request-ms': 'maxRequestMs',
   '--max-write-ms': 'maxWriteMs',
 };
@@ -74,6 +77,9 @@ Options:
   --max-response-bytes <n>    bytes of one answer (default ${DEFAULT_EDGE_LIMITS.maxResponseBytes})
   --max-concurrent <n>        inferences running at once (default ${DEFAULT_EDGE_LIMITS.maxConcurrent})
   --max-queue <n>             inferences waiting; beyond it 503 + Retry-After (default ${DEFAULT_EDGE_LIMITS.maxQueue})
+  --heavy-body-bytes <n>      bodies above this run in the heavy lane (default ${DEFAULT_EDGE_LIMITS.heavyBodyBytes})
+  --max-heavy-concurrent <n>  heavy inferences running at once (default ${DEFAULT_EDGE_LIMITS.maxHeavyConcurrent})
+  --max-heavy-queue <n>       heavy inferences waiting (default ${DEFAULT_EDGE_LIMITS.maxHeavyQueue})
   --max-request-ms <n>        time budget of one request; beyond it 503 (default ${DEFAULT_EDGE_LIMITS.maxRequestMs})
   --max-write-ms <n>          time a client has to read an answer (default ${DEFAULT_EDGE_LIMITS.maxWriteMs})
   --allowed-hosts <a,b|*>     Host names answered besides localhost and --host (default none; * any)
