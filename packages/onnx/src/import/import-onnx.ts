@@ -54,6 +54,11 @@ function evaluateWithin(model: Parameters<typeof evaluateGraph>[0], where: strin
  * Slice of h0 per layer, Squeeze, Cast, Expand, the TopK/ScatterElements sort of packed sequences) and
  * unfold's own export are read the same way. Weights are copies (ONNX's layout is unfold's).
  *
+ * An encoder–decoder (token ids through nn.Embedding, a decoder whose initial states are a tanh(Linear)
+ * bridge over the encoder's final states, or those states themselves, and a vocabulary head) becomes a
+ * `seq2seq` layer (seq2seq-assemble.ts): the source input is its `x`, the teacher-forced decoder inputs
+ * its `target` port.
+ *
  * Errors are SerializationErrors naming the file, node and attribute: a file that is not ONNX, ops
  * outside the supported set (all of them listed), and anything unfold cannot compute exactly.
  */

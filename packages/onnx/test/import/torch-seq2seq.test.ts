@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { runSeq2seq } from '@unfold/architectures';
 import { bindNode, deserializeModel, inferenceContext, resolveModel, serializeModel, setupBackend, type HostTensor } from '@unfold/core';
+import { createModel } from '@unfold/training';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportModelEntries, fromUnfoldOutputs, importOnnx, toUnfoldInputs, type ImportedModel } from '../../src/index';
+import { createModelBuilder, exportModelEntries, fromUnfoldOutputs, importOnnx, toUnfoldInputs, type ImportedModel } from '../../src/index';
+import { finish, floats, int64s } from './graphs';
 import { expectWithin, FIXTURE_DIR, feedsOf, fullRegistry, MaxDiffs, runOrt, type JsonTensor } from './helpers';
 
 // PyTorch 1.13 encoder–decoder exports (tools/fixtures/generate_torch_onnx.py, SEQ2SEQ_CASES): token ids
@@ -47,10 +49,12 @@ function runImportedSeq2seq(model: ImportedModel, inputs: Readonly<Record<string
   const feeds = toUnfoldInputs(model.interface, feedsOf(inputs));
   const tensors = Object.fromEntries(Object.entries(model.weights).map(([path, w]) => [path, tf.tensor(w.data, [...w.shape])]));
   try {
-    return tf.tidy(() => {
-      const decoded = runSeq2seq(bindNode(root, tensors), ints(feeds.x), undefined, { x: ints(feeds.target as HostTensor) }, inferenceContext());
-      return fromUnfoldOutputs(model.interface, { output: { shape: decoded.logits.shape, data: decoded.logits.dataSync() as Float32Array }, finalState: [] });
+    let output: HostTensor = { shape: [], data: new Float32Array() };
+    tf.tidy(() => {
+      const { logits } = runSeq2seq(bindNode(root, tensors), ints(feeds.x), undefined, { x: ints(feeds.target as HostTensor) }, inferenceContext());
+      output = { shape: logits.shape, data: logits.dataSync() as Float32Array };
     });
+    return fromUnfoldOutputs(model.interface, { output, finalState: [] });
   } finally {
     Object.values(tensors).forEach((t) => t.dispose());
   }
@@ -158,6 +162,21 @@ describe('PyTorch 1.13 encoder–decoder exports', () => {
     }
   });
 
+  it('in training’s createModel, forward with the decoder inputs as ports.target gives torch’s logits', () => {
+    const { fixture, bytes } = load('seq2seq_gru_lstm');
+    const imported = importOnnx(bytes, { registry: fullRegistry() });
+    const model = createModel(fullRegistry(), imported.spec, { weights: imported.weights });
+    try {
+      for (const testCase of fixture.cases) {
+        const feeds = toUnfoldInputs(imported.interface, feedsOf(testCase.inputs));
+        const logits = tf.tidy(() => model.forward(ints(feeds.x), { ports: { target: { x: ints(feeds.target as HostTensor) } } }).outputs.dataSync() as Float32Array);
+        diffs.record('torch', expectWithin('createModel forward vs torch', logits, testCase.outputs.logits!.data));
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+
   it('the imported model survives a checkpoint: save, load, the same logits', () => {
     const { fixture, bytes } = load('seq2seq_lstm2_lstm');
     const registry = fullRegistry();
@@ -168,5 +187,100 @@ describe('PyTorch 1.13 encoder–decoder exports', () => {
     const testCase = fixture.cases[1]!;
     const logits = runImportedSeq2seq({ ...model, spec: loaded.spec, weights: loaded.weights, interface: io }, testCase.inputs).logits!;
     expectWithin('checkpoint logits', logits.data, testCase.outputs.logits!.data);
+  });
+});
+
+// Hand-built encoder–decoder graphs (the package's graph builder): the other bridges unfold can express,
+// and what it cannot, each a typed error naming the node.
+interface BuiltOptions {
+  readonly encoder: 'GRU' | 'LSTM';
+  /** tanh(Gemm) split into h0, c0; the Gemm alone; or the encoder's final h, c as they are. */
+  readonly bridge: 'tanh' | 'linear' | 'copy';
+  /** The decoder's c0 is a graph input instead of the bridge's. */
+  readonly c0Input?: boolean;
+  /** The source ids are cast to float and read by the encoder directly (no embedding). */
+  readonly idsAsFeatures?: boolean;
+}
+
+const [VS, DS, HE, VT, DT, HD] = [6, 3, 4, 5, 2, 4];
+
+function builtSeq2seq(options: BuiltOptions): Uint8Array {
+  const graph = createModelBuilder(['source', 'target', ...(options.c0Input ? ['c0'] : []), 'logits']);
+  const source = graph.input('source', { dtype: 'int64', shape: ['batch', 'source_time'] });
+  const target = graph.input('target', { dtype: 'int64', shape: ['batch', 'target_time'] });
+  const timeMajor = (x: string, stem: string) => graph.node('Transpose', [x], { perm: [1, 0, 2] }, { stem })[0] as string;
+  const embedded = options.idsAsFeatures
+    ? (graph.node('Unsqueeze', [graph.node('Cast', [source], { to: 1 }, { stem: 'ids_as_floats' })[0] as string, graph.constant('feature_axis', int64s([2]))], {}, { stem: 'ids_as_features' })[0] as string)
+    : (graph.node('Gather', [graph.constant('source_E', floats([VS, DS], 1)), source], {}, { stem: 'source_embedding' })[0] as string);
+  const I = options.idsAsFeatures ? 1 : DS;
+  const G = options.encoder === 'LSTM' ? 4 : 3;
+  const encoderWeights = [graph.constant('enc_W', floats([1, G * HE, I], 2)), graph.constant('enc_R', floats([1, G * HE, HE], 3)), graph.constant('enc_B', floats([1, 2 * G * HE], 4))];
+  const encoded = graph.node(options.encoder, [timeMajor(embedded, 'source_time_major'), ...encoderWeights], { hidden_size: HE, ...(options.encoder === 'GRU' ? { linear_before_reset: 1 } : {}) }, { outputs: options.encoder === 'LSTM' ? 3 : 2, stem: 'encoder' });
+  let h0: string;
+  let c0: string;
+  if (options.bridge === 'copy') {
+    [h0, c0] = [encoded[1] as string, encoded[2] as string];
+  } else {
+    const final = graph.node('Squeeze', [encoded[1] as string, graph.constant('direction_axis', int64s([0]))], {}, { stem: 'final_h' })[0] as string;
+    const projected = graph.node('Gemm', [final, graph.constant('bridge_W', floats([2 * HD, HE], 5)), graph.constant('bridge_b', floats([2 * HD], 6))], { transB: 1 }, { stem: 'bridge' })[0] as string;
+    const z = options.bridge === 'tanh' ? (graph.node('Tanh', [projected], {}, { stem: 'bridge_tanh' })[0] as string) : projected;
+    const part = (start: number, stem: string) => {
+      const sliced = graph.node('Slice', [z, graph.constant(`${stem}_start`, int64s([start])), graph.constant(`${stem}_end`, int64s([start + HD])), graph.constant(`${stem}_axes`, int64s([1]))], {}, { stem })[0] as string;
+      return graph.node('Unsqueeze', [sliced, graph.constant(`${stem}_axis`, int64s([0]))], {}, { stem: `${stem}_stacked` })[0] as string;
+    };
+    [h0, c0] = [part(0, 'h0'), part(HD, 'c0')];
+  }
+  if (options.c0Input) c0 = graph.input('c0', { dtype: 'float32', shape: [1, 'batch', HD] });
+  const targetEmbedded = graph.node('Gather', [graph.constant('target_E', floats([VT, DT], 7)), target], {}, { stem: 'target_embedding' })[0] as string;
+  const decoderWeights = [graph.constant('dec_W', floats([1, 4 * HD, DT], 8)), graph.constant('dec_R', floats([1, 4 * HD, HD], 9)), graph.constant('dec_B', floats([1, 8 * HD], 10))];
+  const [Y] = graph.node('LSTM', [timeMajor(targetEmbedded, 'target_time_major'), ...decoderWeights, '', h0, c0], { hidden_size: HD }, { outputs: 1, stem: 'decoder' }) as [string];
+  const y = graph.node('Transpose', [graph.node('Squeeze', [Y, graph.constant('y_direction_axis', int64s([1]))], {}, { stem: 'decoder_y' })[0] as string], { perm: [1, 0, 2] }, { stem: 'decoder_batch_first' })[0] as string;
+  const logits = graph.node('Add', [graph.node('MatMul', [y, graph.constant('out_W', floats([HD, VT], 11))], {}, { stem: 'vocabulary' })[0] as string, graph.constant('out_b', floats([VT], 12))], {}, { stem: 'vocabulary_bias' })[0] as string;
+  graph.output('logits', logits, { dtype: 'float32' });
+  return finish(graph);
+}
+
+function tokens(shape: [number, number], vocabulary: number, seed: number): JsonTensor {
+  return { shape, dtype: 'int64', data: Array.from({ length: shape[0] * shape[1] }, (_, i) => (i * 7 + seed * 3 + ((i * i) % 5)) % vocabulary) };
+}
+
+function importErrorOf(bytes: Uint8Array): string {
+  try {
+    importOnnx(bytes, { where: 'model.onnx', registry: fullRegistry() });
+  } catch (error) {
+    const e = error as Error & { code?: string };
+    return `${e.code} ${e.message}`;
+  }
+  throw new Error('expected the import to fail');
+}
+
+describe('hand-built encoder–decoder graphs', () => {
+  it.each([
+    ['a tanh projection of a GRU’s final h', { encoder: 'GRU', bridge: 'tanh' }, 'projection'],
+    ['a tanh projection of an LSTM’s final h (its c feeds no column)', { encoder: 'LSTM', bridge: 'tanh' }, 'projection'],
+    ['an LSTM’s final h and c copied into the decoder', { encoder: 'LSTM', bridge: 'copy' }, 'copy'],
+  ] as const)('%s imports and matches onnxruntime at three shapes', async (_, options, bridge) => {
+    const bytes = builtSeq2seq(options);
+    const model = importOnnx(bytes, { where: 'model.onnx', registry: fullRegistry() });
+    expect((model.spec.config as { bridge: string }).bridge).toBe(bridge);
+    for (const [B, S, T] of [[1, 4, 3], [3, 2, 5], [2, 6, 1]] as const) {
+      const inputs = { source: tokens([B, S], VS, S), target: tokens([B, T], VT, T) };
+      const expected = await runOrt(bytes, feedsOf(inputs));
+      diffs.record('hand-built', expectWithin(`${bridge} ${B}×${S}→${T}`, runImportedSeq2seq(model, inputs).logits!.data, expected.logits!.data));
+    }
+  });
+
+  it('a bridge without tanh: unfold’s projection bridge is tanh(W s + b)', () => {
+    expect(importErrorOf(builtSeq2seq({ encoder: 'GRU', bridge: 'linear' }))).toBe(
+      'E_SERIALIZATION model.onnx: node "bridge" (Gemm): a bridge that is not tanh(W s + b); expected the decoder’s initial state as tanh of a dense layer over the encoder’s final states (unfold’s projection bridge); got decoder.0.h (initial_h) from a dense head with activation linear. Fix: apply torch.tanh to the bridge’s nn.Linear output (unfold’s bridge has no other activation)',
+    );
+  });
+
+  it('a decoder state fed as a graph input', () => {
+    expect(importErrorOf(builtSeq2seq({ encoder: 'GRU', bridge: 'tanh', c0Input: true }))).toMatch(/^E_SERIALIZATION model.onnx: node "decoder" \(LSTM\): a decoder state the bridge cannot compute; .*got decoder.0.c \(initial_c\) from input c0\[0\]\. Fix: unfold’s seq2seq computes the decoder’s initial state from the encoder/);
+  });
+
+  it('token ids read as features without an embedding', () => {
+    expect(importErrorOf(builtSeq2seq({ encoder: 'GRU', bridge: 'tanh', idsAsFeatures: true }))).toMatch(/^E_SERIALIZATION model.onnx: node "encoder" \(GRU\): token ids read as features; .*got token ids source\. Fix: embed the ids/);
   });
 });
