@@ -15,7 +15,8 @@
  *                    log-probability (ties: lower row, then lower token first); an extension by <eos>
  *                    among the first `width` finishes, and the first `width` others stay alive (so
  *                    width 1 is greedy search). A source is
- *                    done once `width` hypotheses have finished; at `maxLength` the live ones finish as
+ *                    done once `width` hypotheses have finished and no live one can still score better
+ *                    than the width-th best of them (`settled`); at `maxLength` the live ones finish as
  *                    they are. Finished hypotheses are ranked by log P / lp(n) with the length penalty
  *                    lp(n) = ((5 + n) / 6)^α (Wu et al. 2016), n counting the <eos>; α = 0 ranks by log P.
  *
@@ -101,6 +102,19 @@ export function lengthPenalty(length: number, alpha: number): number {
   return ((5 + length) / 6) ** alpha;
 }
 
+/**
+ * A source is settled when `width` hypotheses have finished and none of the live ones can still beat the
+ * worst of the best `width` finished: a live hypothesis's score is at most its log-probability now over
+ * the length penalty of ending at the next step (log-probabilities only fall; with α > 0 a longer ending
+ * divides by more, which this bound ignores, as Wu et al.'s and most implementations' heuristic does).
+ */
+function settled(finished: readonly Hypothesis[], alive: readonly Live[], width: number, alpha: number): boolean {
+  if (finished.length < width) return false;
+  const worstKept = [...finished].sort((x, y) => y.score - x.score)[width - 1] as Hypothesis;
+  const bestLive = Math.max(...alive.map((hyp) => hyp.logProb / lengthPenalty(hyp.tokens.length + 1, alpha)));
+  return bestLive <= worstKept.score;
+}
+
 interface Live {
   readonly tokens: number[];
   readonly logProb: number;
@@ -146,7 +160,7 @@ export async function beamSearch<S>(decoder: SearchDecoder<S>, initial: S, sourc
           if (order < K) finished[b]?.push(rank(hyp.tokens, c.logProb, true));
         } else if (alive.length < K) alive.push({ tokens: [...hyp.tokens, c.v], logProb: c.logProb, parent: b * K + c.k });
       });
-      if ((finished[b]?.length ?? 0) >= K || alive.length === 0) done[b] = true;
+      if (alive.length === 0 || settled(finished[b] ?? [], alive, K, alpha)) done[b] = true;
       for (let k = 0; k < K; k++) parents[b * K + k] = alive[k]?.parent ?? b * K;
       return alive;
     });
