@@ -50,7 +50,7 @@ function embeddingSpec(record: EmbeddingRecord, path: string, weights: Record<st
 }
 
 /** The encoder and decoder stacks and the vocabulary head, told apart by what reads what. */
-function partsOf(state: EvalState): { encoder: Chain; decoder: Chain; output: HeadRecord; bridgeHeads: Set<number> } {
+function stacksOf(state: EvalState): { encoder: Chain; decoder: Chain; output: HeadRecord; bridgeHeads: Set<number> } {
   const cells = allCells(state);
   const chains = chainsOf(state, cells);
   const used = new Set(chains.flatMap((c) => c.layers.flat().map(cellRefKey)));
@@ -133,7 +133,7 @@ function checkNoLengths(state: EvalState): void {
 
 export function assembleSeq2seq(state: EvalState): AssembledModel {
   checkNoLengths(state);
-  const { encoder, decoder, output } = partsOf(state);
+  const { encoder, decoder, output } = stacksOf(state);
   const weights: Record<string, HostTensor> = {};
   const encoderStates: ModelState[] = [];
   const encoderLayers = encoder.layers.map((layer, l) => layerSpec(layer, encoder.layers.length === 1 ? 'encoder' : join('encoder', 'layers', String(l)), weights, encoderStates));

@@ -51,7 +51,8 @@ function runImportedSeq2seq(model: ImportedModel, inputs: Readonly<Record<string
   try {
     let output: HostTensor = { shape: [], data: new Float32Array() };
     tf.tidy(() => {
-      const { logits } = runSeq2seq(bindNode(root, tensors), ints(feeds.x), undefined, { x: ints(feeds.target as HostTensor) }, inferenceContext());
+      const source = feeds.x.shape.length === 3 ? tf.tensor3d(feeds.x.data, feeds.x.shape as [number, number, number]) : ints(feeds.x);
+      const { logits } = runSeq2seq(bindNode(root, tensors), source, undefined, { x: ints(feeds.target as HostTensor) }, inferenceContext());
       output = { shape: logits.shape, data: logits.dataSync() as Float32Array };
     });
     return fromUnfoldOutputs(model.interface, { output, finalState: [] });
@@ -200,16 +201,20 @@ interface BuiltOptions {
   readonly c0Input?: boolean;
   /** The source ids are cast to float and read by the encoder directly (no embedding). */
   readonly idsAsFeatures?: boolean;
+  /** The source is float features [batch, time, 3] (no source embedding). */
+  readonly featureSource?: boolean;
 }
 
 const [VS, DS, HE, VT, DT, HD] = [6, 3, 4, 5, 2, 4];
 
 function builtSeq2seq(options: BuiltOptions): Uint8Array {
   const graph = createModelBuilder(['source', 'target', ...(options.c0Input ? ['c0'] : []), 'logits']);
-  const source = graph.input('source', { dtype: 'int64', shape: ['batch', 'source_time'] });
+  const source = graph.input('source', options.featureSource ? { dtype: 'float32', shape: ['batch', 'source_time', DS] } : { dtype: 'int64', shape: ['batch', 'source_time'] });
   const target = graph.input('target', { dtype: 'int64', shape: ['batch', 'target_time'] });
   const timeMajor = (x: string, stem: string) => graph.node('Transpose', [x], { perm: [1, 0, 2] }, { stem })[0] as string;
-  const embedded = options.idsAsFeatures
+  const embedded = options.featureSource
+    ? source
+    : options.idsAsFeatures
     ? (graph.node('Unsqueeze', [graph.node('Cast', [source], { to: 1 }, { stem: 'ids_as_floats' })[0] as string, graph.constant('feature_axis', int64s([2]))], {}, { stem: 'ids_as_features' })[0] as string)
     : (graph.node('Gather', [graph.constant('source_E', floats([VS, DS], 1)), source], {}, { stem: 'source_embedding' })[0] as string);
   const I = options.idsAsFeatures ? 1 : DS;
@@ -259,12 +264,15 @@ describe('hand-built encoder–decoder graphs', () => {
     ['a tanh projection of a GRU’s final h', { encoder: 'GRU', bridge: 'tanh' }, 'projection'],
     ['a tanh projection of an LSTM’s final h (its c feeds no column)', { encoder: 'LSTM', bridge: 'tanh' }, 'projection'],
     ['an LSTM’s final h and c copied into the decoder', { encoder: 'LSTM', bridge: 'copy' }, 'copy'],
+    ['float features as the source (no source embedding)', { encoder: 'GRU', bridge: 'tanh', featureSource: true }, 'projection'],
   ] as const)('%s imports and matches onnxruntime at three shapes', async (_, options, bridge) => {
     const bytes = builtSeq2seq(options);
     const model = importOnnx(bytes, { where: 'model.onnx', registry: fullRegistry() });
     expect((model.spec.config as { bridge: string }).bridge).toBe(bridge);
+    expect(model.spec.children?.source === undefined).toBe('featureSource' in options);
     for (const [B, S, T] of [[1, 4, 3], [3, 2, 5], [2, 6, 1]] as const) {
-      const inputs = { source: tokens([B, S], VS, S), target: tokens([B, T], VT, T) };
+      const source = 'featureSource' in options ? { shape: [B, S, DS], data: Array.from(floats([B, S, DS], S).data) } : tokens([B, S], VS, S);
+      const inputs = { source, target: tokens([B, T], VT, T) };
       const expected = await runOrt(bytes, feedsOf(inputs));
       diffs.record('hand-built', expectWithin(`${bridge} ${B}×${S}→${T}`, runImportedSeq2seq(model, inputs).logits!.data, expected.logits!.data));
     }
