@@ -12,7 +12,7 @@ import { dataset, treeIds, treeSpec, type Expr } from './tree-expressions';
 // @ts-expect-error: plain ESM helpers without types
 import { writeResults } from '../stats.mjs';
 
-const SEEDS = (process.env.TREE_SEEDS ?? '1,2').split(',').map(Number);
+const SEEDS = (process.env.TREE_SEEDS ?? '1,2,3').split(',').map(Number);
 const STEPS = Number(process.env.TREE_STEPS ?? 600);
 const BATCH = 64;
 await setupBackend({ backend: (process.env.TREE_BACKEND ?? 'wasm') as 'cpu' | 'wasm' });
