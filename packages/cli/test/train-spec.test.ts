@@ -129,7 +129,8 @@ describe('unfold train --spec: mistakes in one line, exit code 2', () => {
     await writeFile(jsonl, '{"source": "hello", "target": "bonjour"}\n');
     for (const [spec, data, message] of [
       ['forecaster', csv, /bad\.csv:4: non-numeric value in column "load"; expected a finite number; got "n\/a"/],
-      ['tagger', jsonl, /pairs\.jsonl:1: a seq2seq record needs the seq2seq model \(not available yet\)/],
+      ['tagger', jsonl, /pairs\.jsonl holds source\/target pairs, which train a seq2seq model; examples\/specs\/tagger\.json is a sequence-model model/],
+      ['seq2seq-attention', 'examples/data/text.jsonl', /examples\/specs\/seq2seq-attention\.json is a seq2seq model, which trains on \{"source", "target"\} pairs/],
     ] as const) {
       const io = capture();
       expect(await runCli(['train', '--spec', `examples/specs/${spec}.json`, '--data', data, ...(data === csv ? ['--target', 'load', '--window', '2'] : [])], io)).toBe(2);

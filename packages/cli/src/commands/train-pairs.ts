@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { checkTokenizer, setupBackend, type ModelSpec } from '@unfold/core';
 import { saveModel } from '@unfold/core/node';
-import { consoleProgress, createModel, exactMatch, fillDataSizes, fit, pairData, parseSchedule, readRecords, translate, type PairRecordSet } from '@unfold/training';
+import { consoleProgress, createModel, exactMatch, fillDataSizes, fit, pairData, parseSchedule, probeSpec, readRecords, translate, type PairRecordSet } from '@unfold/training';
 import { readInputFile } from '../files';
 import type { Io } from '../io';
 import { builtInRegistry } from '../models';
@@ -68,6 +68,8 @@ export async function trainPairs(all: Values, given: ModelSpec, io: Io): Promise
   const out = resolve(values.out ?? 'model.unfold');
   if (patience !== undefined && values.valid === undefined) throw new UsageError('--early-stop needs --valid', 'pass --valid valid.jsonl with source/target pairs');
 
+  const registry = builtInRegistry();
+  if (!probeSpec(registry, given).decoder) throw new UsageError(`${values.data} holds source/target pairs, which train a seq2seq model; ${values.spec} is a ${given.kind} model`, 'pass a seq2seq spec, such as examples/specs/seq2seq-attention.json');
   const set = await readPairs(values.data as string, 'data file');
   const validSet = values.valid ? await readPairs(values.valid, 'validation file') : undefined;
   const givenSource = given.metadata?.sourceTokenizer;
@@ -78,7 +80,6 @@ export async function trainPairs(all: Values, given: ModelSpec, io: Io): Promise
   const validation = validSet ? pairData(validSet, { kind, ...(tokenizers ? { tokenizers } : {}) }) : undefined;
   if (validation && validSet?.kind !== set.kind) throw new UsageError(`${values.valid} holds ${validSet?.kind} pairs, ${values.data} holds ${set.kind} pairs`, 'give both files text pairs, or both token id pairs');
 
-  const registry = builtInRegistry();
   const { spec: sized, filled } = fillDataSizes(registry, given, train.sizes);
   const spec: ModelSpec = { ...sized, metadata: { ...sized.metadata, task: 'seq2seq', ...(train.tokenizers ? train.tokenizers.metadata : {}) } };
   await setupBackend({ backend });

@@ -269,7 +269,8 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
   const given = resumed ? resumed.spec : await readSpec(values.spec);
   if (await holdsTrees(values.data)) return trainTrees(values, given, io);
   if (await holdsPairs(values.data)) return trainPairs(values, given, io);
-  const { readout } = probeSpec(registry, given);
+  const { readout, decoder } = probeSpec(registry, given);
+  if (decoder) throw new UsageError(`${values.spec} is a seq2seq model, which trains on {"source", "target"} pairs`, 'pass --data pairs.jsonl with one {"source": …, "target": …} record per line (see examples/data/pairs.jsonl)');
   const prepared = values.data.toLowerCase().endsWith('.csv') ? await prepareCsv(values, given, readout) : await prepareRecords(values, given, readout, tbptt ? batchSize : undefined);
   const { spec: sized, filled } = fillDataSizes(registry, given, prepared.sizes);
   const spec: ModelSpec = { ...sized, metadata: { ...sized.metadata, ...prepared.metadata } as ModelSpec['metadata'] };

@@ -1,5 +1,7 @@
 import {
   ConfigError,
+  DECODER_INPUT_PORT,
+  portsOf,
   inputSpecOf,
   isMap,
   isRecurrence,
@@ -212,11 +214,12 @@ function solveCheck(registry: Registry, spec: ModelSpec, unknowns: readonly Unkn
 }
 
 /** The spec's readout and input kind, before its sizes are known (sentinels for the unknowns). */
-export function probeSpec(registry: Registry, spec: ModelSpec): { readonly readout: 'sequence' | 'last'; readonly input: 'features' | 'tokens' } {
+/** What a spec reads and emits before its sizes are known; `decoder`: it takes decoder inputs (a seq2seq model, trained on pairs). */
+export function probeSpec(registry: Registry, spec: ModelSpec): { readonly readout: 'sequence' | 'last'; readonly input: 'features' | 'tokens'; readonly decoder: boolean } {
   const unknowns: Unknown[] = [];
   collectUnknowns(registry, spec, '', unknowns);
   const root = resolveModel(uncheckedRegistry(registry), assign(spec, unknowns, new Map()));
-  return { readout: semanticsOf(root).readout === 'sequence' ? 'sequence' : 'last', input: inputSpecOf(root).kind };
+  return { readout: semanticsOf(root).readout === 'sequence' ? 'sequence' : 'last', input: inputSpecOf(root).kind, decoder: portsOf(root).inputs.some((port) => port.name === DECODER_INPUT_PORT) };
 }
 
 /** Fills the data-dependent sizes (see the module comment) and checks the model fits the data. */
