@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { beamSearch, lengthPenalty, readDecodeRequest, sampleSearch, type SearchDecoder } from '../src/decoding';
+import { beamSearch, lengthPenalty, readDecodeRequest, sampleSearch, type Hypothesis, type SearchDecoder } from '../src/decoding';
 import { BOS_ID, EOS_ID } from '../src/tokenizer';
 
 /**
@@ -50,7 +50,7 @@ describe('decoding searches', () => {
 
   it('beam width 1 is greedy; the length penalty divides by ((5 + n) / 6)^α', async () => {
     const [greedy] = await sampleSearch(bigram(TABLE, 8), [0], 1, { maxLength: 10, sampling: { strategy: 'greedy', temperature: 1, topK: null } });
-    const [[beam]] = (await beamSearch(bigram(TABLE, 8), [0], 1, { maxLength: 10, width: 1, alpha: 0.6 })) as [[{ tokens: number[]; logProb: number; score: number }]];
+    const beam = (await beamSearch(bigram(TABLE, 8), [0], 1, { maxLength: 10, width: 1, alpha: 0.6 }))[0]?.[0] as Hypothesis;
     expect(beam.tokens).toEqual(greedy?.tokens);
     expect(beam.score).toBeCloseTo(beam.logProb / lengthPenalty(3, 0.6), 9);
     expect(lengthPenalty(1, 0.6)).toBe(1);

@@ -1,44 +1,21 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { attentionScorers, decoderStep, encode, heads, layers } from '@unfold/architectures';
-import { cells } from '@unfold/cells/all';
-import { createRegistry, inferenceContext, setupBackend, type ModelSpec } from '@unfold/core';
-import { exportModelEntries } from '@unfold/onnx';
+import { decoderStep, encode } from '@unfold/architectures';
+import { inferenceContext, setupBackend } from '@unfold/core';
 import { createRuntime, isRuntimeError, type UnfoldModel } from '@unfold/runtime';
-import { createModel, encodeTextPairs, losses, translate, type Model } from '@unfold/training';
+import { translate, type Model } from '@unfold/training';
 import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeForChecker } from '../../onnx/test/checker-dir';
+import { SEQ2SEQ_TEXTS as TEXTS, SEQ2SEQ_VARIANTS, seq2seqReference } from './seq2seq-models';
 
 // A seq2seq model exported as `encoder` + `decoder_step` and decoded by the runtime's `generate` over
 // onnxruntime-node and -web: the step's log-probabilities equal unfold's decoder step, and greedy, beam and
 // sampled decoding give the library's tokens (the same searches, @unfold/core/decoding).
 process.env.ORT_DISABLE_TELEMETRY ??= '1';
 
-const registry = createRegistry([...cells, ...layers, ...heads, ...losses, ...attentionScorers]);
-const TEXTS = encodeTextPairs(['abcabc', 'hello world', 'seq to seq', 'xyz'], ['cbacba', 'dlrow olleh', 'qes ot qes', 'zyx']);
-const SV = TEXTS.sourceTokenizer.tokens.length;
+const VARIANTS = SEQ2SEQ_VARIANTS;
 const TV = TEXTS.targetTokenizer.tokens.length;
-
-function spec(variant: 'additive' | 'general' | 'none'): ModelSpec {
-  const attention: Record<string, ModelSpec> = variant === 'none' ? {} : { attention: { kind: variant, config: { querySize: 7, memorySize: 6, ...(variant === 'additive' ? { attentionSize: 5 } : {}) } } };
-  const feeding = variant === 'additive';
-  return {
-    kind: 'seq2seq',
-    config: { bridge: variant === 'general' ? 'zeros' : 'projection', inputFeeding: feeding, ...(feeding ? { attentionSize: 4 } : {}) },
-    children: {
-      source: { kind: 'embedding', config: { vocabularySize: SV, embeddingSize: 5 } },
-      encoder: variant === 'general' ? { kind: 'bidirectional', config: { merge: 'concat' }, children: { forward: { kind: 'gru', config: { inputSize: 5, hiddenSize: 3 } }, backward: { kind: 'gru', config: { inputSize: 5, hiddenSize: 3 } } } } : { kind: 'lstm', config: { inputSize: 5, hiddenSize: 6 } },
-      target: { kind: 'embedding', config: { vocabularySize: TV, embeddingSize: 4 } },
-      decoder: feeding ? [{ kind: 'rnn', config: { inputSize: 8, hiddenSize: 6 } }, { kind: 'lstm', config: { inputSize: 6, hiddenSize: 7 } }] : [{ kind: variant === 'general' ? 'gru' : 'lstm', config: { inputSize: 4, hiddenSize: 7 } }],
-      ...attention,
-      output: { kind: 'dense', config: { inputSize: feeding ? 4 : 7, outputSize: TV } },
-    },
-    metadata: TEXTS.metadata,
-  };
-}
-
-const VARIANTS = ['additive', 'general', 'none'] as const;
 const models: Partial<Record<(typeof VARIANTS)[number], Model>> = {};
 const files: Partial<Record<(typeof VARIANTS)[number], Record<string, Uint8Array>>> = {};
 const served: Record<string, UnfoldModel> = {};
@@ -46,11 +23,10 @@ const served: Record<string, UnfoldModel> = {};
 beforeAll(async () => {
   await setupBackend();
   for (const variant of VARIANTS) {
-    const model = createModel(registry, spec(variant), { seed: 5 });
-    models[variant] = model;
-    const exported = exportModelEntries(registry, model.toModelData());
-    files[variant] = Object.fromEntries(exported.entries.map((e) => [e.file, e.bytes]));
-    for (const entry of exported.entries) await writeForChecker(`seq2seq-${variant}.${entry.name}`, entry.bytes);
+    const reference = seq2seqReference(variant, 5);
+    models[variant] = reference.model;
+    files[variant] = reference.files;
+    for (const [file, bytes] of Object.entries(reference.files)) await writeForChecker(`seq2seq-${variant}.${file.replace(/\.onnx$/, '')}`, bytes);
     for (const [flavour, ort] of [['node', ortNode], ['web', ortWeb]] as const) served[`${variant}-${flavour}`] = await createRuntime(ort as never).loadEntries(`seq2seq-${variant}`, files[variant] as Record<string, Uint8Array>);
   }
 }, 120_000);

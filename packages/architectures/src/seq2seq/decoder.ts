@@ -59,6 +59,7 @@ export function encode(bound: BoundNode, source: Tensor, lengths: Int32Array | u
 /**
  * The decoder's initial state from the encoder's final states s¹…sᴷ:
  *   projection  [d¹ … dᴸ] = tanh(W_b [s¹; …; sᴷ] + b_b)   W_b [Σ|d|, Σ|s|], split into the decoder's states
+ *               (without the tanh with bridgeActivation "linear")
  *   copy        dˡ = sˡ (same count and sizes)
  *   zeros       dˡ = 0
  * and h̃₀ = 0 with input feeding.
@@ -71,7 +72,8 @@ export function bridge(bound: BoundNode, encoderFinal: readonly Tensor[], batch:
   if (config.bridge === 'zeros') return { cells: specs.map((s) => tf.zeros([batch, ...s.shape])), ...feed };
   if (config.bridge === 'copy') return { cells: encoderFinal.map((s, i) => tf.reshape(s, [batch, ...(specs[i]?.shape ?? [])])), ...feed };
   const joined = tf.concat(encoderFinal.map((s) => tf.reshape(s, [batch, -1])), 1); // [B, Σ|s|]
-  const projected = tf.tanh(tf.add(tf.matMul(joined, tf.transpose(bound.params.bridgeW as Tensor2D)), bound.params.bridgeB as Tensor1D));
+  const linear = tf.add(tf.matMul(joined, tf.transpose(bound.params.bridgeW as Tensor2D)), bound.params.bridgeB as Tensor1D);
+  const projected = config.bridgeActivation === 'linear' ? linear : tf.tanh(linear);
   let offset = 0;
   const cells = specs.map((s) => {
     const part = tf.reshape(tf.slice(projected, [0, offset], [batch, s.size]), [batch, ...s.shape]);

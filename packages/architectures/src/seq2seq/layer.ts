@@ -6,7 +6,7 @@
  * Q top decoder cell output size, A attentional size (config `attentionSize`, default Q), V target vocabulary.
  *
  *   m = encoder(source(x))              [B, S, E]; final states s¹…sᴷ        (any cell or layer)
- *   d₀ = bridge(s¹…sᴷ)                  projection: tanh(W_b [s¹; …; sᴷ] + b_b); copy; or zeros
+ *   d₀ = bridge(s¹…sᴷ)                  projection: tanh(W_b [s¹; …; sᴷ] + b_b) (or linear); copy; or zeros
  *   uₜ = E_y(yₜ₋₁)  or  [E_y(yₜ₋₁); h̃ₜ₋₁] with input feeding (h̃₀ = 0)        y₀ = <bos>
  *   hₜ, dₜ = decoder(uₜ, dₜ₋₁)          a stack of any cells, bottom first
  *   aₜ = softmax_s(score(hₜ, m) masked)  [B, S]  (attention.ts: dot, general, additive)
@@ -36,6 +36,7 @@ export const seq2seq = defineLayer({
   summary: 'encoder–decoder with optional attention over the encoder outputs',
   config: defineConfig({
     bridge: field.oneOf(['projection', 'copy', 'zeros'] as const, { doc: 'the decoder’s initial state from the encoder’s final states: a learned tanh projection, a copy (same sizes), or zeros', default: 'projection' }),
+    bridgeActivation: field.oneOf(['tanh', 'linear'] as const, { doc: 'the projection bridge’s activation: tanh(W s + b) (Bahdanau et al.) or W s + b (a plain nn.Linear, as some PyTorch models have)', default: 'tanh' }),
     inputFeeding: field.boolean({ doc: 'feed the previous attentional vector h̃ₜ₋₁ into the decoder with the token (Luong et al. 2015); needs attention', default: false }),
     attentionSize: field.optional(field.int({ doc: 'size A of the attentional vector h̃ (default: the top decoder cell’s output size)', min: 1 })),
     maxDecodeLength: field.int({ doc: 'the exported single-file greedy decoder’s limit: at most this many tokens (its Loop’s trip count)', min: 1, max: 4096, default: 100 }),

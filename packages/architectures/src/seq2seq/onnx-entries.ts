@@ -61,7 +61,8 @@ function bridgeOnnx(context: EntryContext, node: ResolvedNode, encoderFinal: rea
   if (config.bridge === 'copy') return [...encoderFinal];
   const { graph, weights } = context.component(node);
   const joined = encoderFinal.length === 1 ? (encoderFinal[0] as string) : one(graph, 'Concat', encoderFinal, 'bridge_input', { axis: 1 });
-  const projected = one(graph, 'Tanh', [one(graph, 'Gemm', [joined, graph.constant('bridgeW', weights.bridgeW as HostTensor), graph.constant('bridgeB', weights.bridgeB as HostTensor)], 'bridge_linear', { transB: 1 })], 'bridge');
+  const linear = one(graph, 'Gemm', [joined, graph.constant('bridgeW', weights.bridgeW as HostTensor), graph.constant('bridgeB', weights.bridgeB as HostTensor)], 'bridge_linear', { transB: 1 });
+  const projected = config.bridgeActivation === 'linear' ? linear : one(graph, 'Tanh', [linear], 'bridge');
   if (specs.length === 1) return [projected];
   return graph.node('Split', [projected, graph.constant('bridge_sizes', int64Constant(specs.map((s) => s.size)))], { axis: 1 }, { outputs: specs.length, stem: 'bridge_state' });
 }

@@ -4,6 +4,7 @@ import type { AttentionPlugin } from './attention';
 /** The seq2seq layer's options (layer.ts documents them). */
 export interface Seq2seqConfig {
   readonly bridge: 'projection' | 'copy' | 'zeros';
+  readonly bridgeActivation: 'tanh' | 'linear';
   readonly inputFeeding: boolean;
   readonly attentionSize?: number;
   readonly maxDecodeLength: number;

@@ -12,6 +12,7 @@ export interface ReferenceSpec {
   readonly attention?: 'dot' | 'general' | 'additive';
   readonly attentionSize?: number;
   readonly bridge: 'projection' | 'copy' | 'zeros';
+  readonly bridgeActivation?: 'tanh' | 'linear';
   readonly inputFeeding: boolean;
 }
 
@@ -120,7 +121,8 @@ export function referenceSeq2seq(spec: ReferenceSpec, weights: WeightMap, source
   else {
     const joined = Float64Array.from(encoderState.flatMap((s) => Array.from(s)));
     const total = decoderSizes.reduce((a, b) => a + b, 0);
-    const projected = map(add(matVec(weight(weights, 'bridgeW'), total, joined.length, joined), weight(weights, 'bridgeB')), Math.tanh);
+    const linear = add(matVec(weight(weights, 'bridgeW'), total, joined.length, joined), weight(weights, 'bridgeB'));
+    const projected = spec.bridgeActivation === 'linear' ? linear : map(linear, Math.tanh);
     let offset = 0;
     states = decoderSizes.map((size) => {
       const part = slice(projected, offset, size);

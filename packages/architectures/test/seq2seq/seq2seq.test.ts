@@ -24,7 +24,7 @@ function model(reference: ReferenceSpec): ModelSpec {
     : {};
   return {
     kind: 'seq2seq',
-    config: { bridge: reference.bridge, inputFeeding: reference.inputFeeding, ...(reference.attentionSize ? { attentionSize: reference.attentionSize } : {}) },
+    config: { bridge: reference.bridge, ...(reference.bridgeActivation ? { bridgeActivation: reference.bridgeActivation } : {}), inputFeeding: reference.inputFeeding, ...(reference.attentionSize ? { attentionSize: reference.attentionSize } : {}) },
     children: {
       source: { kind: 'embedding', config: { vocabularySize: SOURCE_VOCABULARY, embeddingSize: DS } },
       encoder: { kind: reference.encoder.kind, config: { inputSize: DS, hiddenSize: E } },
@@ -66,6 +66,13 @@ const CASES: Record<string, ReferenceSpec> = {
     encoder: { kind: 'rnn', hidden: E },
     decoder: [{ kind: 'rnn', input: DT, hidden: 6 }],
     bridge: 'projection',
+    inputFeeding: false,
+  },
+  'no attention, linear projection bridge, lstm decoder': {
+    encoder: { kind: 'lstm', hidden: E },
+    decoder: [{ kind: 'lstm', input: DT, hidden: 6 }],
+    bridge: 'projection',
+    bridgeActivation: 'linear',
     inputFeeding: false,
   },
 };

@@ -8,7 +8,7 @@ import { entryKey, type Entry } from './values';
  * An encoder–decoder graph as unfold's `seq2seq` layer (packages/architectures/src/seq2seq/layer.ts):
  *
  *   m, s¹…sᴷ = encoder(source(x))                 a stack read from the source embedding (or features)
- *   d¹…dᴸ    = tanh(W_b [s¹; …; sᴷ] + b_b)         the bridge, split into the decoder's states in order
+ *   d¹…dᴸ    = tanh(W_b [s¹; …; sᴷ] + b_b)         the bridge (or without tanh: bridgeActivation "linear"), split into the decoder's states in order
  *   hₜ       = decoder(target(yₜ₋₁), dₜ₋₁)         a stack of forward cells over the target embedding
  *   zₜ       = output(hₜ)                          the vocabulary head
  *
@@ -18,7 +18,7 @@ import { entryKey, type Entry } from './values';
  * at the columns of the encoder states that head reads (zero columns for states it does not read, zero
  * rows and bias for a decoder state that starts from zeros: tanh(0) = 0). The encoder's states are in
  * unfold's order (layer by layer, forward before backward, h before c), as `stateOf(encoder)`.
- * What unfold's seq2seq cannot compute (a bridge without tanh, decoder states from graph inputs,
+ * What unfold's seq2seq cannot compute (a bridge mixing activations, decoder states from graph inputs,
  * lengths, a bidirectional decoder) is an error naming the node.
  */
 export function isSeq2seq(state: EvalState): boolean {
@@ -80,7 +80,7 @@ function decoderCells(decoder: Chain): CellRef[] {
   });
 }
 
-type Bridge = { readonly kind: 'zeros' | 'copy' } | { readonly kind: 'projection'; readonly W: HostTensor; readonly b: HostTensor };
+type Bridge = { readonly kind: 'zeros' | 'copy' } | { readonly kind: 'projection'; readonly W: HostTensor; readonly b: HostTensor; readonly activation: 'tanh' | 'linear' };
 
 function bridgeOf(state: EvalState, encoderStates: readonly ModelState[], decoderStates: readonly ModelState[]): Bridge {
   const initials = decoderStates.map((s) => s.initial);
@@ -94,6 +94,7 @@ function bridgeOf(state: EvalState, encoderStates: readonly ModelState[], decode
   const W = new Float32Array(to * from);
   const b = new Float32Array(to);
   let row = 0;
+  let activation: 'tanh' | 'linear' | undefined;
   decoderStates.forEach((target, k) => {
     const initial = initials[k] as Entry | 'zeros';
     const where = target.cell.record.label;
@@ -105,9 +106,10 @@ function bridgeOf(state: EvalState, encoderStates: readonly ModelState[], decode
       const head = state.heads[initial.head] as HeadRecord;
       const offset = initial.kind === 'head-part' ? initial.offset : 0;
       const size = initial.kind === 'head-part' ? initial.size : head.outputSize;
-      if (head.activation !== 'tanh') {
-        throw importError('a bridge that is not tanh(W s + b)', { where: head.label, expected: 'the decoder’s initial state as tanh of a dense layer over the encoder’s final states (unfold’s projection bridge)', got: `${what} from a dense head with activation ${head.activation}`, fix: 'apply torch.tanh to the bridge’s nn.Linear output (unfold’s bridge has no other activation)' });
+      if ((head.activation !== 'tanh' && head.activation !== 'linear') || (activation !== undefined && head.activation !== activation)) {
+        throw importError('a bridge that is neither tanh(W s + b) nor W s + b throughout', { where: head.label, expected: 'the decoder’s initial states as one dense layer over the encoder’s final states, with tanh or no activation for all of them (unfold’s projection bridge)', got: `${what} from a dense head with activation ${head.activation}${activation !== undefined && head.activation !== activation ? ` after ${activation}` : ''}`, fix: 'use one nn.Linear (optionally followed by torch.tanh) for every decoder state' });
       }
+      activation = head.activation;
       if (size !== target.size) throw importError('a bridge part of the wrong size', { where: head.label, expected: `${target.size} features for ${what}`, got: `${size}` });
       let column = 0;
       for (const entry of head.input) {
@@ -123,7 +125,7 @@ function bridgeOf(state: EvalState, encoderStates: readonly ModelState[], decode
     }
     row += target.size;
   });
-  return { kind: 'projection', W: hostTensor([to, from], W, 'bridgeW'), b: hostTensor([to], b, 'bridgeB') };
+  return { kind: 'projection', W: hostTensor([to, from], W, 'bridgeW'), b: hostTensor([to], b, 'bridgeB'), activation: activation ?? 'tanh' };
 }
 
 function checkNoLengths(state: EvalState): void {
@@ -153,7 +155,7 @@ export function assembleSeq2seq(state: EvalState): AssembledModel {
   children.target = embeddingSpec(target, 'target', weights);
   children.decoder = decoderSpecs;
   children.output = headSpec(output, 'output', weights);
-  const spec: ModelSpec = { kind: 'seq2seq', config: { bridge: bridge.kind } as Record<string, JsonValue>, children };
+  const spec: ModelSpec = { kind: 'seq2seq', config: { bridge: bridge.kind, ...(bridge.kind === 'projection' && bridge.activation === 'linear' ? { bridgeActivation: 'linear' } : {}) } as Record<string, JsonValue>, children };
   const input = sourceEntry.kind === 'embedded' ? (state.embeddings[sourceEntry.embedding] as EmbeddingRecord).input : sourceEntry.kind === 'input' ? sourceEntry.name : '';
   return { spec, weights, input, states: [], outputBlocks: [{ entry: { kind: 'head', head: output.index }, size: output.outputSize }], lengthsInput: undefined, outputHead: output, readout: 'sequence', decoderInput: target.input };
 }
