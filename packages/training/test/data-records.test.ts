@@ -29,7 +29,7 @@ describe('JSON-lines records', () => {
       ['{"x": [[1]], "y": 0}\n{"x": [[1, 2]], "y": 0}', /^d\.jsonl:2: x\[0\] has 2 features; expected 1 features per step/],
       ['{"x": [[1]], "y": 0}\n{"x": [["a"]], "y": 0}', /^d\.jsonl:2: x\[0\]\[0\] is not a finite number/],
       ['{"x": [[1]], "y": 0}\n{"text": "hi"}', /^d\.jsonl:2: a text record in a file of features records/],
-      ['{"source": "a", "target": "b"}', /^d\.jsonl:1: a seq2seq record needs the seq2seq model \(not available yet\)/],
+      ['{"source": "a", "target": [4]}', /^d\.jsonl:1: target is not text/],
       ['{"tree": [1, [2, 3]], "label": 1}', /^d\.jsonl:1: bad tree at tree: not a tree node/],
       ['{"x": [[1]], "y": 0, "z": 1}', /^d\.jsonl:1: unknown field "z"/],
       ['{"x": [[1]], "y": 0}\n{"x": [[1]], "y": 0.5}', /^d\.jsonl:2: y is not a class label/],
@@ -83,7 +83,7 @@ describe('sizes filled from the data', () => {
   };
 
   it('fills input, output and the sizes between parts', () => {
-    expect(probeSpec(registry, classifier)).toEqual({ readout: 'last', input: 'features' });
+    expect(probeSpec(registry, classifier)).toEqual({ readout: 'last', input: 'features', decoder: false });
     const { spec, filled } = fillDataSizes(registry, classifier, { input: { kind: 'features', size: 3 }, output: { kind: 'classes', size: 4 } });
     expect(filled).toEqual([
       { where: 'body', option: 'inputSize', value: 3 },

@@ -37,7 +37,7 @@ export async function holdsPairs(path: string): Promise<boolean> {
 
 async function readPairs(path: string, what: string): Promise<PairRecordSet> {
   const set = readRecords(new TextDecoder().decode(await readInputFile(path, what, 'train')), path);
-  if (set.format !== 'seq2seq') throw new UsageError(`${path} holds ${set.format} records, the training data holds source/target pairs`, 'give the validation data as {"source", "target"} records too');
+  if (set.format !== 'pairs') throw new UsageError(`${path} holds ${set.format} records, the training data holds source/target pairs`, 'give the validation data as {"source", "target"} records too');
   return set;
 }
 

@@ -100,7 +100,12 @@ Data formats (one JSON object per line; the first record decides the format):
   and a label for the whole tree; the vocabulary and the label set come from the data:
       {"tree": "(+ 3 (* 4 5))", "label": 3}
       {"tree": {"token": "-", "children": [{"token": "7"}, {"token": "2"}]}, "label": 5}
-  seq2seq {"source": …, "target": …} records need a model not available yet.
+  pairs, a seq2seq model (examples/specs/seq2seq-attention.json): source and target texts (a tokenizer per
+  side from the data, --tokenizer char|word), or token id lists (ids from 4; 0–3 are <pad> <unk> <bos> <eos>):
+      {"source": "hello", "target": "olleh"}
+      {"source": [7, 9, 4], "target": [5, 8]}
+  (the batches add <bos>/<eos>; --buckets sorts by the longer side; --scheduled-sampling mixes in the
+  decoder's own choices; at the end the greedy exact match on the training and validation pairs)
   CSV time series (a next-value forecaster over sliding windows, readout "last"; normalised with the
   training series' mean and std, written to the spec's metadata with the window):
       time,load
@@ -197,7 +202,7 @@ async function prepareRecords(values: Values, spec: ModelSpec, readout: 'sequenc
     };
   }
   if (set.format === 'tree') throw new UsageError(`${values.data} holds tree records`, 'train a tree model (a recursive spec such as examples/specs/tree-lstm.json)');
-  if (set.format === 'seq2seq') throw new UsageError(`${values.data} holds source/target pairs`, 'train a seq2seq model (such as examples/specs/seq2seq-attention.json)');
+  if (set.format === 'pairs') throw new UsageError(`${values.data} holds source/target pairs`, 'train a seq2seq model (such as examples/specs/seq2seq-attention.json)');
   const train = featureData(set, readout);
   const validation = valid?.format === 'features' ? featureData(valid, readout) : undefined;
   if (streams) {

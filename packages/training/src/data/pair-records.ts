@@ -21,7 +21,7 @@ export interface PairRecord {
 }
 
 export interface PairRecordSet {
-  readonly format: 'seq2seq';
+  readonly format: 'pairs';
   readonly file: string;
   /** `text` (strings on both sides) or `ids` (token id lists on both sides). */
   readonly kind: 'text' | 'ids';
@@ -46,7 +46,7 @@ export function readPairRecords(lines: readonly JsonLine[], file: string): PairR
     const where = `${file}:${record.line}`;
     return { line: record.line, source: readSide(record.value.source, kind, where, 'source'), target: readSide(record.value.target, kind, where, 'target') };
   });
-  return { format: 'seq2seq', file, kind, records };
+  return { format: 'pairs', file, kind, records };
 }
 
 /** Pairs ready to train, the sizes the spec's "auto" options take, and the tokenizers (text pairs) for the metadata. */

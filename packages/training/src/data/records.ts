@@ -67,10 +67,10 @@ export function parseJsonLines(text: string, file: string): JsonLine[] {
   return lines;
 }
 
-const FORMATS: readonly { readonly name: string; readonly keys: readonly string[]; readonly optional?: readonly string[]; readonly unavailable?: string }[] = [
+const FORMATS: readonly { readonly name: string; readonly keys: readonly string[]; readonly optional?: readonly string[] }[] = [
   { name: 'features', keys: ['x', 'y'] },
   { name: 'text', keys: ['text'] },
-  { name: 'seq2seq', keys: ['source', 'target'] },
+  { name: 'pairs', keys: ['source', 'target'] },
   { name: 'tree', keys: ['tree'], optional: ['label'] },
 ];
 
@@ -78,8 +78,7 @@ function formatOf(record: JsonLine, file: string): (typeof FORMATS)[number] {
   const keys = Object.keys(record.value);
   const format = FORMATS.find((f) => f.keys.every((k) => k in record.value));
   const where = `${file}:${record.line}`;
-  if (!format) throw dataError(where, 'unknown record', '{"x": …, "y": …} (features), {"text": …} (language model) or {"tree": …, "label": …} (tree model)', `fields ${keys.map((k) => JSON.stringify(k)).join(', ') || 'none'}`, 'see unfold train --help for the record formats');
-  if (format.unavailable) throw dataError(where, `a ${format.name} record needs ${format.unavailable} (not available yet)`, '{"x": …, "y": …} or {"text": …}', `fields ${keys.join(', ')}`, 'train a features or text model for now');
+  if (!format) throw dataError(where, 'unknown record', '{"x": …, "y": …} (features), {"text": …} (language model), {"tree": …, "label": …} (tree model) or {"source": …, "target": …} (seq2seq pairs)', `fields ${keys.map((k) => JSON.stringify(k)).join(', ') || 'none'}`, 'see unfold train --help for the record formats');
   const extra = keys.find((k) => !format.keys.includes(k) && !format.optional?.includes(k));
   if (extra) throw dataError(where, `unknown field ${JSON.stringify(extra)} in a ${format.name} record`, `only ${[...format.keys, ...(format.optional ?? [])].join(', ')}`, JSON.stringify(extra), 'remove the field');
   return format;
@@ -94,7 +93,7 @@ export function readRecords(text: string, file: string): RecordSet {
     if (other !== format) throw dataError(`${file}:${record.line}`, `a ${other.name} record in a file of ${format.name} records`, `${format.name} records like line ${lines[0]?.line}`, `fields ${Object.keys(record.value).join(', ')}`, 'keep one record format per file');
   }
   if (format.name === 'tree') return readTreeRecords(lines, file);
-  if (format.name === 'seq2seq') return readPairRecords(lines, file);
+  if (format.name === 'pairs') return readPairRecords(lines, file);
   if (format.name === 'text') {
     return {
       format: 'text',
