@@ -1,6 +1,7 @@
 // Writes the module the Workers entry imports as `unfold-edge-models`: one import per `.onnx` file in a
 // folder (or one file), bundled by wrangler's `Data` rule, and a default export `{ name: bytes }` (a
-// model's name is its file name without `.onnx`, as for the other entries).
+// model's name is its file name without `.onnx`, as for the other entries). A subfolder of `.onnx` files is
+// one multi-entry model (a seq2seq model's encoder, decoder_step, greedy), `{ name: { file: bytes } }`.
 //
 //   node apps/edge/workers/models.mjs <folder | model.onnx> [out.mjs]   (default out: workers/.models/models.mjs)
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -19,11 +20,23 @@ export function modelFiles(path) {
   return readdirSync(full).filter((name) => name.endsWith('.onnx')).sort().map((name) => join(full, name));
 }
 
+/** Subfolders of `path` holding `.onnx` files: multi-entry models, by folder name. */
+export function entryFolders(path) {
+  const full = resolve(path);
+  if (!statSync(full).isDirectory()) return [];
+  return readdirSync(full, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => ({ name: d.name, files: modelFiles(join(full, d.name)).filter((file) => file.endsWith('.onnx')) }))
+    .filter((folder) => folder.files.length > 0)
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
 /** Writes the module for `path` to `out` and returns `{ out, names }`. */
 export function writeModelsModule(path, out = DEFAULT_MODELS_MODULE) {
   const files = modelFiles(path);
-  if (files.length === 0) throw new Error(`no .onnx files in ${path}`);
-  const names = files.map((file) => basename(file, '.onnx'));
+  const folders = entryFolders(path);
+  if (files.length === 0 && folders.length === 0) throw new Error(`no .onnx files in ${path}`);
+  const names = [...files.map((file) => basename(file, '.onnx')), ...folders.map((folder) => folder.name)];
   const duplicate = names.find((name, i) => names.indexOf(name) !== i);
   if (duplicate) throw new Error(`two models named ${duplicate}`);
   const target = resolve(out);
@@ -32,10 +45,13 @@ export function writeModelsModule(path, out = DEFAULT_MODELS_MODULE) {
     const rel = relative(dirname(target), file).split(sep).join('/');
     return rel.startsWith('.') ? rel : `./${rel}`;
   };
+  const entries = folders.flatMap((folder, f) => folder.files.map((file, i) => ({ folder: f, file, id: `entry${f}_${i}` })));
+  const folderValue = (folder, f) => `{ ${entries.filter((e) => e.folder === f).map((e) => `${JSON.stringify(basename(e.file))}: ${e.id}`).join(', ')} }`;
   const lines = [
     '// Written by apps/edge/workers/models.mjs: the models bundled into the Worker.',
     ...files.map((file, i) => `import model${i} from ${JSON.stringify(specifier(file))};`),
-    `export default { ${names.map((name, i) => `${JSON.stringify(name)}: model${i}`).join(', ')} };`,
+    ...entries.map((e) => `import ${e.id} from ${JSON.stringify(specifier(e.file))};`),
+    `export default { ${[...files.map((file, i) => `${JSON.stringify(basename(file, '.onnx'))}: model${i}`), ...folders.map((folder, f) => `${JSON.stringify(folder.name)}: ${folderValue(folder, f)}`)].join(', ')} };`,
     '',
   ];
   writeFileSync(target, lines.join('\n'));

@@ -1,8 +1,8 @@
 // Module types for the Workers entry (workers.ts), which wrangler bundles.
 
-/** The bundled models: `{ name: bytes }`, written by apps/edge/workers/models.mjs; wrangler aliases it. */
+/** The bundled models: `{ name: bytes }` (a multi-entry model: `{ name: { file: bytes } }`), written by apps/edge/workers/models.mjs; wrangler aliases it. */
 declare module 'unfold-edge-models' {
-  const models: Readonly<Record<string, ArrayBuffer>>;
+  const models: Readonly<Record<string, ArrayBuffer | Readonly<Record<string, ArrayBuffer>>>>;
   export default models;
 }
 

@@ -41,8 +41,11 @@ export interface WorkerEnv {
 }
 
 export interface WorkerOptions {
-  /** Model bytes by name, as wrangler's `Data` rule imports `.onnx` files (ArrayBuffer) or as Uint8Array. */
-  readonly models: Readonly<Record<string, ArrayBuffer | Uint8Array>>;
+  /**
+   * Model bytes by name, as wrangler's `Data` rule imports `.onnx` files (ArrayBuffer) or as Uint8Array; a
+   * multi-entry model (a seq2seq model's folder) is an object of its files' bytes by file name.
+   */
+  readonly models: Readonly<Record<string, ModelBytes | Readonly<Record<string, ModelBytes>>>>;
   /** onnxruntime-web's `ort-wasm-simd-threaded.wasm`, compiled by the platform (a `.wasm` module import). */
   readonly wasm: WebAssembly.Module;
 }
@@ -112,8 +115,14 @@ async function withPrecompiledWasm<T>(module: WebAssembly.Module, create: () => 
   }
 }
 
-function asBytes(data: ArrayBuffer | Uint8Array): Uint8Array {
+type ModelBytes = ArrayBuffer | Uint8Array;
+
+function asBytes(data: ModelBytes): Uint8Array {
   return data instanceof Uint8Array ? data : new Uint8Array(data);
+}
+
+function isBytes(data: unknown): data is ModelBytes {
+  return data instanceof Uint8Array || data instanceof ArrayBuffer;
 }
 
 /**
@@ -128,7 +137,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let handler: FetchHandler | undefined;
 
   const load = (name: string): Promise<LoadedModel> => {
-    const bytes = asBytes(options.models[name] as ArrayBuffer | Uint8Array);
+    const given = options.models[name] as ModelBytes | Readonly<Record<string, ModelBytes>>;
     if (!runtime) {
       ort.env.wasm.numThreads = 1; // workerd has no Web Workers for wasm threads
       ort.env.wasm.wasmBinary = new Uint8Array(8); // non-empty: onnxruntime-web then does not fetch the .wasm
@@ -136,12 +145,13 @@ export function createWorker(options: WorkerOptions): Worker {
       runtime = createRuntime(ort);
     }
     const onnx = runtime;
+    const open = (): Promise<LoadedModel> => (isBytes(given) ? onnx.load(asBytes(given), { name }) : onnx.loadEntries(name, Object.fromEntries(Object.entries(given).map(([file, bytes]) => [file, asBytes(bytes)]))));
     if (!wasmReady) {
-      const first = withPrecompiledWasm(options.wasm, () => onnx.load(bytes, { name }));
+      const first = withPrecompiledWasm(options.wasm, open);
       wasmReady = first.catch(() => undefined);
       return first;
     }
-    return wasmReady.then(() => onnx.load(bytes, { name }));
+    return wasmReady.then(open);
   };
 
   const handlerFor = (env: WorkerEnv | undefined): FetchHandler => {
