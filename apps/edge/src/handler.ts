@@ -4,6 +4,7 @@ import { readJsonBody } from './body';
 import { isAllowedHost, type AllowedHosts } from './hosts';
 import { callLimits, resolveEdgeLimits, type EdgeLimits } from './limits';
 import type { ModelRegistry } from './registry';
+import { eventStream, wantsEvents } from './events';
 import { errorResponse, json, jsonText, responseFor } from './responses';
 
 /**
@@ -94,17 +95,22 @@ function modelNotFound(name: string, registry: ModelRegistry): Response {
   return errorResponse({ code: 'E_MODEL_NOT_FOUND', message: `no model named ${JSON.stringify(name.slice(0, 100))}`, expected: names.length ? `one of ${names.slice(0, 20).map((n) => JSON.stringify(n)).join(', ')}${names.length > 20 ? `, … (${names.length} models)` : ''}` : 'a model (none are loaded)', got: JSON.stringify(name.slice(0, 100)), fix: 'GET /models lists the models' });
 }
 
-/** Runs one operation; `body` is untrusted JSON, which the runtime checks field by field. */
-async function runOperation(model: LoadedModel, operation: string, body: unknown, limits: EdgeLimits): Promise<Response> {
+/**
+ * Runs one operation; `body` is untrusted JSON, which the runtime checks field by field. With `"stream": true`
+ * the answer is an event stream (events.ts) whose decoding goes on after the response starts: `done` settles
+ * when it ends, so the call keeps its slot until then.
+ */
+async function runOperation(model: LoadedModel, operation: string, body: unknown, limits: EdgeLimits): Promise<{ response: Response; done?: Promise<unknown> }> {
   if (model.format === 'onnx' && !model.describe().operations.includes(operation)) {
-    return errorResponse({ code: 'E_UNSUPPORTED', message: `${operation} needs a model exported by unfold`, where: model.name, expected: 'an unfold export (its metadata names the sequence input and the states)', got: 'a plain ONNX graph', fix: 'use predict with named inputs' });
+    return { response: errorResponse({ code: 'E_UNSUPPORTED', message: `${operation} needs a model exported by unfold`, where: model.name, expected: 'an unfold export (its metadata names the sequence input and the states)', got: 'a plain ONNX graph', fix: 'use predict with named inputs' }) };
   }
+  if (wantsEvents(body)) return eventStream(model, (onEvent) => model.run(operation, body, { limits: callLimits(limits), onEvent }));
   const text = JSON.stringify({ model: model.name, ...(await model.run(operation, body, { limits: callLimits(limits) })) });
   // Unfold models' answers are sized before they run (maxOutputElements); this also bounds plain graphs'.
   if (text.length > limits.maxResponseBytes) {
-    return errorResponse({ code: 'E_LIMIT', message: 'the answer is too large', expected: `at most ${limits.maxResponseBytes} bytes (maxResponseBytes)`, got: `${text.length} bytes`, fix: 'send fewer or shorter sequences per request', limit: 'maxResponseBytes' });
+    return { response: errorResponse({ code: 'E_LIMIT', message: 'the answer is too large', expected: `at most ${limits.maxResponseBytes} bytes (maxResponseBytes)`, got: `${text.length} bytes`, fix: 'send fewer or shorter sequences per request', limit: 'maxResponseBytes' }) };
   }
-  return jsonText(text);
+  return { response: jsonText(text) };
 }
 
 /** Resolves with `work`'s answer, or with `late()` once `deadline` passes (the work still runs to its end). */
@@ -151,8 +157,9 @@ export function createHandler(options: HandlerOptions): FetchHandler {
       const held = slot;
       slot = undefined; // released by the run from here on
       const work = runOperation(model, operation, body.value, limits);
-      work.then(held.release, held.release); // the slot frees when the run ends, even after a timeout answer
-      return await work;
+      // The slot frees when the run ends (an event stream's decoding included), even after a timeout answer.
+      work.then((answer) => (answer.done ?? Promise.resolve()).then(held.release, held.release), held.release);
+      return (await work).response;
     } finally {
       if (slot?.ok) slot.release();
     }

@@ -59,6 +59,8 @@ export interface SampleSearchOptions {
   readonly sampling: TokenSampling;
   /** Safe non-negative integer (default 0). */
   readonly seed?: number;
+  /** Called with each token as it is chosen (row, id; <eos> included), in row order within a step. */
+  readonly onToken?: (row: number, token: number) => void;
 }
 
 /** Greedy or sampled decoding: one hypothesis per source row. */
@@ -79,6 +81,7 @@ export async function sampleSearch<S>(decoder: SearchDecoder<S>, initial: S, row
       const id = chooseToken(row, 'logits', options.sampling, rng);
       logProbs[r] = (logProbs[r] as number) + (row[id] as number);
       previous[r] = id;
+      options.onToken?.(r, id);
       if (id === EOS_ID) finished[r] = true;
       else tokens[r]?.push(id);
     }

@@ -8,6 +8,7 @@ export { isEntryFile, type Normalisation, type OutputKind } from './info/unfold-
 export { DEFAULT_LIMITS, resolveLimits, type RuntimeLimits } from './limits';
 export type {
   CallOptions,
+  OperationEvent,
   EntryDescription,
   EntrySelection,
   GraphModel,

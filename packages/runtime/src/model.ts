@@ -76,6 +76,19 @@ export interface ModelDescription {
 /** Per-call options: caps for this call (defaults: DEFAULT_LIMITS). */
 export interface CallOptions {
   readonly limits?: Partial<RuntimeLimits>;
+  /**
+   * Progress an operation reports while it runs: `generate` calls it once per decoded token
+   * (`{ index, token, text? }`, text when the model carries a tokenizer), before it answers. The edge turns
+   * these into server-sent events for `"stream": true`.
+   */
+  readonly onEvent?: (event: OperationEvent) => void;
+}
+
+/** One token a generate call decoded: the source (or prompt) index, the token id and its text. */
+export interface OperationEvent {
+  readonly index: number;
+  readonly token: number;
+  readonly text?: string;
 }
 
 export interface PredictResult {

@@ -1,7 +1,7 @@
 import type { EntryManifest } from '@unfold/core/interface';
 import type { EntryInfo } from './info/unfold-info';
 import { resolveLimits } from './limits';
-import type { EntryDescription, ModelDescription, PredictResult, RolloutResult, StreamResult, UnfoldModel } from './model';
+import type { CallOptions, EntryDescription, ModelDescription, PredictResult, RolloutResult, StreamResult, UnfoldModel } from './model';
 import { entryOperations, modelOperations, runOperation, type EntryModel } from './operations/dispatch';
 import type { LoadedEntry } from './operations/operation';
 import type { GraphValue, ModelInfo } from './proto/model-info';
@@ -80,7 +80,7 @@ export function describeUnfold(model: ServedModel): ModelDescription {
 export function createUnfoldModel(name: string, entries: readonly ServedEntry[], manifest: EntryManifest | null): UnfoldModel {
   const model: ServedModel = { name, entries, manifest };
   const description = Object.freeze(describeUnfold(model));
-  const run = (operation: string, request: unknown, options: { readonly limits?: Parameters<typeof resolveLimits>[0] } = {}) => runOperation(model, operation, request, resolveLimits(options.limits));
+  const run = (operation: string, request: unknown, options: CallOptions = {}) => runOperation(model, operation, request, resolveLimits(options.limits), options.onEvent);
   return {
     format: 'unfold',
     name,

@@ -22,3 +22,15 @@ export async function call(url: string, init: RequestInit = {}): Promise<Answer>
 export function post(url: string, body: unknown, contentType = 'application/json'): Promise<Answer> {
   return call(url, { method: 'POST', headers: { 'content-type': contentType }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 }
+
+/** The events of a text/event-stream body, in order: `{ event, data }` (`event` is `message` when unnamed). */
+export function serverSentEvents(text: string): { event: string; data: any }[] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.trim() !== '')
+    .map((block) => {
+      const lines = block.split('\n');
+      const event = lines.find((l) => l.startsWith('event: '))?.slice('event: '.length) ?? 'message';
+      return { event, data: JSON.parse(lines.find((l) => l.startsWith('data: '))?.slice('data: '.length) ?? 'null') };
+    });
+}

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsRuntime, OrtName } from '../../src/node';
 import { nest } from '../../../../packages/runtime/test/kit';
 import { randomSequences, worstExcess } from '../../../../packages/runtime/test/models';
-import { call, post, type Answer } from './client';
+import { call, post, serverSentEvents, type Answer } from './client';
 import { hostileSetFailures } from './hostile';
 import { TORCH_FIXTURES, writeModelFolder, type ModelFolder } from './fixtures';
 import { bundleEntry, startEntry, type RunningEntry } from './servers';
@@ -136,6 +136,12 @@ export function describeServedRuntime(label: string, targets: readonly Target[])
         const expectedBeam = await translate(seq2seq.model, inputs, { strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
         expect(beam.body.nBest.map((list: { tokens: number[] }[]) => list.map((h) => h.tokens))).toEqual(expectedBeam.map((t) => t.nBest.map((h) => h.tokens)));
         expectError(await post(url('/models/seq2seq/generate'), { inputs, strategy: 'beam', beamWidth: 0 }), 400, 'E_REQUEST');
+        const streamed = await post(url('/models/seq2seq/generate'), { inputs, maxLength: 12, stream: true });
+        expect(streamed.headers.get('content-type')).toMatch(/^text\/event-stream/);
+        const events = serverSentEvents(streamed.body.unparsable);
+        expect(events.at(-1)).toMatchObject({ event: 'done', data: { tokens: expected.map((t) => t.tokens) } });
+        const perToken = events.slice(0, -1);
+        expect(perToken.length).toBe(expected.reduce((n, t) => n + t.tokens.length + (t.nBest[0]?.finished ? 1 : 0), 0)); // every token, and each <eos>
       });
 
       it('streams in three chunks exactly as one call, with unfold’s final state', async () => {

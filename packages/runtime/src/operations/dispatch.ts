@@ -1,6 +1,7 @@
 import type { EntryManifest } from '@unfold/core/interface';
 import { describeValue, RuntimeError } from '../errors';
 import type { RuntimeLimits } from '../limits';
+import type { OperationEvent } from '../model';
 import type { LoadedEntry, OperationModule, OperationResult, OperationTarget } from './operation';
 import { OPERATIONS, operationNamed } from './registry';
 
@@ -66,12 +67,12 @@ function modelTarget(model: EntryModel, module: OperationModule): OperationTarge
 }
 
 /** Runs `operation` on the model; unknown or undeclared operations are E_UNSUPPORTED. */
-export async function runOperation(model: EntryModel, operation: string, request: unknown, limits: RuntimeLimits): Promise<OperationResult> {
+export async function runOperation(model: EntryModel, operation: string, request: unknown, limits: RuntimeLimits, onEvent?: (event: OperationEvent) => void): Promise<OperationResult> {
   const spanning = spanningModule(model, operation);
-  if (spanning) return spanning.run(modelTarget(model, spanning), request, limits);
+  if (spanning) return spanning.run(modelTarget(model, spanning), request, limits, onEvent);
   const module = operationNamed(operation, 'entry') ?? operationNamed(operation);
   if (!module) throw notDeclared(model, operation, model.name, modelOperations(model));
-  if (module.scope === 'model') return module.run(modelTarget(model, module), request, limits);
+  if (module.scope === 'model') return module.run(modelTarget(model, module), request, limits, onEvent);
   const selected = selectEntry(model, operation, request);
   const label = labelOf(model, selected.entry);
   // An entry that does not declare the operation: the module's own reason when it has one (the answer
@@ -79,5 +80,5 @@ export async function runOperation(model: EntryModel, operation: string, request
   if (!selected.entry.info.tasks.includes(operation) && !module.unsupported(selected.entry.info, label)) {
     throw notDeclared(model, operation, label, entryOperations(selected.entry, label));
   }
-  return module.run({ label, entry: selected.entry, entries: [selected.entry] }, selected.request, limits);
+  return module.run({ label, entry: selected.entry, entries: [selected.entry] }, selected.request, limits, onEvent);
 }

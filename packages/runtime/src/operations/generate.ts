@@ -8,6 +8,7 @@ import { readCount } from '../requests';
 import { packSequences, type PackedSequences } from '../sequences';
 import { packStates } from '../states';
 import { runChunk, type ChunkResult } from '../unfold-run';
+import type { OperationEvent } from '../model';
 import type { OperationModule } from './operation';
 
 /**
@@ -19,7 +20,8 @@ import type { OperationModule } from './operation';
  * `generate(model, { prompt, seed: seed + b, … })` and does not depend on the rest of the batch.
  *
  *   { "prompt": "BT" | ["BT", "BP"], "maxLength": 100, "strategy": "sample" | "greedy",
- *     "temperature": 1, "topK": 5, "topP": 0.9, "seed": 0, "stopAtEos": true }
+ *     "temperature": 1, "topK": 5, "topP": 0.9, "seed": 0, "stopAtEos": true, "stream": false }
+ *   (stream: each token is also reported to the caller's onEvent as it is chosen)
  *   → { "outputs": ["generated text", …], "tokens": [[id, …], …] }     (`<eos>` in tokens, not in text)
  */
 export interface GenerateRequest extends SamplingRequest {
@@ -38,7 +40,7 @@ export type GenerateResult = {
   readonly tokens: number[][];
 };
 
-const FIELDS = ['prompt', 'maxLength', 'strategy', 'temperature', 'topK', 'topP', 'seed', 'stopAtEos'] as const;
+const FIELDS = ['prompt', 'maxLength', 'strategy', 'temperature', 'topK', 'topP', 'seed', 'stopAtEos', 'stream'] as const;
 export const DEFAULT_GENERATE_LENGTH = 100;
 
 function requestError(where: string, summary: string, expected: string, value: unknown, fix?: string): RuntimeError {
@@ -93,7 +95,7 @@ function lastRow(result: ChunkResult, b: number, length: number, size: number): 
   return result.output.subarray(offset, offset + size);
 }
 
-export async function generateText({ label, info, session, tokenizer }: { label: string; info: UnfoldInfo; session: Parameters<typeof runChunk>[0]; tokenizer: TokenizerSpec }, request: unknown, limits: RuntimeLimits): Promise<GenerateResult> {
+export async function generateText({ label, info, session, tokenizer }: { label: string; info: UnfoldInfo; session: Parameters<typeof runChunk>[0]; tokenizer: TokenizerSpec }, request: unknown, limits: RuntimeLimits, onEvent?: (event: OperationEvent) => void): Promise<GenerateResult> {
   if (typeof request !== 'object' || request === null || Array.isArray(request)) throw requestError('request', 'the request must be an object', `{ ${FIELDS.map((k) => `"${k}"`).join(', ')} }`, request);
   const fields = request as Record<string, unknown>;
   const unknown = Object.keys(fields).find((k) => !(FIELDS as readonly string[]).includes(k));
@@ -102,6 +104,7 @@ export async function generateText({ label, info, session, tokenizer }: { label:
   const { sampling, seed } = readSampling(fields, info.inputSize);
   const stopAtEos = fields.stopAtEos ?? true;
   if (typeof stopAtEos !== 'boolean') throw requestError('stopAtEos', 'stopAtEos must be true or false', 'a boolean', fields.stopAtEos);
+  if (fields.stream !== undefined && typeof fields.stream !== 'boolean') throw requestError('stream', 'stream must be true or false', 'a boolean', fields.stream);
   const prompts = readPrompts(fields.prompt, tokenizer, info, limits);
   const batch = prompts.batch;
   if (seed > Number.MAX_SAFE_INTEGER - (batch - 1)) throw requestError('seed', 'seed too large for the batch', `at most ${Number.MAX_SAFE_INTEGER - batch + 1} (prompt b uses seed + b)`, seed);
@@ -117,6 +120,7 @@ export async function generateText({ label, info, session, tokenizer }: { label:
       if (done[b]) return PAD_ID; // finished: fed padding, its rows ignored
       const id = chooseToken(lastRow(result, b, lengths[b] as number, info.outputSize), kind, sampling, rngs[b] as ReturnType<typeof createTokenRng>);
       tokens[b]?.push(id);
+      onEvent?.({ index: b, token: id, text: decodeIds(tokenizer, [id]) });
       if (stopAtEos && id === EOS_ID) done[b] = true;
       return id;
     });
@@ -131,10 +135,10 @@ export const generateOperation: OperationModule = {
   name: 'generate',
   scope: 'entry',
   unsupported: (entry, where) => generateError(entry, where),
-  run({ label, entry }, request, limits) {
+  run({ label, entry }, request, limits, onEvent) {
     const error = generateError(entry.info, `${label}: generate`);
     if (error) return Promise.reject(error);
     const info = sequenceOf(entry.info, `${label}: generate`);
-    return generateText({ label, info, session: entry.session, tokenizer: tokenizerOf(entry.info) as TokenizerSpec }, request, limits);
+    return generateText({ label, info, session: entry.session, tokenizer: tokenizerOf(entry.info) as TokenizerSpec }, request, limits, onEvent);
   },
 };

@@ -1,6 +1,7 @@
 import type { RuntimeError } from '../errors';
 import type { EntryInfo } from '../info/unfold-info';
 import type { RuntimeLimits } from '../limits';
+import type { OperationEvent } from '../model';
 import type { ModelSession } from '../session';
 
 /**
@@ -32,6 +33,6 @@ export interface OperationModule {
   readonly scope: 'entry' | 'model';
   /** Why this entry cannot run it (E_UNSUPPORTED), or null: an entry that declares the task but cannot run it is not offered it. */
   unsupported(entry: EntryInfo, where: string): RuntimeError | null;
-  /** Runs on untrusted `request` (the `entry` field already taken out), every value checked. */
-  run(target: OperationTarget, request: unknown, limits: RuntimeLimits): Promise<OperationResult>;
+  /** Runs on untrusted `request` (the `entry` field already taken out), every value checked; `onEvent` receives progress (generate: each token). */
+  run(target: OperationTarget, request: unknown, limits: RuntimeLimits, onEvent?: (event: OperationEvent) => void): Promise<OperationResult>;
 }

@@ -4,6 +4,7 @@ import { describeValue, RuntimeError } from '../errors';
 import type { EntryInfo } from '../info/unfold-info';
 import { checkLimit, type RuntimeLimits } from '../limits';
 import type { HostTensor, ModelSession } from '../session';
+import type { OperationEvent } from '../model';
 import type { LoadedEntry, OperationModule, OperationTarget } from './operation';
 
 /**
@@ -13,13 +14,14 @@ import type { LoadedEntry, OperationModule, OperationTarget } from './operation'
  * @unfold/core/decoding, the library's own, so the tokens equal the library's `translate`.
  *
  *   { "inputs": ["source text", …] (or token id lists), "strategy": "greedy" | "beam" | "sample",
- *     "maxLength": 50, "beamWidth": 4, "alpha": 0.6, "nBest": 1, "temperature": 1, "topK": 5, "topP": 0.9, "seed": 0 }
+ *     "maxLength": 50, "beamWidth": 4, "alpha": 0.6, "nBest": 1, "temperature": 1, "topK": 5, "topP": 0.9, "seed": 0,
+ *     "stream": false }   (stream: each token is also reported as it is chosen, greedy and sample only)
  *   → { "outputs": ["target text", …], "tokens": [[id, …], …], "scores": [s, …] }       (+ "nBest" when nBest > 1)
  *
  * Limits: sources × beam width rows ≤ maxBatch, tokens per source ≤ maxTime, maxLength ≤ maxRolloutSteps,
  * beamWidth ≤ 16. A score is the hypothesis's log-probability (beam: divided by the length penalty).
  */
-const FIELDS = ['inputs', 'strategy', 'maxLength', 'beamWidth', 'alpha', 'nBest', 'temperature', 'topK', 'topP', 'seed'] as const;
+const FIELDS = ['inputs', 'strategy', 'maxLength', 'beamWidth', 'alpha', 'nBest', 'temperature', 'topK', 'topP', 'seed', 'stream'] as const;
 const MAX_BEAM_WIDTH = 16;
 
 function requestError(where: string, summary: string, expected: string, value: unknown, fix?: string): RuntimeError {
@@ -87,13 +89,13 @@ function ortDecoder(session: ModelSession, vocabulary: number, states: readonly 
 }
 
 function strategyOf(fields: Record<string, unknown>, vocabulary: number, longest: number, limits: RuntimeLimits): DecodeStrategy {
-  const { inputs: _inputs, ...rest } = fields;
+  const { inputs: _inputs, stream: _stream, ...rest } = fields;
   const strategy = readDecodeRequest(rest, vocabulary, Math.min(2 * longest + 10, limits.maxRolloutSteps), { maxLength: limits.maxRolloutSteps, maxBeamWidth: MAX_BEAM_WIDTH });
   if ('field' in strategy) throw requestError(strategy.field, strategy.summary, strategy.expected, fields[strategy.field], strategy.fix);
   return strategy;
 }
 
-export async function translateText(target: OperationTarget, request: unknown, limits: RuntimeLimits): Promise<Record<string, unknown>> {
+export async function translateText(target: OperationTarget, request: unknown, limits: RuntimeLimits, onEvent?: (event: OperationEvent) => void): Promise<Record<string, unknown>> {
   const [encoder, step] = target.entries as [LoadedEntry, LoadedEntry];
   if (typeof request !== 'object' || request === null || Array.isArray(request)) throw requestError('request', 'the request must be an object', `{ ${FIELDS.map((k) => `"${k}"`).join(', ')} }`, request);
   const fields = request as Record<string, unknown>;
@@ -105,6 +107,8 @@ export async function translateText(target: OperationTarget, request: unknown, l
   const sources = readSources(fields.inputs, sourceTokenizer, portSize(encoder.info, 'source'), limits);
   const batch = sources.lengths.length;
   const strategy = strategyOf(fields, vocabulary, Math.max(...sources.lengths), limits);
+  if (fields.stream !== undefined && typeof fields.stream !== 'boolean') throw requestError('stream', 'stream must be true or false', 'a boolean', fields.stream);
+  if (fields.stream === true && strategy.strategy === 'beam') throw requestError('stream', 'beam search cannot stream', 'stream with strategy "greedy" or "sample" (a beam’s tokens are final only at the end)', fields.stream, 'leave stream out for beam search');
   if (strategy.strategy === 'beam') checkLimit('maxBatch', batch * strategy.width, limits, 'beamWidth', 'rows decoded at once (sources × beam width)');
   const encoded = await encoder.session.run({ source: { dtype: 'int32', shape: [batch, sources.steps], data: sources.ids }, 'sequence_lens.source': { dtype: 'int32', shape: [batch], data: sources.lengths } });
   const stepStates = step.info.interface.states.map((s) => s.path);
@@ -119,7 +123,14 @@ export async function translateText(target: OperationTarget, request: unknown, l
   const found: Hypothesis[][] =
     strategy.strategy === 'beam'
       ? await beamSearch(decoder, feeds, batch, strategy)
-      : (await sampleSearch(decoder, feeds, batch, { maxLength: strategy.maxLength, sampling: strategy.strategy === 'greedy' ? { strategy: 'greedy', temperature: 1, topK: null } : strategy.sampling, ...(strategy.strategy === 'sample' ? { seed: strategy.seed } : {}) })).map((h) => [h]);
+      : (
+          await sampleSearch(decoder, feeds, batch, {
+            maxLength: strategy.maxLength,
+            sampling: strategy.strategy === 'greedy' ? { strategy: 'greedy', temperature: 1, topK: null } : strategy.sampling,
+            ...(strategy.strategy === 'sample' ? { seed: strategy.seed } : {}),
+            ...(onEvent ? { onToken: (index: number, token: number) => onEvent({ index, token, ...(targetTokenizer ? { text: decodeIds(targetTokenizer, [token]) } : {}) }) } : {}),
+          })
+        ).map((h) => [h]);
   const text = (tokens: readonly number[]) => (targetTokenizer ? decodeIds(targetTokenizer, tokens) : null);
   const best = found.map((list) => list[0] as Hypothesis);
   return {
@@ -137,5 +148,5 @@ export const translateOperation: OperationModule = {
     entry.interface.ports.inputs.some((p) => p.name === 'source') && entry.interface.ports.outputs.some((p) => p.name === 'memory')
       ? null
       : new RuntimeError('E_UNSUPPORTED', 'generate across entries needs a seq2seq encoder first', { where, expected: 'an encoder entry with a source input and a memory output', got: `entry ${entry.name}` }),
-  run: (target, request, limits) => translateText(target, request, limits),
+  run: (target, request, limits, onEvent) => translateText(target, request, limits, onEvent),
 };
