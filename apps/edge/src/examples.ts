@@ -45,9 +45,21 @@ function exampleTensor(value: GraphValue): unknown {
   return build(value.shape ?? [1]);
 }
 
+/**
+ * A task spanning entries (a seq2seq model's generate): a source text from the first entry's tokenizer
+ * (its five most frequent tokens), decoded by beam search.
+ */
+function spanningExample(description: ModelDescription, first: string | undefined): Record<string, unknown> {
+  const tokenizer = description.entries?.find((e) => e.name === first)?.semantics.tokenizer;
+  const tokens = Array.isArray(tokenizer?.tokens) ? (tokenizer.tokens as unknown[]).slice(4, 9).filter((t): t is string => typeof t === 'string') : [];
+  return { inputs: [tokens.join(tokenizer?.kind === 'word' ? ' ' : '')], strategy: 'beam', beamWidth: 3 };
+}
+
 export function exampleRequests(description: ModelDescription): ExampleRequests {
   if (description.format === 'onnx') return { predict: { inputs: Object.fromEntries(description.inputs.map((v) => [v.name, exampleTensor(v)])) } };
   if (description.tree) return { predict: { trees: [exampleTree(description.tree, description)] } };
+  const spanning = description.tasks?.find((task) => description.operations.includes(task.name));
+  if (spanning) return { [spanning.name]: spanningExample(description, spanning.entries[0]) };
   const sequence = exampleSequence(description);
   const half = Math.max(1, Math.floor(sequence.length / 2));
   const tokens = description.sequence?.inputKind === 'tokens';

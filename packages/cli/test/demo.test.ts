@@ -23,7 +23,7 @@ function parseCurl(line: string): { url: string; body: unknown } {
 }
 
 describe('unfold demo --quick (the main job)', () => {
-  it('trains both models, checks their exports, writes the report, serves them, and every printed curl example answers', async () => {
+  it('trains the three models, checks their exports, writes the report, serves them, and every printed curl example answers', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'unfold-demo-'));
     const started = Date.now();
     const child = spawn(process.execPath, [cli, 'demo', '--quick', '--port', '0', '--dir', dir], { env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
@@ -49,20 +49,22 @@ describe('unfold demo --quick (the main job)', () => {
       expect(stdout).toMatch(/onnxruntime's 300-step free-running rollout matches unfold's/);
       expect(stdout).toMatch(/char-lm: [\d.]+ bits per character on 40 held-out texts/);
       expect(stdout).toMatch(/onnxruntime matches unfold on the logits of 40 validation texts .* and generates the same 6 samples/);
-      for (const file of ['forecaster.unfold', 'forecaster.onnx', 'char-lm.unfold', 'char-lm.onnx', 'report.json']) expect(existsSync(join(dir, file)), file).toBe(true);
+      expect(stdout).toMatch(/seq2seq: greedy exact match [\d.]+%, beam-3 [\d.]+% on 60 held-out pairs/);
+      expect(stdout).toMatch(/onnxruntime decodes the 60 held-out sources to the library's tokens \(greedy and beam\)/);
+      for (const file of ['forecaster.unfold', 'forecaster.onnx', 'char-lm.unfold', 'char-lm.onnx', 'reverse.unfold', 'reverse/encoder.onnx', 'reverse/decoder_step.onnx', 'reverse/greedy.onnx', 'report.json']) expect(existsSync(join(dir, file)), file).toBe(true);
       expect(stdout).toContain(`report written to ${join(dir, 'report.html')}`);
 
       const report = JSON.parse(await readFile(join(dir, 'report.json'), 'utf8')) as Report;
-      expect(report.models.map((m) => m.name)).toEqual(['forecaster', 'char-lm']);
+      expect(report.models.map((m) => m.name)).toEqual(['forecaster', 'char-lm', 'reverse']);
       const expected = expectedDrawing(report);
-      expect(Object.keys(expected.lines)).toEqual(['forecaster-loss', 'forecaster-forecast', 'char-lm-loss']);
+      expect(Object.keys(expected.lines)).toEqual(['forecaster-loss', 'forecaster-forecast', 'char-lm-loss', 'seq2seq-loss']);
       expect(expected.lines['forecaster-forecast']).toEqual({ truth: 316, 'one-step forecast': 300, 'free-running rollout': 300 });
-      expect(expected.samples).toEqual({ 'char-lm-samples': 6 });
+      expect(expected.samples).toEqual({ 'char-lm-samples': 6, 'seq2seq-samples': 6 });
       expect(drawnInHtml(await readFile(join(dir, 'report.html'), 'utf8'))).toEqual(expected);
 
       const examples = stdout.split('\n').filter((line) => line.startsWith('curl '));
       const operations = examples.map((line) => new URL(parseCurl(line).url).pathname);
-      expect(operations.sort()).toEqual(['/models/char-lm/generate', '/models/char-lm/predict', '/models/char-lm/rollout', '/models/char-lm/stream', '/models/forecaster/predict', '/models/forecaster/rollout', '/models/forecaster/stream']);
+      expect(operations.sort()).toEqual(['/models/char-lm/generate', '/models/char-lm/predict', '/models/char-lm/rollout', '/models/char-lm/stream', '/models/forecaster/predict', '/models/forecaster/rollout', '/models/forecaster/stream', '/models/reverse/generate']);
       for (const line of examples) {
         const { url, body } = parseCurl(line);
         const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

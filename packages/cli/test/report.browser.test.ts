@@ -80,8 +80,8 @@ describe('the training report in Chromium', () => {
     expect(drawn.emptyBoxes).toEqual([]);
     expect({ lines: drawn.lines, heatmaps: drawn.heatmaps, samples: drawn.samples }).toEqual(expected);
     // The charts the main job promises, with data in each.
-    expect(Object.keys(expected.lines)).toEqual(['forecaster-loss', 'forecaster-forecast', 'char-lm-loss']);
-    expect(Object.keys(expected.heatmaps)).toEqual(['char-lm-next-token']);
+    expect(Object.keys(expected.lines)).toEqual(['forecaster-loss', 'forecaster-forecast', 'char-lm-loss', 'seq2seq-loss']);
+    expect(Object.keys(expected.heatmaps)).toEqual(['char-lm-next-token', 'seq2seq-attention']);
     expect(Object.values(expected.lines).flatMap((series) => Object.values(series)).every((n) => n > 0)).toBe(true);
     expect(requests).toEqual([]);
 

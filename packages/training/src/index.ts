@@ -44,7 +44,7 @@ export { mackeyGlass, type MackeyGlassOptions } from './tasks/mackey-glass';
 export { narma10 } from './tasks/narma';
 export { twoTimescale } from './tasks/two-timescale';
 export { additionTask, exactMatch, reversalTask, type AdditionOptions, type ReversalOptions, type TextPairs } from './tasks/seq2seq-tasks';
-export { modelTokenizer, translate, type TranslateOptions, type Translation } from './translate';
+export { attentionWeights, modelTokenizer, translate, type TranslateOptions, type Translation } from './translate';
 export { createGrammar, grammarCorpus, grammarSource, grammarStatistics, type Grammar, type GrammarArc, type GrammarCorpus, type GrammarSpec, type GrammarStatistics } from './tasks/finite-state-grammar';
 export { EMBEDDED_REBER, embeddedReber, reberCorpus } from './tasks/reber';
 export { ENGLISH_LIKE, englishLike, englishLikeCorpus } from './tasks/english-like';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { decodeSources } from '@unfold/architectures';
-import { ConfigError, DataError, DECODER_INPUT_PORT, portsOf } from '@unfold/core';
+import { decodeSources, runSeq2seq } from '@unfold/architectures';
+import { BOS_ID, ConfigError, DataError, DECODER_INPUT_PORT, inferenceContext, portsOf } from '@unfold/core';
 import { readDecodeRequest, type DecodeLimits, type DecodeRequest, type Hypothesis } from '@unfold/core/decoding';
 import { checkTokenizer, decodeIds, encodeText, type TokenizerSpec } from '@unfold/core/tokenizer';
 import type { Model } from './model';
@@ -88,6 +88,27 @@ export async function translate(model: Model, sources: readonly (string | readon
       const best = list[0] as Hypothesis;
       return { tokens: best.tokens, ...(target ? { text: decodeIds(target, best.tokens) } : {}), logProb: best.logProb, score: best.score, nBest: list };
     });
+  } finally {
+    x.dispose();
+  }
+}
+
+/**
+ * The attention weights of one source and an output (say, `translate`'s tokens): rows are the output
+ * tokens and then <eos> (the step that reads each token's predecessor), columns the source tokens; each
+ * row sums to 1. Runs the decoder teacher-forced on the output. Null for a model without attention.
+ */
+export function attentionWeights(model: Model, source: string | readonly number[], output: readonly number[]): number[][] | null {
+  requireDecoder(model, 'attentionWeights');
+  const { x, lengths } = sourceBatch(model, [source]);
+  try {
+    let weights: number[][] | null = null;
+    tf.tidy(() => {
+      const inputs = tf.tensor2d([[BOS_ID, ...output]], undefined, 'int32');
+      const decoded = runSeq2seq(model.bound, x, lengths, { x: inputs }, inferenceContext());
+      if (decoded.attention) weights = (decoded.attention.arraySync() as number[][][])[0] as number[][];
+    });
+    return weights;
   } finally {
     x.dispose();
   }

@@ -56,7 +56,7 @@ export async function demo(argv: readonly string[], io: Io): Promise<number> {
     parts.push(await job.run(context));
     io.out(`${job.name}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   }
-  const report = await writeReport(dir, { title: 'unfold — the main job', subtitle: `${parts.map((p) => p.name).join(' and ')}, trained ${context.quick ? 'with the quick preset ' : ''}by unfold demo (seed ${context.seed})`, models: parts });
+  const report = await writeReport(dir, { title: 'unfold — the main job', subtitle: `${listed(parts.map((p) => p.name))}, trained ${context.quick ? 'with the quick preset ' : ''}by unfold demo (seed ${context.seed})`, models: parts });
   io.out(`\nreport written to ${report} (open it in a browser)\n`);
   if (values['no-serve']) return 0;
   const server = await serveNode({ models: dir, host: values.host ?? '127.0.0.1', port });
@@ -67,4 +67,9 @@ export async function demo(argv: readonly string[], io: Io): Promise<number> {
   });
   await server.close();
   return 0;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(names: readonly string[]): string {
+  return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
