@@ -5,28 +5,32 @@
 // - copy: 8-bit vectors, trained on lengths 1–10, scored by bit errors on held-out sequences of lengths
 //   1–10 and of exactly 20 and 30 (never seen in training);
 // - repeat copy: 6-bit vectors, lengths 1–5 repeated 1–5 times (the count on a channel), then an end
-//   marker; scored on lengths 1–5 and on longer sequences of exactly 8 and 10 vectors.
+//   marker; scored on lengths 1–5 and on longer sequences of exactly 8 and 10 vectors;
+// - associative recall: items of two 6-bit vectors, 2–4 items; scored on 2–4 items and on 6 and 8.
 // Writes tools/bench/results/ntm-copy.{json,md}.
 // Usage: node tools/bench/src/experiments/run.mjs ntm-copy
-//   EXPERIMENT_SEEDS (1,2,3), EXPERIMENT_TASKS (copy,repeat-copy), EXPERIMENT_MODELS (ntm,lstm),
+//   EXPERIMENT_SEEDS (1,2,3), EXPERIMENT_TASKS (copy,repeat-copy,associative-recall), EXPERIMENT_MODELS (ntm,lstm),
 //   EXPERIMENT_STEPS (copy steps; repeat copy takes EXPERIMENT_REPEAT_STEPS), EXPERIMENT_LR (3e-3),
 //   EXPERIMENT_LR_FINAL (1e-4: cosine decay to it; 'none': constant), EXPERIMENT_CURRICULUM_START (longest
 //   training sequence at step 0, growing to the task's longest over the first half), EXPERIMENT_RESULTS
-//   (file name). Rows of (task, seed) pairs not run this time are kept from the results file already
-//   there, so tasks and seeds can be run one at a time into the one file (each task's settings are noted).
+//   (file name), EXPERIMENT_LOSS ('bce': binary cross-entropy instead of MSE, rows marked),
+//   EXPERIMENT_NTM (JSON merged into the NTM's config, e.g. {"controller":"lstm","controllerSize":32}). Rows of
+//   (task, seed, model) not run this time are kept from the results file already there, so tasks and seeds
+//   can be run one at a time into the one file (each run's settings are noted).
 import { existsSync, readFileSync } from 'node:fs';
 import { cells } from '@unfold/cells/all';
 import { heads, layers } from '@unfold/architectures';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRegistry, defineConfig, defineLoss, setupBackend, type ModelSpec } from '@unfold/core';
-import { bitErrors, copyTask, COPY_TASK_TRAINING, createModel, fit, losses, maskedMean, predict, repeatCopyTask, schedules, type FitCallback, type Model, type SequenceData } from '@unfold/training';
+import { bitErrors, copyTask, COPY_TASK_TRAINING, createModel, fit, losses, maskedMean, predict, repeatCopyTask, associativeRecallTask, schedules, type FitCallback, type Model, type SequenceData } from '@unfold/training';
 // @ts-expect-error: plain ESM helpers without types
 import { writeResults } from '../stats.mjs';
 
 const env = process.env;
 const BATCH = 32;
 const SEEDS = (env.EXPERIMENT_SEEDS ?? '1,2,3').split(',').map(Number);
-const TASKS = (env.EXPERIMENT_TASKS ?? 'copy,repeat-copy').split(',');
+/** Tasks to run ('none': only rewrite the results file from its JSON). */
+const TASKS = (env.EXPERIMENT_TASKS ?? 'copy,repeat-copy,associative-recall').split(',').filter((name) => name !== 'none');
 const MODELS = (env.EXPERIMENT_MODELS ?? 'ntm,lstm').split(',');
 /** Adam's learning rate, decayed along a cosine to FINAL_RATE over the run ('none': constant). */
 const LEARNING_RATE = Number(env.EXPERIMENT_LR ?? 3e-3);
@@ -75,6 +79,20 @@ const tasks: Record<string, Task> = {
     ],
     ntm: { controllerSize: 64, memorySlots: 32, memoryWidth: 10 },
     describe: 'repeat copy: 6-bit vectors, lengths 1–5, repeats 1–5 (count / 5 on a channel), end marker on its own output; test 200 sequences of lengths 1–5, 100 of 8, 100 of 10 (repeats 1–5)',
+  },
+  'associative-recall': {
+    steps: Number(env.EXPERIMENT_RECALL_STEPS ?? 1200),
+    inputSize: 8,
+    outputSize: 6,
+    maxLength: 4,
+    make: (count, maxLength, seed) => associativeRecallTask({ count, bits: 6, minLength: 2, maxLength, itemLength: 2, seed }),
+    tests: [
+      ['2–4 items', associativeRecallTask({ count: 200, bits: 6, minLength: 2, maxLength: 4, itemLength: 2, seed: 3001 })],
+      ['6 items', associativeRecallTask({ count: 100, bits: 6, minLength: 6, maxLength: 6, itemLength: 2, seed: 3002 })],
+      ['8 items', associativeRecallTask({ count: 100, bits: 6, minLength: 8, maxLength: 8, itemLength: 2, seed: 3003 })],
+    ],
+    ntm: { controllerSize: 64, memorySlots: 32, memoryWidth: 10 },
+    describe: 'associative recall: items of 2 vectors of 6 bits, 2–4 items, each opened by a delimiter, then a query item between query delimiters; the target is the item after the queried one; test 200 sequences of 2–4 items, 100 of 6, 100 of 8',
   },
 };
 
@@ -170,8 +188,10 @@ const rows: Record<string, unknown>[] = [];
 /** How each task of this file was run (env settings included), by task. */
 const runs: Record<string, string> = {};
 for (const taskName of TASKS) {
-  const task = tasks[taskName] as Task;
-  const ntmBody = { kind: 'ntm', config: { inputSize: task.inputSize, outputSize: task.outputSize, readHeads: 1, writeHeads: 1, shiftRange: 1, ...task.ntm, ...JSON.parse(env.EXPERIMENT_NTM ?? '{}') } } as ModelSpec;
+  const task = tasks[taskName];
+  if (!task) throw new Error(`unknown task ${taskName}: one of ${Object.keys(tasks).join(', ')}, or none`);
+  const ntmConfig: Record<string, number | string> = { inputSize: task.inputSize, outputSize: task.outputSize, readHeads: 1, writeHeads: 1, shiftRange: 1, ...task.ntm, ...(JSON.parse(env.EXPERIMENT_NTM ?? '{}') as Record<string, number | string>) };
+  const ntmBody = { kind: 'ntm', config: ntmConfig } as ModelSpec;
   const ntmParameters = (() => {
     const probe = createModel(registry, specOf(ntmBody, task.outputSize, task.outputSize), { seed: 0 });
     const count = parameterCount(probe);
@@ -179,11 +199,12 @@ for (const taskName of TASKS) {
     return count;
   })();
   const H = matchingLstm(ntmParameters, task.inputSize, task.outputSize);
+  const suffix = env.EXPERIMENT_LOSS === 'bce' ? ', cross-entropy' : '';
   const variants: Record<string, { body: ModelSpec; width: number }> = {
-    [`ntm (N ${task.ntm.memorySlots} × M ${task.ntm.memoryWidth}, FF controller ${task.ntm.controllerSize})`]: { body: ntmBody, width: task.outputSize },
-    [`lstm (H ${H})`]: { body: { kind: 'lstm', config: { inputSize: task.inputSize, hiddenSize: H } }, width: H },
+    [`ntm (N ${ntmConfig.memorySlots} × M ${ntmConfig.memoryWidth}, ${ntmConfig.controller === 'lstm' ? 'LSTM' : 'FF'} controller ${ntmConfig.controllerSize}${suffix})`]: { body: ntmBody, width: task.outputSize },
+    [`lstm (H ${H}${suffix})`]: { body: { kind: 'lstm', config: { inputSize: task.inputSize, hiddenSize: H } }, width: H },
   };
-  runs[`${taskName} seeds ${SEEDS.join(', ')}`] = `${task.steps} steps; ntm config ${JSON.stringify(ntmBody.config)}; one fit call per model: Adam, ${schedule}, batch ${BATCH}, ${env.EXPERIMENT_LOSS === 'bce' ? 'binary cross-entropy' : 'MSE'} on sigmoid outputs, gradient norm clipped at ${COPY_TASK_TRAINING.clipNorm}; fresh sequences for every step, the same stream for the NTM and the LSTM of a seed${CURRICULUM_START === undefined ? '' : `; curriculum: longest training sequence ${CURRICULUM_START} at step 0, growing linearly to the task's longest by half the steps`}; a bit is 1 when the output > 0.5`;
+  runs[`${taskName}${suffix}${env.EXPERIMENT_NTM ? ` ntm ${env.EXPERIMENT_NTM}` : ''} seeds ${SEEDS.join(', ')}`] = `${task.steps} steps; ntm config ${JSON.stringify(ntmBody.config)}; one fit call per model: Adam, ${schedule}, batch ${BATCH}, ${env.EXPERIMENT_LOSS === 'bce' ? 'binary cross-entropy' : 'MSE'} on sigmoid outputs, gradient norm clipped at ${COPY_TASK_TRAINING.clipNorm}; fresh sequences for every step, the same stream for the NTM and the LSTM of a seed${CURRICULUM_START === undefined ? '' : `; curriculum: longest training sequence ${CURRICULUM_START} at step 0, growing linearly to the task's longest by half the steps`}; a bit is 1 when the output > 0.5`;
   for (const seed of SEEDS) {
     const stream = trainingStream(task, seed);
     for (const [variant, { body, width }] of Object.entries(variants)) {
@@ -211,7 +232,9 @@ for (const taskName of TASKS) {
 const resultsBase = `${env.UNFOLD_RESULTS_DIR}${env.EXPERIMENT_RESULTS ?? 'ntm-copy'}`;
 if (existsSync(`${resultsBase}.json`)) {
   const previous = JSON.parse(readFileSync(`${resultsBase}.json`, 'utf8')) as { rows?: Record<string, unknown>[]; runs?: Record<string, string> };
-  const ranNow = (row: Record<string, unknown>) => TASKS.includes(row.task as string) && SEEDS.includes(row.seed as number);
+  const key = (row: Record<string, unknown>) => `${row.task} ${row.seed} ${row.variant}`;
+  const fresh = new Set(rows.map(key));
+  const ranNow = (row: Record<string, unknown>) => fresh.has(key(row));
   rows.unshift(...(previous.rows ?? []).filter((row) => !ranNow(row)));
   for (const [name, settings] of Object.entries(previous.runs ?? {})) if (!(name in runs)) runs[name] = settings;
   // (a run's settings stay noted while any of its rows remain)
@@ -226,7 +249,7 @@ const bitColumn = (i: number, label: string) => ({
     return `${name}: ${pct(r[`bitErrorRate ${name}`])} (${(r[`bitsPerSequence ${name}`] as number).toFixed(2)})`;
   },
 });
-writeResults(resultsBase, 'NTM vs LSTM on copy (trained on lengths 1–10, tested on 1–10, 20 and 30) and repeat copy', rows, [
+writeResults(resultsBase, 'NTM vs LSTM on copy (trained on lengths 1–10, tested on 1–10, 20 and 30), repeat copy and associative recall', rows, [
   { label: 'task', format: (r: Record<string, unknown>) => String(r.task) },
   { label: 'seed', format: (r: Record<string, unknown>) => String(r.seed) },
   { label: 'model', format: (r: Record<string, unknown>) => String(r.variant) },
