@@ -69,23 +69,23 @@ describe('workerd (wrangler dev) with onnxruntime-web, models bundled', () => {
   it('reports health and describes the bundled models', async () => {
     const health = await get('/health');
     expect(health.status).toBe(200);
-    expect(health.body).toMatchObject({ status: 'ok', runtime: 'workerd', models: ['charlm', 'forecaster', 'seq2seq', 'tagger', 'torch-lstm', 'tree'], onnxruntime: { flavour: 'onnxruntime-web', common: '1.30.0', web: '1.30.0' } });
+    expect(health.body).toMatchObject({ status: 'ok', runtime: 'workerd', models: ['charlm', 'forecaster', 'reverse', 'tagger', 'torch-lstm', 'tree'], onnxruntime: { flavour: 'onnxruntime-web', common: '1.30.0', web: '1.30.0' } });
     const models = await get('/models');
     expect(models.status).toBe(200);
     const byName = Object.fromEntries(models.body.models.map((m: { name: string }) => [m.name, m]));
     expect(byName.forecaster).toMatchObject({ format: 'unfold', operations: ['predict', 'stream', 'rollout'], metadata: { window: 6 }, sequence: { readout: 'last', inputSize: 1 } });
     expect(byName['torch-lstm']).toMatchObject({ format: 'onnx', operations: ['predict'] });
     expect(byName.tree).toMatchObject({ format: 'unfold', operations: ['predict'], tree: { nodes: 'tokens', arity: 2, tokenizer: true } });
-    expect(byName.seq2seq).toMatchObject({ format: 'unfold', operations: ['generate'] });
+    expect(byName.reverse).toMatchObject({ format: 'unfold', operations: ['generate'] });
   });
 
   it('decodes the bundled seq2seq folder with generate as unfold’s translate does (greedy, beam n-best)', async () => {
     const inputs = ['hello world', 'abc', 'seq to seq'];
-    const greedy = await send('/models/seq2seq/generate', { inputs, maxLength: 12 });
+    const greedy = await send('/models/reverse/generate', { inputs, maxLength: 12 });
     expect(greedy.status).toBe(200);
     const expected = await translate(folder.seq2seq.model, inputs, { maxLength: 12 });
     expect(greedy.body).toMatchObject({ outputs: expected.map((t) => t.text), tokens: expected.map((t) => t.tokens) });
-    const beam = await send('/models/seq2seq/generate', { inputs, strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
+    const beam = await send('/models/reverse/generate', { inputs, strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
     const expectedBeam = await translate(folder.seq2seq.model, inputs, { strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
     expect(beam.body.nBest.map((list: { tokens: number[] }[]) => list.map((h) => h.tokens))).toEqual(expectedBeam.map((t) => t.nBest.map((h) => h.tokens)));
   });

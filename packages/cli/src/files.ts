@@ -22,3 +22,20 @@ export function fileKind(bytes: Uint8Array): 'checkpoint' | 'onnx' | 'unknown' {
   if (bytes[0] === 0x08) return 'onnx';
   return 'unknown';
 }
+
+/**
+ * True when a JSON-lines data file's first record is an object with every one of `keys` (which `unfold
+ * train` path it takes: tree records, seq2seq pairs); false for CSV, or a first line that is not JSON
+ * (the records reader then reports it with file:line).
+ */
+export async function firstRecordHas(path: string, keys: readonly string[]): Promise<boolean> {
+  if (path.toLowerCase().endsWith('.csv')) return false;
+  const text = new TextDecoder().decode(await readInputFile(path, 'data file', 'train'));
+  const first = text.split(/\r?\n/).find((line) => line.trim() !== '');
+  try {
+    const value = JSON.parse(first ?? '') as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && keys.every((key) => key in value);
+  } catch {
+    return false;
+  }
+}

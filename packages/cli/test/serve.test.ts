@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleCli, runBundled } from './subprocess';
+import { bundleCli, runBundled, startServe } from './subprocess';
 
 let cli: string;
 let onnx: string;
@@ -25,44 +24,20 @@ describe('unfold serve', () => {
   });
 
   it('serves an exported model on 127.0.0.1, prints curl examples, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, 'serve', onnx, '--port', '0'], { env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no address printed: ${stdout}`)), 60_000);
-      child.stdout.on('data', () => {
-        const match = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        }
-      });
-    });
-    expect(stdout).toMatch(/curl .*\/models\/small\/predict/);
+    const server = await startServe(cli, [onnx, '--port', '0']);
+    const url = server.url;
+    expect(server.stdout()).toMatch(/curl .*\/models\/small\/predict/);
     expect((await fetch(`${url}/health`)).status).toBe(200);
     const predicted = await fetch(`${url}/models/small/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[[0.1], [0.2], [0.3], [0.4]]] }) });
     expect(predicted.status).toBe(200);
     const bad = await fetch(`${url}/models/small/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"inputs": [[[NaN]]]' });
     expect(bad.status).toBe(400);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await server.stop()).toBe(0);
   }, 120_000);
 
   it('serves on workerd with --runtime workers, and stops it on SIGTERM', async () => {
-    const child = spawn(process.execPath, [cli, 'serve', onnx, '--runtime', 'workers', '--port', '0'], { env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no address printed: ${stdout}`)), 60_000);
-      child.stdout.on('data', () => {
-        const match = /at (http:\/\/127\.0\.0\.1:\d+) on workerd/.exec(stdout);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1] as string);
-        }
-      });
-    });
+    const server = await startServe(cli, [onnx, '--runtime', 'workers', '--port', '0'], /at (http:\/\/127\.0\.0\.1:\d+) on workerd/);
+    const url = server.url;
     let health: Response | undefined;
     for (let attempt = 0; attempt < 90 && health?.status !== 200; attempt++) {
       health = await fetch(`${url}/health`).catch(() => undefined);
@@ -71,9 +46,7 @@ describe('unfold serve', () => {
     expect(await health?.json()).toMatchObject({ status: 'ok', runtime: 'workerd', models: ['small'] });
     const predicted = await fetch(`${url}/models/small/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [[[0.1], [0.2], [0.3], [0.4]]] }) });
     expect(predicted.status).toBe(200);
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
+    await server.stop();
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   }, 150_000);
 

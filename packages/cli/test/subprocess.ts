@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,4 +38,38 @@ export function runBundled(bundle: string, args: readonly string[], cwd = root):
     });
     child.stdin?.end();
   });
+}
+
+/** A running `unfold serve` subprocess: its base URL, what it printed, and how to stop it (exit code). */
+export interface ServeProcess {
+  readonly url: string;
+  stdout(): string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `unfold serve <args>` and resolves once it prints its address (`at http://127.0.0.1:PORT`). */
+export async function startServe(bundle: string, args: readonly string[], address = /at (http:\/\/127\.0\.0\.1:\d+)/): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [bundle, 'serve', ...args], { env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no address printed: ${stdout}`)), 60_000);
+    child.stdout.on('data', () => {
+      const found = address.exec(stdout);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1] as string);
+      }
+    });
+    void exited.then(() => reject(new Error(`unfold serve exited: ${stdout}`)));
+  });
+  return {
+    url,
+    stdout: () => stdout,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }

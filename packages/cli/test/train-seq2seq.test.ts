@@ -1,40 +1,15 @@
-import { spawn } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModel } from '@unfold/core/node';
 import { describe, expect, it } from 'vitest';
 import { builtInRegistry } from '../src/index';
-import { cliWorkspace, runBundled } from './subprocess';
+import { cliWorkspace, runBundled, startServe } from './subprocess';
 
 // The ready seq2seq spec trains through the real command from the committed text pairs (strings and their
 // reversals), with no edits: both vocabularies come from the data. The checkpoint exports as a folder
 // (encoder.onnx + decoder_step.onnx), decodes with unfold run (the folder in onnxruntime, the checkpoint in
 // unfold: the same tokens) and is served: POST /models/:name/generate.
 const workspace = cliWorkspace('train-seq2seq');
-
-async function serve(folder: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [workspace.cli, 'serve', folder, '--port', '0'], { env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no address printed: ${stdout}`)), 60_000);
-    child.stdout.on('data', () => {
-      const found = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-      if (found) {
-        clearTimeout(timer);
-        resolve(found[1] as string);
-      }
-    });
-  });
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 describe('unfold train --spec examples/specs/seq2seq-attention.json --data examples/data/pairs.jsonl (subprocess)', () => {
   it('trains, exports a folder, decodes with unfold run and serves generate', async () => {
@@ -64,7 +39,7 @@ describe('unfold train --spec examples/specs/seq2seq-attention.json --data examp
     expect(fromFolder?.outputs).toEqual(fromCheckpoint?.outputs);
     expect(fromFolder?.outputs).toHaveLength(2);
 
-    const server = await serve(folder);
+    const server = await startServe(workspace.cli, [folder, '--port', '0']);
     try {
       const post = (body: unknown) => fetch(`${server.url}/models/reverse/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const served = await post({ inputs: ['abcdef', 'hgg'], strategy: 'beam', beamWidth: 3, maxLength: 12 });

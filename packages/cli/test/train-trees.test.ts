@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadModel } from '@unfold/core/node';
 import { describe, expect, it } from 'vitest';
 import { builtInRegistry } from '../src/index';
-import { cliWorkspace, runBundled } from './subprocess';
+import { cliWorkspace, runBundled, startServe } from './subprocess';
 
 // The ready tree spec trains through the real command from the committed tree records (bracketed and
 // JSON trees, arithmetic mod 10), with no edits: the vocabulary and the label set come from the data.
@@ -37,20 +36,9 @@ describe('unfold train --spec examples/specs/tree-lstm.json --data examples/data
     expect(fromOnnx?.nodes[1]?.map((n) => n.path)).toEqual(['trees[1].children[0]', 'trees[1].children[1]', 'trees[1]']);
     expect(fromCheckpoint).toEqual(fromOnnx);
 
-    const child = spawn(process.execPath, [workspace.cli, 'serve', onnx, '--port', '0'], { env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
+    const server = await startServe(workspace.cli, [onnx, '--port', '0']);
+    const url = server.url;
     try {
-      let stdout = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no address printed: ${stdout}`)), 60_000);
-        child.stdout.on('data', () => {
-          const found = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
-          if (found) {
-            clearTimeout(timer);
-            resolve(found[1] as string);
-          }
-        });
-      });
       const post = (body: unknown) => fetch(`${url}/models/tree/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const served = await post({ trees: ['(+ 3 4)', { token: '*', children: [{ token: '2' }, { token: '5' }] }] });
       expect(served.status).toBe(200);
@@ -61,9 +49,7 @@ describe('unfold train --spec examples/specs/tree-lstm.json --data examples/data
       const listed = (await (await fetch(`${url}/models`)).json()) as { models: { name: string; operations: string[]; tree?: object }[] };
       expect(listed.models[0]).toMatchObject({ name: 'tree', operations: ['predict'], tree: { nodes: 'tokens', arity: 2, tokenizer: true } });
     } finally {
-      const exited = new Promise((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
     }
   }, 240_000);
 

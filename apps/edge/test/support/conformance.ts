@@ -86,15 +86,15 @@ export function describeServedRuntime(label: string, targets: readonly Target[])
       it('reports health and describes every model from its file', async () => {
         const health = await call(url('/health'));
         expect(health.status).toBe(200);
-        expect(health.body).toMatchObject({ status: 'ok', runtime: target.runtime, models: ['charlm', 'forecaster', 'seq2seq', 'tagger', 'torch-lstm', 'tree'], onnxruntime: { flavour: `onnxruntime-${target.ort}`, common: '1.30.0' } });
+        expect(health.body).toMatchObject({ status: 'ok', runtime: target.runtime, models: ['charlm', 'forecaster', 'reverse', 'tagger', 'torch-lstm', 'tree'], onnxruntime: { flavour: `onnxruntime-${target.ort}`, common: '1.30.0' } });
         const { status, body } = await call(url('/models'));
         expect(status).toBe(200);
         const byName = Object.fromEntries(body.models.map((m: { name: string }) => [m.name, m]));
         expect(byName.forecaster).toMatchObject({ format: 'unfold', operations: ['predict', 'stream', 'rollout'], metadata: { window: 6, normalisation: { mean: 0.9, std: 0.25 } }, sequence: { readout: 'last', inputSize: 1 } });
         expect(byName['torch-lstm']).toMatchObject({ format: 'onnx', operations: ['predict'], inputs: [{ name: 'x', shape: ['batch', 'time', 3] }, { name: 'lengths', dtype: 'int64' }, { name: 'h0' }, { name: 'c0' }] });
         expect(byName.tree).toMatchObject({ format: 'unfold', operations: ['predict'], tree: { nodes: 'tokens', arity: 2, tokenizer: true } });
-        expect(byName.seq2seq).toMatchObject({ format: 'unfold', operations: ['generate'] });
-        expect(byName.seq2seq.entries.map((e: { name: string }) => e.name)).toEqual(['encoder', 'decoder_step', 'greedy']);
+        expect(byName.reverse).toMatchObject({ format: 'unfold', operations: ['generate'] });
+        expect(byName.reverse.entries.map((e: { name: string }) => e.name)).toEqual(['encoder', 'decoder_step', 'greedy']);
         expect((await call(url('/models/charlm'))).body).toMatchObject({ name: 'charlm', sequence: { inputKind: 'tokens', outputKind: 'probabilities', inputSize: 7 } });
       });
 
@@ -127,16 +127,16 @@ export function describeServedRuntime(label: string, targets: readonly Target[])
       it('decodes the seq2seq model with generate as unfold’s translate does (greedy, beam n-best), and refuses a bad beam', async () => {
         const { seq2seq } = (served as Served).folder;
         const inputs = ['hello world', 'abc', 'seq to seq'];
-        const greedy = await post(url('/models/seq2seq/generate'), { inputs, maxLength: 12 });
+        const greedy = await post(url('/models/reverse/generate'), { inputs, maxLength: 12 });
         expect(greedy.status).toBe(200);
         const expected = await translate(seq2seq.model, inputs, { maxLength: 12 });
-        expect(greedy.body).toMatchObject({ model: 'seq2seq', outputs: expected.map((t) => t.text), tokens: expected.map((t) => t.tokens) });
-        const beam = await post(url('/models/seq2seq/generate'), { inputs, strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
+        expect(greedy.body).toMatchObject({ model: 'reverse', outputs: expected.map((t) => t.text), tokens: expected.map((t) => t.tokens) });
+        const beam = await post(url('/models/reverse/generate'), { inputs, strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
         expect(beam.status).toBe(200);
         const expectedBeam = await translate(seq2seq.model, inputs, { strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
         expect(beam.body.nBest.map((list: { tokens: number[] }[]) => list.map((h) => h.tokens))).toEqual(expectedBeam.map((t) => t.nBest.map((h) => h.tokens)));
-        expectError(await post(url('/models/seq2seq/generate'), { inputs, strategy: 'beam', beamWidth: 0 }), 400, 'E_REQUEST');
-        const streamed = await post(url('/models/seq2seq/generate'), { inputs, maxLength: 12, stream: true });
+        expectError(await post(url('/models/reverse/generate'), { inputs, strategy: 'beam', beamWidth: 0 }), 400, 'E_REQUEST');
+        const streamed = await post(url('/models/reverse/generate'), { inputs, maxLength: 12, stream: true });
         expect(streamed.headers.get('content-type')).toMatch(/^text\/event-stream/);
         const events = serverSentEvents(streamed.body.unparsable);
         expect(events.at(-1)).toMatchObject({ event: 'done', data: { tokens: expected.map((t) => t.tokens) } });

@@ -10,7 +10,7 @@ import { ROOT, workDir } from './servers';
  * The models every end-to-end test serves, written into a fresh folder: three unfold exports made here
  * (a forecaster with normalisation, a sequence tagger, a character language model) with their
  * reference models for expected values, a tree model (`tree`: an N-ary Tree-LSTM over arithmetic tokens,
- * its tokenizer in the file) with unfold's tree layer as its reference, a seq2seq model (`seq2seq`: a folder of
+ * its tokenizer in the file) with unfold's tree layer as its reference, a seq2seq model (`reverse`: a folder of
  * entries, encoder + decoder_step + greedy, character tokenizers in the files) with unfold's model as its
  * reference, and a PyTorch-exported LSTM from the ONNX package's fixtures.
  */
@@ -22,7 +22,7 @@ export interface ModelFolder {
   readonly bytes: Readonly<Record<ModelName, Uint8Array>>;
   /** The tree model served as `tree`. */
   readonly tree: TreeReference;
-  /** The seq2seq model served as `seq2seq` (additive attention, input feeding). */
+  /** The seq2seq model served as `reverse` (additive attention, input feeding; random weights). */
   readonly seq2seq: Seq2seqReference;
   dispose(): void;
 }
@@ -39,8 +39,8 @@ export async function writeModelFolder(label: string): Promise<ModelFolder> {
   writeFileSync(join(path, 'tree.onnx'), tree.bytes);
   await setupBackend();
   const seq2seq = seq2seqReference('additive', 21);
-  mkdirSync(join(path, 'seq2seq'));
-  for (const [file, bytes] of Object.entries(seq2seq.files)) writeFileSync(join(path, 'seq2seq', file), bytes);
+  mkdirSync(join(path, 'reverse'));
+  for (const [file, bytes] of Object.entries(seq2seq.files)) writeFileSync(join(path, 'reverse', file), bytes);
   copyFileSync(join(TORCH_FIXTURES, 'lstm_bidir_packed_unsorted_h0c0_batch_first.onnx'), join(path, 'torch-lstm.onnx'));
   return {
     path,

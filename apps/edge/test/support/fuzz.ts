@@ -11,7 +11,7 @@ export interface FuzzRequest {
   readonly describe: string;
 }
 
-const MODELS = ['tagger', 'charlm', 'forecaster', 'torch-lstm', 'seq2seq'] as const;
+const MODELS = ['tagger', 'charlm', 'forecaster', 'torch-lstm', 'reverse'] as const;
 const OPERATIONS = ['predict', 'stream', 'rollout', 'generate'] as const;
 const ODD_PATHS = ['/models/%E0%A4%A/predict', '/models/../health', `/models/${'x'.repeat(300)}/predict`, '/models/tagger/predict/extra', '/models//predict', '/'];
 const CONTENT_TYPES = ['application/json', 'application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.unfold+json', ''];
@@ -42,7 +42,7 @@ function validInputs(rng: Rng, model: (typeof MODELS)[number]): unknown {
   if (model === 'tagger') return lengths.map((t) => array(rng, [t, 3], () => rng.next() - 0.5));
   if (model === 'forecaster') return lengths.map((t) => array(rng, [t], () => 0.5 + rng.next()));
   if (model === 'charlm') return lengths.map((t) => array(rng, [t], () => int(rng, 0, 6)));
-  if (model === 'seq2seq') return lengths.map((t) => array(rng, [t], () => int(rng, 0, 20)));
+  if (model === 'reverse') return lengths.map((t) => array(rng, [t], () => int(rng, 0, 20)));
   const time = int(rng, 1, 6);
   return { x: array(rng, [batch, time, 3], () => rng.next()), lengths: array(rng, [batch], () => int(rng, 1, time)), h0: array(rng, [2, batch, 4], () => 0), c0: array(rng, [2, batch, 4], () => 0) };
 }
@@ -84,7 +84,7 @@ function seq2seqRequest(rng: Rng): Record<string, unknown> {
 }
 
 function request(rng: Rng, model: (typeof MODELS)[number], operation: (typeof OPERATIONS)[number]): Record<string, unknown> {
-  if (operation === 'generate') return model === 'seq2seq' ? seq2seqRequest(rng) : generateRequest(rng);
+  if (operation === 'generate') return model === 'reverse' ? seq2seqRequest(rng) : generateRequest(rng);
   const body: Record<string, unknown> = { inputs: validInputs(rng, model) };
   if (operation === 'rollout') body.steps = rng.next() < 0.9 ? int(rng, 1, 40) : pick(rng, [0, -3, 2.5, 1e7, '10', 300]);
   if (operation === 'rollout' && model === 'charlm' && rng.next() < 0.7) body.sampling = { strategy: pick(rng, ['sample', 'greedy', 'beam']), seed: int(rng, 0, 99), ...(rng.next() < 0.5 ? { temperature: pick(rng, [0.5, 1, 0, -1, 3]) } : {}), ...(rng.next() < 0.5 ? { topK: pick(rng, [1, 3, 7, 8, 0]) } : {}) };

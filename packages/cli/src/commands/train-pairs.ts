@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { checkTokenizer, setupBackend, type ModelSpec } from '@unfold/core';
 import { saveModel } from '@unfold/core/node';
 import { consoleProgress, createModel, exactMatch, fillDataSizes, fit, pairData, parseSchedule, probeSpec, readRecords, translate, type PairRecordSet } from '@unfold/training';
-import { readInputFile } from '../files';
+import { firstRecordHas, readInputFile } from '../files';
 import type { Io } from '../io';
 import { builtInRegistry } from '../models';
 import { choiceOption, integerOption, numberOption } from '../options';
@@ -23,16 +23,8 @@ type Values = Readonly<Record<string, unknown>>;
 const NOT_FOR_PAIRS = ['tbptt', 'resume', 'checkpoint-every', 'target', 'window', 'report', 'loss'] as const;
 
 /** True when the data file's first record is a seq2seq pair (`{"source": …, "target": …}`). */
-export async function holdsPairs(path: string): Promise<boolean> {
-  if (path.toLowerCase().endsWith('.csv')) return false;
-  const text = new TextDecoder().decode(await readInputFile(path, 'data file', 'train'));
-  const first = text.split(/\r?\n/).find((line) => line.trim() !== '');
-  try {
-    const value = JSON.parse(first ?? '') as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && 'source' in value && 'target' in value;
-  } catch {
-    return false; // readRecords reports it with file:line
-  }
+export function holdsPairs(path: string): Promise<boolean> {
+  return firstRecordHas(path, ['source', 'target']);
 }
 
 async function readPairs(path: string, what: string): Promise<PairRecordSet> {

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { checkTokenizer, setupBackend, type ModelSpec, type TokenizerSpec } from '@unfold/core';
 import { saveModel } from '@unfold/core/node';
 import { createModel, evaluateTrees, fillDataSizes, fitTrees, readRecords, treeData, treeEncoding, treeSize, type DataSizes, type TreeData } from '@unfold/training';
-import { readInputFile } from '../files';
+import { firstRecordHas, readInputFile } from '../files';
 import type { Io } from '../io';
 import { builtInRegistry } from '../models';
 import { choiceOption, integerOption, numberOption } from '../options';
@@ -22,16 +22,8 @@ type Values = Readonly<Record<string, unknown>>;
 const NOT_FOR_TREES = ['tbptt', 'resume', 'scheduled-sampling', 'checkpoint-every', 'tokenizer', 'target', 'window', 'report'] as const;
 
 /** True when the data file's first record is a tree record (`{"tree": …}`). */
-export async function holdsTrees(path: string): Promise<boolean> {
-  if (path.toLowerCase().endsWith('.csv')) return false;
-  const text = new TextDecoder().decode(await readInputFile(path, 'data file', 'train'));
-  const first = text.split(/\r?\n/).find((line) => line.trim() !== '');
-  try {
-    const value = JSON.parse(first ?? '') as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value) && 'tree' in value;
-  } catch {
-    return false; // readRecords reports it with file:line
-  }
+export function holdsTrees(path: string): Promise<boolean> {
+  return firstRecordHas(path, ['tree']);
 }
 
 async function readTrees(path: string, what: string): Promise<TreeData> {

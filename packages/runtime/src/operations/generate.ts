@@ -43,11 +43,13 @@ export type GenerateResult = {
 const FIELDS = ['prompt', 'maxLength', 'strategy', 'temperature', 'topK', 'topP', 'seed', 'stopAtEos', 'stream'] as const;
 export const DEFAULT_GENERATE_LENGTH = 100;
 
-function requestError(where: string, summary: string, expected: string, value: unknown, fix?: string): RuntimeError {
+/** An E_REQUEST naming the field at fault (shared by the generate modules). */
+export function requestError(where: string, summary: string, expected: string, value: unknown, fix?: string): RuntimeError {
   return new RuntimeError('E_REQUEST', summary, { where, expected, got: describeValue(value), ...(fix ? { fix } : {}) });
 }
 
-function tokenizerOf(entry: EntryInfo): TokenizerSpec | null {
+/** The tokenizer an entry's interface carries, or null. */
+export function tokenizerOf(entry: EntryInfo): TokenizerSpec | null {
   try {
     return checkTokenizer(entry.interface.semantics.tokenizer, 'semantics.tokenizer');
   } catch {

@@ -1,10 +1,11 @@
 import { beamSearch, readDecodeRequest, sampleSearch, type DecodeStrategy, type Hypothesis, type SearchDecoder } from '@unfold/core/decoding';
-import { checkTokenizer, decodeIds, encodeText, type TokenizerSpec } from '@unfold/core/tokenizer';
+import { decodeIds, encodeText, type TokenizerSpec } from '@unfold/core/tokenizer';
 import { describeValue, RuntimeError } from '../errors';
 import type { EntryInfo } from '../info/unfold-info';
 import { checkLimit, type RuntimeLimits } from '../limits';
 import type { HostTensor, ModelSession } from '../session';
 import type { OperationEvent } from '../model';
+import { requestError, tokenizerOf } from './generate';
 import type { LoadedEntry, OperationModule, OperationTarget } from './operation';
 
 /**
@@ -23,18 +24,6 @@ import type { LoadedEntry, OperationModule, OperationTarget } from './operation'
  */
 const FIELDS = ['inputs', 'strategy', 'maxLength', 'beamWidth', 'alpha', 'nBest', 'temperature', 'topK', 'topP', 'seed', 'stream'] as const;
 const MAX_BEAM_WIDTH = 16;
-
-function requestError(where: string, summary: string, expected: string, value: unknown, fix?: string): RuntimeError {
-  return new RuntimeError('E_REQUEST', summary, { where, expected, got: describeValue(value), ...(fix ? { fix } : {}) });
-}
-
-function tokenizerOf(entry: EntryInfo): TokenizerSpec | null {
-  try {
-    return checkTokenizer(entry.interface.semantics.tokenizer, 'semantics.tokenizer');
-  } catch {
-    return null;
-  }
-}
 
 function portSize(entry: EntryInfo, name: string): number {
   return entry.interface.ports.inputs.find((p) => p.name === name)?.size ?? 0;
