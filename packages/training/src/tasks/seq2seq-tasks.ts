@@ -5,7 +5,8 @@ import { Rng } from '@unfold/core';
  * `encodeTextPairs`). Seeded: the same options give the same pairs.
  *
  *   reversal  a random string of `alphabet` symbols, lengths uniform in [minLength, maxLength] → the string reversed
- *   addition  "a+b" with a, b uniform in [0, 10^digits) → their sum, in decimal   ("123+45" → "168")
+ *   addition  "a+b" with a, b uniform in [0, 10^digits) → their sum, in decimal   ("123+45" → "168");
+ *             `zeroPadded`: every operand with `digits` digits and the sum with digits + 1 ("123+045" → "0168")
  */
 export interface TextPairs {
   readonly sources: string[];
@@ -36,6 +37,8 @@ export interface AdditionOptions {
   readonly count: number;
   /** Digits of each operand at most (default 3). */
   readonly digits?: number;
+  /** Write operands and sum with leading zeros to a fixed width (default false). */
+  readonly zeroPadded?: boolean;
   readonly seed?: number;
 }
 
@@ -47,8 +50,10 @@ export function additionTask(options: AdditionOptions): TextPairs {
   for (let n = 0; n < options.count; n++) {
     const a = Math.floor(rng.uniform() * limit);
     const b = Math.floor(rng.uniform() * limit);
-    sources.push(`${a}+${b}`);
-    targets.push(String(a + b));
+    const digits = options.digits ?? 3;
+    const write = (n: number, width: number) => (options.zeroPadded ? String(n).padStart(width, '0') : String(n));
+    sources.push(`${write(a, digits)}+${write(b, digits)}`);
+    targets.push(write(a + b, digits + 1));
   }
   return { sources, targets };
 }
