@@ -102,7 +102,7 @@ writeResults(`${process.env.UNFOLD_RESULTS_DIR}${process.env.EXPERIMENT_OUTPUT ?
   { label: 'greedy exact', format: (r: Record<string, unknown>) => percent(r.greedy) },
   { label: 'beam-4 exact', format: (r: Record<string, unknown>) => percent(r.beam4) },
 ], {
-  command: 'node tools/bench/src/experiments/run.mjs seq2seq',
+  command: `${only ? `EXPERIMENT_RUNS=${only.join(',')} ` : ''}${process.env.EXPERIMENT_OUTPUT ? `EXPERIMENT_OUTPUT=${process.env.EXPERIMENT_OUTPUT} ` : ''}node tools/bench/src/experiments/run.mjs seq2seq`,
   model: `embedding 16 → bidirectional GRU 2×${H / 2} → projection bridge → GRU ${H} decoder (+ general attention) → dense over the target characters`,
   training: 'Adam with a cosine learning rate 5e-3 → 1e-4 over the run, clipNorm 5, length buckets, teacher forcing, seed 1; steps and batch per row',
   data: 'reversal: 8000 random strings over a–j, lengths 5–20; addition: 20000 "a+b" with a, b < 1000; test sources never seen in training',
