@@ -39,6 +39,8 @@ export interface AttentionPlugin<K extends string = string, C = any> extends Plu
   querySize(config: C): number;
   /** E, the size of the encoder outputs it attends over. */
   memorySize(config: C): number;
+  /** K, the width of the keys `keys` returns (what an exported `memory_keys` holds). */
+  keySize(config: C): number;
   parameters(config: C): readonly ParamSpec[];
   /** memory [B, S, E] → keys [B, S, K], computed once per source. */
   keys(params: ParamTensors, memory: Tensor3D, config: C): Tensor3D;
@@ -51,7 +53,7 @@ export const attentionFamily = defineFamily({
   name: 'attention',
   summary: 'scores source positions against a decoder output (seq2seq attention)',
   role: 'component',
-  required: ['querySize', 'memorySize', 'parameters', 'keys', 'score'],
+  required: ['querySize', 'memorySize', 'keySize', 'parameters', 'keys', 'score'],
   exportedBy: ['onnx'],
 });
 
@@ -89,6 +91,7 @@ export const dotAttention = attentionFamily.define<AttentionPlugin<'dot', DotCon
   },
   querySize: (c) => c.querySize,
   memorySize: (c) => c.memorySize,
+  keySize: (c) => c.memorySize,
   parameters: () => [],
   keys: (_params, memory) => memory,
   score: (_params, queries, keys) => dotScores(queries, keys),
@@ -103,6 +106,7 @@ export const generalAttention = attentionFamily.define<AttentionPlugin<'general'
   config: defineConfig(sizes),
   querySize: (c) => c.querySize,
   memorySize: (c) => c.memorySize,
+  keySize: (c) => c.querySize,
   parameters: (c) => {
     const k = 1 / Math.sqrt(c.memorySize);
     return [{ name: 'W', shape: [c.querySize, c.memorySize], init: uniform(-k, k), doc: 'bilinear weights [Q, E]' }];
@@ -124,6 +128,7 @@ export const additiveAttention = attentionFamily.define<AttentionPlugin<'additiv
   config: defineConfig({ ...sizes, attentionSize: field.int({ doc: 'attention size A (the hidden layer of the scorer)', min: 1 }) }),
   querySize: (c) => c.querySize,
   memorySize: (c) => c.memorySize,
+  keySize: (c) => c.attentionSize,
   parameters: (c) => {
     const kq = 1 / Math.sqrt(c.querySize);
     const km = 1 / Math.sqrt(c.memorySize);

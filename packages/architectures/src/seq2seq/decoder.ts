@@ -192,13 +192,14 @@ function decodeAllSteps(bound: BoundNode, memory: Memory, initial: DecoderState,
 function decodeStepwise(bound: BoundNode, memory: Memory, initial: DecoderState, inputs: Tensor, context: ForwardContext): Decoded {
   const [batch = 0, steps = 0] = inputs.shape;
   const given = tf.unstack(inputs, 1) as Tensor1D[]; // T × [B]
-  const ids = inputs.dataSync();
+  const mixes = context.decoderInputs.kind !== 'teacher-forcing';
+  const ids = mixes ? inputs.dataSync() : undefined; // the given tokens on the host, only when some steps read the model's own
   let state = initial;
   const logits: Tensor2D[] = [];
   const weights: Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
     let previous = given[t] as Tensor1D;
-    if (t > 0 && context.decoderInputs.kind !== 'teacher-forcing') {
+    if (t > 0 && ids) {
       // Chosen on the host: a token id read back is an input, off the gradient tape.
       const own = tf.argMax(logits[t - 1] as Tensor2D, 1).dataSync();
       previous = tf.tensor1d(Array.from({ length: batch }, (_, b) => (feedsTruth(context) ? (ids[b * steps + t] as number) : (own[b] as number))), 'int32');

@@ -119,14 +119,10 @@ function encodeOnnx(context: EntryContext, node: ResolvedNode, states: readonly 
   return { memory: encoded.outputs, ...(keys ? { keys } : {}), lengths: input.lengths, initial: [...initial, ...feed] };
 }
 
-/** K, the width of the scorer's keys: E for dot, Q for general, A for additive (the scorer's own `keys`). */
+/** K, the width of the scorer's keys (its declared `keySize`). */
 function keysSize(node: ResolvedNode): number {
   const attention = partsOf(node).attention;
-  if (!attention) return 0;
-  const params = attention.plugin.parameters(attention.config);
-  const Wm = params.find((p) => p.name === 'Wm');
-  const W = params.find((p) => p.name === 'W');
-  return Wm ? (Wm.shape[0] as number) : W ? (W.shape[0] as number) : attention.plugin.memorySize(attention.config);
+  return attention ? attention.plugin.keySize(attention.config) : 0;
 }
 
 /** The source mask as an additive term [B, 1, S]: 0 at real steps, −10⁹ at padding (decoder.ts `attend`). */

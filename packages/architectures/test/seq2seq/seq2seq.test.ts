@@ -166,6 +166,24 @@ describe.each(Object.entries(CASES))('seq2seq: %s', (_name, reference) => {
   });
 });
 
+describe('attention scorers', () => {
+  it.each([
+    ['dot', { querySize: 4, memorySize: 4 }],
+    ['general', { querySize: 3, memorySize: 5 }],
+    ['additive', { querySize: 3, memorySize: 5, attentionSize: 6 }],
+  ])('%s: keys have the declared keySize, scores are [B, T, S]', (kind, config) => {
+    const node = resolveModel(registry, { kind, config });
+    const weights = initWeights(node, 2);
+    tf.tidy(() => {
+      const params = Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, tf.tensor(w.data, [...w.shape])]));
+      const plugin = node.plugin as (typeof attentionScorers)[number];
+      const keys = plugin.keys(params, tf.randomNormal([2, 7, config.memorySize]), node.config as never);
+      expect(keys.shape).toEqual([2, 7, plugin.keySize(node.config as never)]);
+      expect(plugin.score(params, tf.randomNormal([2, 3, config.querySize]), keys, node.config as never).shape).toEqual([2, 3, 7]);
+    });
+  });
+});
+
 describe('seq2seq configuration errors', () => {
   const base = CASES['additive attention, input feeding, projection bridge, rnn+lstm decoder (step by step)'] as ReferenceSpec;
   const typed = (spec: ModelSpec, pattern: RegExp) => {
