@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { bindNode, ConfigError, createRegistry, DECODER_INPUT_PORT, deserializeModel, inferenceContext, initWeights, resolveModel, serializeModel, setupBackend, trainingContext, type ForwardContext, type ModelSpec, type WeightMap } from '@unfold/core';
+import { bindNode, ConfigError, type BoundNode, createRegistry, DECODER_INPUT_PORT, deserializeModel, inferenceContext, initWeights, resolveModel, serializeModel, setupBackend, trainingContext, type ForwardContext, type ModelSpec, type WeightMap } from '@unfold/core';
 import { lstmCell } from '@unfold/cells/lstm';
 import { rnnCell } from '@unfold/cells/rnn';
 import { checkGradients } from '@unfold/testing';
@@ -91,11 +91,16 @@ const INPUTS = [
 ];
 const INPUT_LENGTHS = [3, 5, 1];
 
+/** The model on the fixed batch (inside the caller's tidy). */
+function decodeBatch(bound: BoundNode, context: ForwardContext): ReturnType<typeof runSeq2seq> {
+  return runSeq2seq(bound, tf.tensor2d(SOURCE, undefined, 'int32'), Int32Array.from(SOURCE_LENGTHS), { x: tf.tensor2d(INPUTS, undefined, 'int32'), lengths: Int32Array.from(INPUT_LENGTHS) }, context);
+}
+
 function run(spec: ModelSpec, weights: WeightMap, context: ForwardContext = inferenceContext()): { logits: number[][][]; attention: number[][][] | undefined } {
   return tf.tidy(() => {
     const root = resolveModel(registry, spec);
     const tensors = Object.fromEntries(Object.entries(weights).map(([k, w]) => [k, tf.tensor(w.data, [...w.shape])]));
-    const decoded = runSeq2seq(bindNode(root, tensors), tf.tensor2d(SOURCE, undefined, 'int32'), Int32Array.from(SOURCE_LENGTHS), { x: tf.tensor2d(INPUTS, undefined, 'int32'), lengths: Int32Array.from(INPUT_LENGTHS) }, context);
+    const decoded = decodeBatch(bindNode(root, tensors), context);
     return { logits: decoded.logits.arraySync(), attention: decoded.attention?.arraySync() };
   });
 }
@@ -139,7 +144,7 @@ describe.each(Object.entries(CASES))('seq2seq: %s', (_name, reference) => {
           const variables = Object.fromEntries(Object.entries(at).map(([k, w]) => [k, tf.variable(tf.tensor(w.data, [...w.shape]), true)]));
           const bound = bindNode(root, variables);
           const { grads } = tf.variableGrads(() => {
-            const decoded = runSeq2seq(bound, tf.tensor2d(SOURCE, undefined, 'int32'), Int32Array.from(SOURCE_LENGTHS), { x: tf.tensor2d(INPUTS, undefined, 'int32'), lengths: Int32Array.from(INPUT_LENGTHS) }, inferenceContext());
+            const decoded = decodeBatch(bound, inferenceContext());
             return tf.sum(tf.mul(decoded.logits, tf.tensor3d(G, [3, 5, TARGET_VOCABULARY])));
           }, Object.values(variables));
           const out = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, (grads[v.name] as tf.Tensor).dataSync() as Float32Array]));
