@@ -1,112 +1,152 @@
-// Training throughput: unfold's fused LSTM/GRU vs tfjs-layers' tf.layers.lstm / tf.layers.gru on the same
-// tfjs wasm backend, interleaved in one run, medians of repeated timed rounds. Reports sequences/s, the
-// ratio, and GFLOP/s as a fraction of the backend's 1024³ matMul rate measured in the same run.
-// Configuration (issue 4): input 32, hidden 128, 64 steps, batch 32, dense head on the last step, MSE, Adam.
-import * as tf from '@tensorflow/tfjs';
-import { setupBackend, trainingContext } from '@unfold/core';
-import { createModel, createOptimizer, makeBatch, mse, readExamples, trainStep } from '@unfold/training';
-import { builtInRegistry } from '@unfold/cli';
-import { median, writeResults } from './stats.mjs';
+// Training throughput, side by side in one run: unfold's default training path, unfold forced onto its
+// tfjs path (UNFOLD_KERNELS=off), tfjs-layers (tf.layers.lstm/gru + dense) on the same tfjs wasm backend,
+// and PyTorch on CPU with 1 and 2 threads when the system Python imports torch. LSTM and GRU at hidden 32,
+// 128 and 512; input 32, 64 steps, batch 32, dense head on the last step, MSE, Adam (lr 1e-3), float32.
+//
+// Method: every contender is its own process (train-speed/protocol.mjs), fresh for each configuration,
+// warmed up (≥ 2 steps and ≥ 0.5 s, excluded), then timed in interleaved rounds: each round runs every
+// contender once, in a rotated order, for enough steps to last ≥ --round-seconds. The figure is the median
+// over rounds. The WebAssembly SIMD GEMM ceiling is tfjs-wasm's matMul (train-speed/matmul-ceiling.mjs) in
+// the unfold process, best over the step's shapes and square ones, before and after the rounds; training
+// GFLOP/s counts one sequence as 3 × its forward FLOPs. A fraction above 100% of the ceiling is a broken
+// measurement: the bench names the row and exits 1 without writing results. It never fails on speed.
+//
+// Run: `node tools/bench/src/train-speed.mjs [--json] [--quick] ...` (--help lists the options) from the
+// repo root after `npm run build` (it imports the built packages). A full run writes
+// tools/bench/results/train-speed.{json,md}.
+import { fileURLToPath } from 'node:url';
+import { median, resultsDocument, writeResults } from './stats.mjs';
+import { assertWithinCeiling, exitOnCeilingExceeded } from './sanity.mjs';
+import { contenders } from './train-speed/contenders.mjs';
+import { ceilingShapes } from './train-speed/matmul-ceiling.mjs';
+import { parseOptions, USAGE } from './train-speed/options.mjs';
 
-const I = 32, H = 128, T = 64, B = 32;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const STEPS_PER_ROUND = Number(process.env.BENCH_STEPS ?? 5);
+const GATES = { lstm: 4, gru: 3 };
+const MAX_STEPS_PER_ROUND = 1000;
+const progress = (message) => process.stderr.write(`${message}\n`);
 
-await setupBackend({ backend: 'wasm' });
-
-function randomData() {
-  let s = 12345;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
-  return { x: Array.from({ length: B }, () => Array.from({ length: T }, () => Array.from({ length: I }, r))), y: Array.from({ length: B }, () => [r()]) };
+/** Training FLOPs of one sequence: 3 × the forward (gate products over all steps, then the head). */
+function flopsPerSequence(cell, H, { input: I, steps: T }) {
+  return 3 * (2 * (I + H) * GATES[cell] * H * T + 2 * H);
 }
 
-function unfoldTrainer(cell) {
-  // tf.layers.gru only resets before the recurrent product (ONNX linear_before_reset = 0): compare like with like.
-  const cellConfig = cell === 'gru' ? { inputSize: I, hiddenSize: H, linearBeforeReset: false } : { inputSize: I, hiddenSize: H };
-  const spec = { kind: 'sequence-model', config: { readout: 'last' }, children: { body: { kind: cell, config: cellConfig }, output: { kind: 'dense', config: { inputSize: H, outputSize: 1 } } } };
-  const model = createModel(builtInRegistry(), spec, { seed: 1 });
-  const optimizer = createOptimizer({ kind: 'adam', learningRate: 1e-3 });
-  const shape = { input: model.input, target: { readout: 'last', kind: 'values', size: 1 } };
-  const batch = makeBatch(readExamples(randomData(), shape), Int32Array.from({ length: B }, (_, i) => i), shape);
-  return { step: () => trainStep(model, mse, {}, optimizer, batch, 1e-3, {}, 'bench', trainingContext()) };
+/** One configuration (cell, hidden): warm-up, interleaved rounds and the ceiling; per-contender results. */
+async function runConfiguration(config, picked, rounds, roundSeconds) {
+  const running = [];
+  try {
+    for (const contender of picked) running.push({ contender, child: contender.start(), rates: [] });
+    const ceilingChild = running.find((r) => r.contender.engine === 'tfjs-wasm')?.child;
+    const shapes = ceilingShapes({ ...config, gates: GATES[config.cell] });
+    const ceilings = [];
+    for (const entry of running) {
+      // Warm-up, alone on the machine; it also sizes the rounds.
+      entry.setup = await entry.child.request({ op: 'setup', ...config });
+      if (entry.contender.engine === 'pytorch') entry.info = await entry.child.request({ op: 'info' });
+      entry.steps = Math.min(MAX_STEPS_PER_ROUND, Math.max(1, Math.ceil(roundSeconds / entry.setup.stepSeconds)));
+    }
+    if (ceilingChild) ceilings.push(await ceilingChild.request({ op: 'ceiling', shapes }));
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < running.length; i++) {
+        const entry = running[(round + i) % running.length];
+        const answer = await entry.child.request({ op: 'round', steps: entry.steps, batch: config.batch });
+        entry.rates.push(answer.seqPerSec);
+      }
+      progress(`  round ${round + 1}/${rounds}: ${running.map((e) => `${e.contender.name} ${e.rates.at(-1).toFixed(1)}`).join(', ')} seq/s`);
+    }
+    if (ceilingChild) ceilings.push(await ceilingChild.request({ op: 'ceiling', shapes }));
+    const best = ceilings.flatMap((c) => c.rates.map((rate) => ({ ...rate, threads: c.threads, backend: c.backend }))).sort((a, b) => b.gflops - a.gflops)[0];
+    return { running, ceiling: best ?? null };
+  } finally {
+    await Promise.all(running.map((entry) => entry.child.close()));
+  }
 }
 
-function layersTrainer(cell) {
-  const k = 1 / Math.sqrt(H);
-  const init = () => tf.initializers.randomUniform({ minval: -k, maxval: k, seed: 1 });
-  const options = { units: H, inputShape: [T, I], kernelInitializer: init(), recurrentInitializer: init(), biasInitializer: init() };
-  const model = tf.sequential();
-  model.add(cell === 'lstm' ? tf.layers.lstm({ ...options, recurrentActivation: 'sigmoid' }) : tf.layers.gru({ ...options, recurrentActivation: 'sigmoid' }));
-  model.add(tf.layers.dense({ units: 1 }));
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
-  const data = randomData();
-  const x = tf.tensor3d(data.x);
-  const y = tf.tensor2d(data.y);
-  return { step: () => model.trainOnBatch(x, y) };
+/** The JSON rows of one configuration: one per contender, with the ratios measured in the same rounds. */
+function configurationRows(config, running, options) {
+  const flops = flopsPerSequence(config.cell, config.hidden, options);
+  const rows = running.map(({ contender, rates, steps, setup, info }) => ({
+    cell: config.cell,
+    hidden: config.hidden,
+    contender: contender.name,
+    seqPerSec: median(rates),
+    roundsSeqPerSec: rates.map((r) => Number(r.toFixed(2))),
+    stepsPerRound: steps,
+    engine: contender.engine,
+    ...(contender.engine === 'pytorch' ? { threads: info.threads, blasCore: info.blas.openblasCore ?? null } : { backend: setup.backend }),
+    gflops: (median(rates) * flops) / 1e9,
+  }));
+  const pytorch = rows.filter((r) => r.engine === 'pytorch').sort((a, b) => b.seqPerSec - a.seqPerSec)[0];
+  const layers = rows.find((r) => r.contender === 'tfjs-layers');
+  for (const row of rows) {
+    row.ratioToPytorchBest = pytorch ? row.seqPerSec / pytorch.seqPerSec : null;
+    row.pytorchBest = pytorch?.contender ?? null;
+    row.ratioToTfjsLayers = layers ? row.seqPerSec / layers.seqPerSec : null;
+  }
+  return rows;
 }
 
-async function timeRound(trainer) {
-  const start = performance.now();
-  for (let i = 0; i < STEPS_PER_ROUND; i++) await trainer.step();
-  return (STEPS_PER_ROUND * B) / ((performance.now() - start) / 1000);
+/** The Markdown table: one line per configuration, a seq/s column per contender, then the ratios. */
+function tableColumns(names) {
+  const fixed = (value, digits) => (value == null || !Number.isFinite(value) ? '–' : value.toFixed(digits));
+  const of = (line, name) => line.rows.find((r) => r.contender === name);
+  const fraction = (row) => (row ? `${fixed(row.gflops, 1)} (${fixed(100 * row.ceilingFraction, 0)}%)` : '–');
+  return [
+    { label: 'cell', format: (line) => line.cell },
+    { label: 'hidden', format: (line) => String(line.hidden) },
+    ...names.map((name) => ({ label: `${name} seq/s`, format: (line) => fixed(of(line, name)?.seqPerSec, 1) })),
+    { label: 'unfold ÷ PyTorch best', format: (line) => `${fixed(of(line, 'unfold')?.ratioToPytorchBest, 2)}×` },
+    { label: 'unfold ÷ tfjs-layers', format: (line) => `${fixed(of(line, 'unfold')?.ratioToTfjsLayers, 2)}×` },
+    { label: 'unfold GFLOP/s (of ceiling)', format: (line) => fraction(of(line, 'unfold')) },
+    { label: 'unfold-tfjs GFLOP/s (of ceiling)', format: (line) => fraction(of(line, 'unfold-tfjs')) },
+  ];
 }
 
-/** The backend's matMul rate at [m, k]·[k, n]: the best of repeated timed products (the peak the machine gave us). */
-function matmulRate(m = 1024, k = 1024, n = 1024) {
-  const a = tf.randomUniform([m, k], -1, 1);
-  const b = tf.randomUniform([k, n], -1, 1);
-  const reps = Math.max(1, Math.round(2e8 / (m * k * n)));
-  const product = () => {
-    for (let r = 0; r < reps; r++) tf.tidy(() => tf.matMul(a, b).dataSync());
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (options.help) return void console.log(USAGE);
+  const { picked, skipped } = contenders(options.contenders, options.python);
+  for (const skip of skipped) progress(`PyTorch column skipped (${skip.contenders}): ${skip.reason}`);
+  const lines = [];
+  const pytorchInfo = {};
+  let ceiling = null;
+  for (const cell of options.cells) {
+    for (const hidden of options.hidden) {
+      const config = { cell, hidden, input: options.input, steps: options.steps, batch: options.batch };
+      progress(`${cell} hidden ${hidden}: ${picked.map((c) => c.name).join(', ')}`);
+      const result = await runConfiguration(config, picked, options.rounds, options.roundSeconds);
+      for (const entry of result.running) if (entry.info) pytorchInfo[entry.contender.name] ??= entry.info;
+      if (result.ceiling && (!ceiling || result.ceiling.gflops > ceiling.gflops)) ceiling = result.ceiling;
+      lines.push({ cell, hidden, rows: configurationRows(config, result.running, options) });
+    }
+  }
+  const rows = lines.flatMap((line) => line.rows);
+  for (const row of rows) row.ceilingFraction = row.engine === 'tfjs-wasm' && ceiling ? row.gflops / ceiling.gflops : null;
+
+  const title = 'Training throughput: unfold, tfjs-layers and PyTorch CPU';
+  const extra = {
+    config: `input ${options.input}, ${options.steps} steps, batch ${options.batch}, dense head on the last step, MSE, Adam (lr 1e-3), float32; medians of ${options.rounds} interleaved rounds of ≥ ${options.roundSeconds} s per contender, after a warm-up of ≥ 2 steps and ≥ 0.5 s; a fresh process per contender and configuration`,
+    contenders: 'unfold: the default training path; unfold-tfjs: UNFOLD_KERNELS=off (the tfjs path); tfjs-layers: tf.layers.lstm/gru + dense, trainOnBatch; all three on tfjs-wasm. pytorch-Nt: nn.LSTM/nn.GRU + nn.Linear, torch.set_num_threads(N). GRU: unfold and tfjs-layers reset before the recurrent product, PyTorch after it (same FLOPs)',
+    ceiling: ceiling
+      ? { what: 'WebAssembly SIMD GEMM ceiling: tfjs-wasm matMul (XNNPACK), best over the steps\' shapes and 256³–1024³, warmed up, result read inside the timed region, in the unfold process', gflops: Number(ceiling.gflops.toFixed(2)), shape: ceiling.shape.join('×'), backend: ceiling.backend, threads: ceiling.threads }
+      : 'not measured (no tfjs-wasm contender)',
+    flops: 'one training sequence = 3 × forward FLOPs, forward = 2·(I+H)·gates·H·T + 2·H',
+    pytorch: Object.keys(pytorchInfo).length ? pytorchInfo : 'not run',
+    ...(skipped.length ? { skipped } : {}),
   };
-  product();
-  let best = Infinity;
-  for (let i = 0; i < 5; i++) {
-    const start = performance.now();
-    product();
-    best = Math.min(best, (performance.now() - start) / 1000 / reps);
+  const document = resultsDocument(title, rows, extra);
+  if (options.json) process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  assertWithinCeiling(rows, (row) => `${row.cell} hidden ${row.hidden} ${row.contender}`, (row) => [{ what: `${row.gflops.toFixed(2)} GFLOP/s of the ${ceiling?.gflops.toFixed(2)} GFLOP/s tfjs-wasm matMul ceiling`, fraction: row.ceilingFraction }]);
+  const names = [...new Set(rows.map((row) => row.contender))];
+  if (options.write) {
+    writeResults(fileURLToPath(new URL('../results/train-speed', import.meta.url)), title, rows, tableColumns(names), extra, { tableRows: lines });
+    progress('wrote tools/bench/results/train-speed.{json,md}');
   }
-  tf.dispose([a, b]);
-  return (2 * m * k * n) / best / 1e9;
+  if (!options.json) {
+    const columns = tableColumns(names);
+    console.log(`| ${columns.map((c) => c.label).join(' | ')} |`);
+    for (const line of lines) console.log(`| ${columns.map((c) => c.format(line)).join(' | ')} |`);
+    if (ceiling) console.log(`ceiling: tfjs-wasm matMul ${ceiling.gflops.toFixed(2)} GFLOP/s at ${ceiling.shape.join('×')}, ${ceiling.threads} thread(s)`);
+  }
 }
 
-const gates = { lstm: 4, gru: 3 };
-const rows = [];
-// Measured between the cells too, and the best kept: a busy shared machine only ever lowers it.
-let peak = matmulRate();
-// The shape of the recurrent step's product, [B, I + H]·[I + H, 4H]: on tfjs-wasm small products run far
-// faster per FLOP than the 1024³ one, so this is the more telling ceiling for a recurrent step.
-let stepPeak = matmulRate(B, I + H, 4 * H);
-for (const cell of ['lstm', 'gru']) {
-  const ours = unfoldTrainer(cell);
-  const theirs = layersTrainer(cell);
-  await ours.step();
-  await theirs.step();
-  const oursRates = [];
-  const theirsRates = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    oursRates.push(await timeRound(ours));
-    theirsRates.push(await timeRound(theirs));
-  }
-  peak = Math.max(peak, matmulRate());
-  stepPeak = Math.max(stepPeak, matmulRate(B, I + H, 4 * H));
-  const forwardFlops = 2 * (I + H) * gates[cell] * H * T + 2 * H;
-  const flopsPerSequence = 3 * forwardFlops;
-  const unfoldRate = median(oursRates);
-  const layersRate = median(theirsRates);
-  rows.push({ cell, unfold: unfoldRate, tfjsLayers: layersRate, ratio: unfoldRate / layersRate, gflops: (unfoldRate * flopsPerSequence) / 1e9 });
-  console.log(`${cell}: unfold ${unfoldRate.toFixed(1)} seq/s, tf.layers ${layersRate.toFixed(1)} seq/s, ratio ${(unfoldRate / layersRate).toFixed(2)}×`);
-}
-for (const row of rows) {
-  row.peakFraction = row.gflops / peak;
-  row.stepPeakFraction = row.gflops / stepPeak;
-}
-writeResults(new URL('../results/train-speed', import.meta.url).pathname, 'Training throughput (wasm backend)', rows, [
-  { label: 'cell', format: (r) => r.cell },
-  { label: 'unfold seq/s', format: (r) => r.unfold.toFixed(1) },
-  { label: 'tf.layers seq/s', format: (r) => r.tfjsLayers.toFixed(1) },
-  { label: 'ratio', format: (r) => `${r.ratio.toFixed(2)}×` },
-  { label: 'unfold GFLOP/s', format: (r) => r.gflops.toFixed(2) },
-  { label: 'of 1024³ matMul rate', format: (r) => `${(100 * r.peakFraction).toFixed(0)}%` },
-  { label: 'of step-shaped matMul rate', format: (r) => `${(100 * r.stepPeakFraction).toFixed(0)}%` },
-], { config: `input ${I}, hidden ${H}, ${T} steps, batch ${B}, dense head on the last step, MSE, Adam; medians of ${ROUNDS} interleaved rounds of ${STEPS_PER_ROUND} steps`, matmulPeakGflops: Number(peak.toFixed(2)), stepShapedMatmulGflops: Number(stepPeak.toFixed(2)), note: 'GFLOP/s counts one training sequence as 3 x its forward FLOPs. In this run a standalone tf.matMul on tfjs-wasm reached only 2-3 GFLOP/s, at 1024^3 and at the step\'s own shape alike, well below what the fused LSTM sustains through the _FusedMatMul kernel it calls directly (../shared/platform.md recorded 21 GFLOP/s for 1024^3); so the fractions exceed 100% and the ceiling measurement, not the training rate, is suspect. Left for investigation.' });
+await exitOnCeilingExceeded(main);
