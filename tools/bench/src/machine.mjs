@@ -32,8 +32,11 @@ function cpuInfo() {
     if (field('processor') !== undefined) cores.add(`${field('physical id') ?? 0}/${field('core id') ?? field('processor')}`);
   }
   const present = VECTOR_FLAGS.filter(([flag]) => flags.has(flag)).map(([, name]) => name);
+  // A virtual machine's model name may be bare ("AMD EPYC"): family and model tell the generation apart.
+  const family = /^cpu family\s*:\s*(\d+)/m.exec(text)?.[1];
+  const number = /^model\s*:\s*(\d+)/m.exec(text)?.[1];
   return {
-    cpu: model,
+    cpu: family ? `${model} (family ${family}, model ${number})` : model,
     vectorExtensions: present.join(', ') || 'none of SSE4.2/AVX/AVX2/AVX-512',
     avx2: flags.has('avx2'),
     avx512: flags.has('avx512f'),

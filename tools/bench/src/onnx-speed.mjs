@@ -18,7 +18,9 @@ import { build } from 'esbuild';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measureGemmPeak, gemmShapes } from './onnx-gemm-peak.mjs';
 import { median, writeResults } from './stats.mjs';
+import { assertWithinCeiling, exitOnCeilingExceeded } from './sanity.mjs';
 
 process.env.ORT_DISABLE_TELEMETRY ??= '1'; // before onnxruntime's native library loads
 const I = 32, H = 128, T = 64;
@@ -155,24 +157,13 @@ function stepOnlyModel(label, kind, config) {
   return { label, bytes: unfold.serializeGraph(graph, { name: `${kind}-step` }), feeds };
 }
 
-/** onnxruntime's 1024³ float32 MatMul rate on this thread count, GFLOP/s (the engine's GEMM peak here). */
-async function gemmPeak() {
-  const n = 1024;
+/** A MatMul graph [m, k]·[k, n] with B an initializer, and its feeds (for onnx-gemm-peak.mjs). */
+function gemmModel([m, k, n]) {
   const graph = unfold.createModelBuilder(['A', 'C']);
-  const A = graph.input('A', { dtype: 'float32', shape: [n, n] });
-  const [product] = graph.node('MatMul', [A, graph.constant('B', { shape: [n, n], data: uniform(n * n, 1, 5) })]);
-  graph.output('C', product, { dtype: 'float32', shape: [n, n] });
-  const session = await ort.InferenceSession.create(unfold.serializeGraph(graph, { name: 'gemm' }), sessionOptions);
-  const feeds = { A: new ort.Tensor('float32', uniform(n * n, 1, 6), [n, n]) };
-  await session.run(feeds);
-  const times = [];
-  for (let i = 0; i < 7; i++) {
-    const start = performance.now();
-    await session.run(feeds);
-    times.push((performance.now() - start) / 1000);
-  }
-  await session.release();
-  return (2 * n ** 3) / median(times) / 1e9;
+  const A = graph.input('A', { dtype: 'float32', shape: [m, k] });
+  const [product] = graph.node('MatMul', [A, graph.constant('B', { shape: [k, n], data: uniform(k * n, 1, 5) })]);
+  graph.output('C', product, { dtype: 'float32', shape: [m, n] });
+  return { bytes: unfold.serializeGraph(graph, { name: 'gemm' }), feeds: { A: new ort.Tensor('float32', uniform(m * k, 1, 6), [m, k]) } };
 }
 
 /** Milliseconds per call over `calls` calls. */
@@ -220,7 +211,10 @@ const leakyMapping = stepOnlyModel('leaky step in a bare Scan', 'leaky', {});
 const nodeCount = (bytes) => Object.values(unfold.readOnnxModel(bytes).ops).reduce((a, b) => a + b, 0);
 const engines = [...new Set([...pairs.flatMap((pair) => [pair.engine, pair.reference]), lstmLayout, lstmInterface, leakyMapping])];
 
-const peak = await gemmPeak();
+// The GEMM peak: best over shapes and warm repetitions at 1 thread (the rows' thread count, so the
+// fractions' denominator), and at 2 threads for reference; measured before and after the rounds.
+const gemmRates = async () => measureGemmPeak(ort, gemmModel, gemmShapes({ input: I, hidden: H, steps: T }), [1, 2], sessionOptions);
+const gemmBefore = await gemmRates();
 const rows = [];
 const lstmBreakdown = {};
 const leakyBreakdown = {};
@@ -244,8 +238,7 @@ for (const batch of BATCHES) {
       unfoldSequencesPerSecond: (batch * 1000) / ours,
       referenceSequencesPerSecond: (batch * 1000) / theirs,
       unfoldGflops: gflops,
-      fractionOfGemmPeak: gflops / peak,
-    });
+  });
   }
   // bare → + layout → + interface → the export: each difference is what that step's nodes cost.
   const [exported, bare, layout, withInterface] = [pairs[0].engine, lstmOp, lstmLayout, lstmInterface].map(quietOf);
@@ -261,6 +254,11 @@ for (const batch of BATCHES) {
     `+ the shared Scan's padding, zero step and last-step gather and the exporter's boundary (Transposes, lengths and state plumbing, Where for empty sequences) ${us(leakyExported - leakyAlone)}`;
 }
 
+const gemm = [...gemmBefore, ...(await gemmRates())].sort((a, b) => b.gflops - a.gflops);
+const best = (threads) => gemm.find((rate) => rate.threads === threads);
+const peak = best(1).gflops;
+for (const row of rows) row.fractionOfGemmPeak = row.unfoldGflops / peak;
+
 const fixed = (digits) => (value) => value.toFixed(digits);
 const columns = [
   { label: 'model', format: (r) => r.model },
@@ -274,12 +272,18 @@ const columns = [
   { label: 'GFLOP/s (% of GEMM peak)', format: (r) => `${fixed(1)(r.unfoldGflops)} (${fixed(0)(100 * r.fractionOfGemmPeak)}%)` },
 ];
 const base = join(root, 'tools/bench/results/onnx-speed');
-writeResults(base, 'ONNX inference: unfold exports vs single native ops (onnxruntime-node, 1 thread)', rows, columns, {
-  size: `input ${I}, hidden ${H}, ${T} steps`,
-  onnxruntime: `onnxruntime-node ${ort.env?.versions?.node ?? '?'}, intra/inter-op threads 1, graphOptimizationLevel all`,
-  method: `interleaved rounds, median of ${ROUNDS} (cost breakdowns: lower quartile); ${CALLS[1]} calls/round at batch 1, ${CALLS[64]} at batch 64; unfold bundled from source (esbuild, condition @unfold/source)`,
-  gemmPeakGflops: Math.round(peak * 10) / 10,
-  lstmExportCost: lstmBreakdown,
-  leakyExportCost: leakyBreakdown,
+// A row above its ceiling is a broken measurement: exit 1, naming it, before anything is written.
+await exitOnCeilingExceeded(async () => {
+  assertWithinCeiling(rows, (r) => `${r.model}, batch ${r.batch}`, (r) => [{ what: `${r.unfoldGflops.toFixed(1)} GFLOP/s of the ${peak.toFixed(1)} GFLOP/s 1-thread MatMul peak`, fraction: r.fractionOfGemmPeak }]);
+  writeResults(base, 'ONNX inference: unfold exports vs single native ops (onnxruntime-node, 1 thread)', rows, columns, {
+    size: `input ${I}, hidden ${H}, ${T} steps`,
+    onnxruntime: `onnxruntime-node ${ort.env?.versions?.node ?? '?'}, intra/inter-op threads 1, graphOptimizationLevel all`,
+    method: `interleaved rounds, median of ${ROUNDS} (cost breakdowns: lower quartile); ${CALLS[1]} calls/round at batch 1, ${CALLS[64]} at batch 64; unfold bundled from source (esbuild, condition @unfold/source)`,
+    gemmPeakGflops: Math.round(peak * 10) / 10,
+    gemmPeak: `onnxruntime MatMul (B an initializer), best over shapes ${gemmShapes({ input: I, hidden: H, steps: T }).map((s) => s.join('×')).join(', ')} and 7 warm repetitions of ~50 ms, before and after the rounds: 1 thread ${best(1).gflops.toFixed(1)} GFLOP/s at ${best(1).shape} (the fractions' denominator: the rows run 1 thread), 2 threads ${best(2).gflops.toFixed(1)} GFLOP/s at ${best(2).shape}`,
+    gemmRates: gemm.map((rate) => `${rate.shape} ${rate.threads}t ${rate.gflops.toFixed(1)}`).join('; '),
+    lstmExportCost: lstmBreakdown,
+    leakyExportCost: leakyBreakdown,
+  });
+  console.log(readFileSync(`${base}.md`, 'utf8'));
 });
-console.log(readFileSync(`${base}.md`, 'utf8'));
