@@ -2,9 +2,9 @@
 // readout at the last step) served on 127.0.0.1.
 //   1. Load test: the Node entry (onnxruntime-node) under autocannon for a fixed time at 1 and 8 connections,
 //      POST /models/<name>/predict with one sequence of 64 steps × 32 features (API.md's request shape):
-//      requests/s, p50/p99 latency, non-2xx. Run twice: with onnxruntime pinned to 1 intra-op thread (what the
-//      issue asks; the entry has no flag for it, so a preload wraps InferenceSession.create, see THREADS_1),
-//      and as shipped (onnxruntime-node's default pool: one thread per physical core, 2 here).
+//      requests/s, p50/p99 latency, non-2xx. Run twice, through the entry's own flag: --threads 1 (its
+//      default: one intra-op thread per model) and --threads 2 (one per core here, onnxruntime's own choice
+//      when it is not told).
 //   2. Cold start: Node (onnxruntime-node and -web), Bun and Deno (onnxruntime-web) and workerd (`wrangler
 //      dev`): time from spawn to the first 200 from GET /health, and to the first 200 from predict (sent as
 //      soon as /health answers), plus that first predict's own latency and the next one's. Medians of
@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
+import { packageVersion } from './machine.mjs';
 import { median, writeResults } from './stats.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -202,30 +203,40 @@ function threadsOf(pid) {
   }
 }
 
-async function loadTest(variant, command, args, body) {
-  const port = await freePort();
-  const server = start(command, args.map((a) => (a === '$PORT' ? String(port) : a)));
-  const url = `http://127.0.0.1:${port}`;
+/**
+ * The load test of several server variants, interleaved: all are started (an idle server costs nothing),
+ * probed and warmed up; then for each connection count every variant runs in turn, so a change in the
+ * machine's other load hits them alike and their ratio holds within the run.
+ */
+async function loadTests(variants, body) {
+  const servers = [];
   try {
-    await waitHealthy(url, server, performance.now(), 60_000);
-    const probe = await request(`${url}/models/${MODEL}/predict`, { method: 'POST', headers: JSON_HEADERS, body });
-    checkPredict(probe, variant);
-    await cannon(url, body, 8, 2); // warm-up, not recorded
-    const threads = threadsOf(server.child.pid);
+    for (const { variant, command, args } of variants) {
+      const port = await freePort();
+      const server = start(command, args.map((a) => (a === '$PORT' ? String(port) : a)));
+      const url = `http://127.0.0.1:${port}`;
+      servers.push({ variant, server, url });
+      await waitHealthy(url, server, performance.now(), 60_000);
+      const probe = await request(`${url}/models/${MODEL}/predict`, { method: 'POST', headers: JSON_HEADERS, body });
+      checkPredict(probe, variant);
+      await cannon(url, body, 8, 2); // warm-up, not recorded
+    }
     const rows = [];
     for (const connections of CONNECTIONS) {
-      const row = { variant, threads, ...(await cannon(url, body, connections, LOAD_SECONDS)) };
-      if (row.non2xx > 0 || row.errors > 0) {
-        // Say why: one more request's answer and the server's last output.
-        const after = await request(`${url}/models/${MODEL}/predict`, { method: 'POST', headers: JSON_HEADERS, body }).catch((e) => ({ status: 'error', text: String(e) }));
-        row.why = `after the run a predict got ${after.status} ${after.text.slice(0, 200)}; server output: ${server.output().slice(-500)}`;
+      for (const { variant, server, url } of servers) {
+        const row = { variant, threads: threadsOf(server.child.pid), ...(await cannon(url, body, connections, LOAD_SECONDS)) };
+        if (row.non2xx > 0 || row.errors > 0) {
+          // Say why: one more request's answer and the server's last output.
+          const after = await request(`${url}/models/${MODEL}/predict`, { method: 'POST', headers: JSON_HEADERS, body }).catch((e) => ({ status: 'error', text: String(e) }));
+          row.why = `after the run a predict got ${after.status} ${after.text.slice(0, 200)}; server output: ${server.output().slice(-500)}`;
+        }
+        rows.push(row);
+        console.log(`load ${variant} c=${connections}: ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms, non-2xx ${row.non2xx}, errors ${row.errors}`);
       }
-      rows.push(row);
-      console.log(`load ${variant} c=${connections}: ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50Ms.toFixed(2)} ms, p99 ${row.p99Ms.toFixed(2)} ms, non-2xx ${row.non2xx}, errors ${row.errors}`);
     }
     return rows;
   } finally {
-    await server.stop();
+    await Promise.all(servers.map(({ server }) => server.stop()));
   }
 }
 
@@ -297,24 +308,23 @@ const modelBytes = await writeModel(unfold, models);
 const body = predictBody();
 const bodyBytes = Buffer.byteLength(body);
 
-// onnxruntime-node with 1 intra-op and 1 inter-op thread: a preload (node --import) that wraps
-// InferenceSession.create on the same onnxruntime-node module instance the entry imports later.
-const THREADS_1 = join(scratch, 'ort-node-1-thread.mjs');
-writeFileSync(
-  THREADS_1,
-  [
-    "import ort from 'onnxruntime-node';",
-    'const create = ort.InferenceSession.create.bind(ort.InferenceSession);',
-    "ort.InferenceSession.create = (bytes, options = {}) => create(bytes, { ...options, intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });",
-  ].join('\n'),
-);
-const nodeArgs = (ort) => [entries.node, '--models', models, '--host', '127.0.0.1', '--port', '$PORT', '--ort', ort];
+const nodeArgs = (ort, threads) => [entries.node, '--models', models, '--host', '127.0.0.1', '--port', '$PORT', '--ort', ort, '--threads', String(threads)];
 
 console.log(`model ${MODEL}: ${(modelBytes / 1024).toFixed(0)} KiB; predict body ${(bodyBytes / 1024).toFixed(1)} KiB; setup ${((performance.now() - began) / 1000).toFixed(1)} s`);
-const load = [
-  ...(await loadTest('onnxruntime-node, 1 thread', process.execPath, ['--import', pathToFileURL(THREADS_1).href, ...nodeArgs('node')], body)),
-  ...(await loadTest('onnxruntime-node, default threads', process.execPath, nodeArgs('node'), body)),
-];
+const load = await loadTests(
+  [
+    { variant: 'onnxruntime-node, --threads 1 (the default)', command: process.execPath, args: nodeArgs('node', 1) },
+    { variant: 'onnxruntime-node, --threads 2', command: process.execPath, args: nodeArgs('node', 2) },
+  ],
+  body,
+);
+// The ratio of the two thread counts at each connection count, measured back to back in the same run.
+const threadRatios = Object.fromEntries(
+  CONNECTIONS.map((connections) => {
+    const [one, two] = load.filter((row) => row.connections === connections);
+    return [`${connections} connection(s)`, `--threads 2 ÷ --threads 1: ${(two.requestsPerSecond / one.requestsPerSecond).toFixed(2)}× req/s, p99 ${(two.p99Ms / one.p99Ms).toFixed(2)}×`];
+  }),
+);
 
 // Cold starts, interleaved: an untimed start per runtime, then round after round.
 const { writeWorkerProject } = await import(pathToFileURL(join(root, 'apps/edge/workers/models.mjs')).href);
@@ -362,7 +372,6 @@ const rows = [
   ...load.map((r) => ({ part: 'load', ...r })),
   ...cold.map((r) => ({ part: 'cold', ...r })),
 ];
-const version = (name) => JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version;
 writeResults(
   join(root, 'tools/bench/results/serve-speed'),
   'Edge app: loopback load test (Node entry) and cold start per runtime',
@@ -384,10 +393,11 @@ writeResults(
   {
     model: `unfold LSTM export (createModel + exportModel): input ${I}, hidden ${H}, dense ${H}→${I}, readout last; ${(modelBytes / 1024).toFixed(0)} KiB`,
     request: `POST /models/${MODEL}/predict, {"inputs": [one sequence of ${T} steps × ${I} numbers]}, ${bodyBytes} bytes; answer: 1 row of ${I} numbers`,
-    load: `autocannon ${version('autocannon')} in this process (client and server share 2 cores), ${LOAD_SECONDS} s per row after a 2 s warm-up at 8 connections, pipelining 1; req/s is autocannon's mean per second; latencies (mean, p50, p99) from autocannon's per-response times (its own histogram keeps whole ms only; its values are in the JSON as autocannonP50Ms/autocannonP99Ms)`,
-    threads: 'measured before the Node entry passed --threads to onnxruntime-node: "1 thread" preloads a wrapper setting intraOpNumThreads = interOpNumThreads = 1 (what the entry now does by default), "default threads" is onnxruntime\'s own choice of one intra-op thread per physical core (now --threads 2). "process threads" is /proc Threads of the server process',
+    load: `autocannon ${packageVersion('autocannon')} in this process (client and server share 2 cores), ${LOAD_SECONDS} s per row after a 2 s warm-up at 8 connections, pipelining 1; both servers up at once and the thread counts run back to back at each connection count; req/s is autocannon's mean per second; latencies (mean, p50, p99) from autocannon's per-response times (its own histogram keeps whole ms only; its values are in the JSON as autocannonP50Ms/autocannonP99Ms)`,
+    threadRatios,
+    threads: 'the Node entry\'s --threads flag sets onnxruntime-node\'s intraOpNumThreads per model (interOpNumThreads 1): --threads 1 is the entry\'s default, --threads 2 one thread per core here (what onnxruntime picks when not told). "process threads" is /proc Threads of the server process',
     cold: `medians of ${COLD_STARTS} starts per runtime, interleaved, after one untimed start each; time from spawn (bundles prebuilt) to the first 200 from /health (polled every 10 ms), and to the first 200 from predict (sent right after /health answered). Node/Bun/Deno entries create the ORT session before listening; the Workers entry on the first predict. workerd is started by wrangler dev, which bundles the Worker (esbuild) on each start: its /health time is wrangler's, not a deployed isolate's cold start`,
-    versions: { onnxruntimeNode: version('onnxruntime-node'), onnxruntimeWeb: version('onnxruntime-web'), bun: version('bun'), deno: version('deno'), wrangler: version('wrangler') },
+    versions: { onnxruntimeNode: packageVersion('onnxruntime-node'), onnxruntimeWeb: packageVersion('onnxruntime-web'), bun: packageVersion('bun'), deno: packageVersion('deno'), wrangler: packageVersion('wrangler') },
     totalSeconds: Math.round((performance.now() - began) / 1000),
   },
 );

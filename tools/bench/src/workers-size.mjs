@@ -13,6 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { packageVersion } from './machine.mjs';
 import { writeResults } from './stats.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -83,8 +84,8 @@ mkdirSync(scratch, { recursive: true });
 const { writeWorkerProject } = await import(pathToFileURL(join(root, 'apps/edge/workers/models.mjs')).href);
 const modelBytes = await writeModel(join(scratch, 'models'));
 const { config } = writeWorkerProject(join(scratch, 'models'), join(scratch, 'worker'));
-const wranglerVersion = JSON.parse(readFileSync(join(root, 'node_modules/wrangler/package.json'), 'utf8')).version;
-const ortVersion = JSON.parse(readFileSync(join(root, 'node_modules/onnxruntime-web/package.json'), 'utf8')).version;
+const wranglerVersion = packageVersion('wrangler');
+const ortVersion = packageVersion('onnxruntime-web');
 
 const runs = [await dryRun('as-built', config, []), await dryRun('minified', config, ['--minify'])];
 const built = runs[0];
