@@ -6,5 +6,5 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@unfold/source'] },
   ssr: { resolve: { conditions: ['@unfold/source'] } },
-  test: { include: ['apps/*/test/**/*.browser.test.ts', 'packages/*/test/**/*.browser.test.ts'], environment: 'node', pool: 'forks', testTimeout: 60_000, hookTimeout: 60_000 },
+  test: { include: ['apps/*/test/**/*.browser.test.ts', 'packages/*/test/**/*.browser.test.ts'], globalSetup: ['packages/cells/scripts/vitest-setup.mjs'], environment: 'node', pool: 'forks', testTimeout: 60_000, hookTimeout: 60_000 },
 });

@@ -14,6 +14,8 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // The cells' WebAssembly kernels are generated from their AssemblyScript sources before any test runs.
+    globalSetup: ['packages/cells/scripts/vitest-setup.mjs'],
     typecheck: { enabled: true, include: ['packages/*/{src,test}/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
   },
 });

@@ -10,6 +10,7 @@ import type { ParamTensors } from '@unfold/core';
 import { tanh } from '../shared/activations';
 import type { FusedRecurrence, FusedStep } from '../shared/fused-sequence';
 import { foldInputAndRecurrent, onnxWeights, preActivation, sigmoidGate, type FoldedGate } from '../shared/gates';
+import { lstmKernel } from './kernel';
 import { lstmBackwardWeights, lstmGradients, lstmStepBackward, type LstmBackwardWeights, type LstmRows } from './backward';
 import { LSTM_GATES, peepholes, type Peepholes } from './layout';
 import type { LstmConfig } from './lstm';
@@ -99,4 +100,5 @@ export const lstmRecurrence: FusedRecurrence<LstmConfig, LstmForwardWeights, Lst
   backwardWeights: lstmBackwardWeights,
   stepBackward: lstmStepBackward,
   gradients: lstmGradients,
+  kernel: lstmKernel,
 };

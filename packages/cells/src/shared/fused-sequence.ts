@@ -31,6 +31,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import type { CellSequenceResult, ParamSpec, ParamTensors } from '@unfold/core';
 import { checkFinite, checkMaskValues, checkParams, checkSequenceInputs, type CellShape } from './checks';
+import { kernelExports } from './kernels/module';
+import type { SequenceKernel } from './kernels/sequence-kernel';
+import { kernelSequenceOp } from './kernel-sequence-op';
 import { stepMask, stepTensors } from './time-steps';
 
 export type TensorRecord = { readonly [name: string]: Tensor2D | undefined };
@@ -64,6 +67,8 @@ export interface FusedRecurrence<C, FW, BW, S extends TensorRecord, G extends Te
   stepBackward(weights: BW, dNext: readonly Tensor2D[], saved: S): FusedStepGradient<G>;
   /** dL/dx [T·B, I] and dL/dparam for every parameter, from the stacks; x is the input [T·B, I]. */
   gradients(params: ParamTensors, stacks: Stacks<S, G>, x: Tensor2D, config: C): { readonly x: Tensor2D; readonly params: Readonly<Record<string, Tensor>> };
+  /** The same recurrence as one WebAssembly SIMD call each way (shared/kernels), used where it runs. */
+  readonly kernel?: SequenceKernel<C>;
 }
 
 /** What the fused op needs to know about the cell besides its recurrence. */
@@ -81,6 +86,23 @@ function named(names: readonly string[], tensors: readonly Tensor[]): ParamTenso
 function flat(tensor: Tensor): Tensor {
   return tf.reshape(tensor, [-1]);
 }
+
+/** What both implementations of the fused op share: the checked sizes and host copies of one call. */
+export interface FusedCall<C> {
+  readonly where: string;
+  readonly config: C;
+  readonly T: number;
+  readonly B: number;
+  readonly I: number;
+  /** The states' sizes, in state order; sizes[0] is the output size O. */
+  readonly sizes: readonly number[];
+  readonly paramNames: readonly string[];
+  readonly xData: Float32Array;
+  readonly maskData: Float32Array | undefined;
+}
+
+/** The op: x, the initial states and the parameters (paramNames order) in; outputs and final states packed flat out. */
+export type FusedOp = (...inputs: Tensor[]) => Tensor;
 
 /** Runs a cell's recurrence over x [T, B, I] as one differentiable op; see the module comment. */
 export function fusedSequence<C, FW, BW, S extends TensorRecord, G extends TensorRecord>(
@@ -102,11 +124,30 @@ export function fusedSequence<C, FW, BW, S extends TensorRecord, G extends Tenso
   state.forEach((s, k) => checkFinite(where, `initial state ${cell.states[k]?.name}`, s.shape, s.dataSync()));
   const maskData = mask && Float32Array.from(mask.dataSync());
   if (mask && maskData) checkMaskValues(where, mask.shape, maskData);
-  const paramNames = cell.parameters.map((p) => p.name);
-  const stateCount = state.length;
-  const paramCount = paramNames.length;
+  const call: FusedCall<C> = { where, config, T, B, I, sizes, paramNames: cell.parameters.map((p) => p.name), xData, maskData };
+  const kernels = recurrence.kernel && T * B > 0 ? kernelExports() : undefined;
+  const op = kernels && recurrence.kernel ? kernelSequenceOp(recurrence.kernel, kernels, call) : tfjsSequenceOp(recurrence, call);
 
-  const op = tf.customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+  return tf.tidy(() => {
+    const packed = op(x, ...state, ...call.paramNames.map((name) => params[name] as Tensor));
+    const outputs = tf.reshape(tf.slice(packed, [0], [T * B * O]), [T, B, O]) as Tensor3D;
+    let offset = T * B * O;
+    const finalState = sizes.map((size) => {
+      const s = tf.reshape(tf.slice(packed, [offset], [B * size]), [B, size]) as Tensor2D;
+      offset += B * size;
+      return s;
+    });
+    return { outputs, state: finalState };
+  });
+}
+
+/** The tfjs implementation: per-step tensors forward, the cell's hand-written step backward in reverse. */
+function tfjsSequenceOp<C, FW, BW, S extends TensorRecord, G extends TensorRecord>(recurrence: FusedRecurrence<C, FW, BW, S, G>, call: FusedCall<C>): FusedOp {
+  const { where, config, T, B, I, sizes, paramNames, xData, maskData } = call;
+  const O = sizes[0] as number;
+  const stateCount = sizes.length;
+  const paramCount = paramNames.length;
+  return tf.customGrad((...args: (Tensor | GradSaveFunc)[]) => {
     const save = args[1 + stateCount + paramCount] as GradSaveFunc;
     const inputs = args.slice(0, 1 + stateCount + paramCount) as Tensor[];
     const paramList = inputs.slice(1 + stateCount);
@@ -170,17 +211,5 @@ export function fusedSequence<C, FW, BW, S extends TensorRecord, G extends Tenso
       ];
     };
     return { value, gradFunc };
-  });
-
-  return tf.tidy(() => {
-    const packed = op(x, ...state, ...paramNames.map((name) => params[name] as Tensor));
-    const outputs = tf.reshape(tf.slice(packed, [0], [T * B * O]), [T, B, O]) as Tensor3D;
-    let offset = T * B * O;
-    const finalState = sizes.map((size) => {
-      const s = tf.reshape(tf.slice(packed, [offset], [B * size]), [B, size]) as Tensor2D;
-      offset += B * size;
-      return s;
-    });
-    return { outputs, state: finalState };
-  });
+  }) as FusedOp;
 }

@@ -1,6 +1,7 @@
 import { setupBackend, type CellPlugin } from '@unfold/core';
 import { cellGradients, differentiableNames, expectClose, expectResultsClose, makeCellCase, maxAbsDiff, runCellHost } from '@unfold/testing';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
+import { describeEachKernelPath } from './kernel-paths';
 
 /**
  * The fused `sequence` path against a loop of `step` under tfjs autodiff, at the design's float32
@@ -11,7 +12,7 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 const TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
 
 export function describeFusedAgreement(plugin: CellPlugin, configs: readonly Readonly<Record<string, unknown>>[]): void {
-  describe(`${plugin.kind} fused sequence vs step loop at 1e-5 (T 12, B 4)`, () => {
+  describeEachKernelPath(`${plugin.kind} fused sequence vs step loop at 1e-5 (T 12, B 4)`, () => {
     let worst = { diff: 0, label: '' };
     beforeAll(async () => {
       await setupBackend();

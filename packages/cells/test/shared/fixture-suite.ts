@@ -2,7 +2,8 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setupBackend, type CellPlugin } from '@unfold/core';
 import { listFixtures, type CellPath } from '@unfold/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachKernelPath } from './kernel-paths';
 import { onnxDirectionCases, torchDirectionCases, type DirectionCase } from './fixture-cases';
 import { compareDirectionCase, runDirectionCase } from './fixture-run';
 
@@ -18,7 +19,7 @@ export function fixtureCases(torch: RegExp, onnx: RegExp): DirectionCase[] {
  * states within 1e-5 + 1e-5·|b| of the fixture. Logs the largest difference seen.
  */
 export function describeFixtures<C>(plugin: CellPlugin<string, C>, cases: readonly DirectionCase[], configFor: (c: DirectionCase) => Record<string, unknown>): void {
-  describe(`${plugin.kind} golden fixtures`, () => {
+  describeEachKernelPath(`${plugin.kind} golden fixtures`, () => {
     let worst = { diff: 0, name: '' };
     beforeAll(async () => {
       await setupBackend();

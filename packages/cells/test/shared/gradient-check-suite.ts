@@ -1,6 +1,7 @@
 import { setupBackend, type CellPlugin } from '@unfold/core';
 import { checkReferenceGradients, formatElement, makeCellCase, type CellReference } from '@unfold/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeEachKernelPath } from './kernel-paths';
 
 /**
  * The fused path's gradients (hand-written BPTT) against float64 central finite differences of the
@@ -9,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * numeric| relative to its tolerance atol 1e-4 + rtol 1e-3·|numeric|).
  */
 export function describeReferenceGradients<C>(plugin: CellPlugin<string, C>, configs: readonly Readonly<Record<string, unknown>>[], reference: CellReference<C>): void {
-  describe(`${plugin.kind} fused gradients vs float64 finite differences (T 12, B 4)`, () => {
+  describeEachKernelPath(`${plugin.kind} fused gradients vs float64 finite differences (T 12, B 4)`, () => {
     let worst = { ratio: 0, text: '' };
     beforeAll(async () => {
       await setupBackend();

@@ -1,0 +1,54 @@
+/**
+ * What a cell's whole-sequence WebAssembly kernel looks like to the fused op (fused-sequence.ts): host
+ * arrays in, host arrays out, one call for the forward over all T steps and one for the backward.
+ *
+ * The forward returns the outputs, the final states and a `backward` closure over what it saved (host
+ * copies, so any number of other kernel calls may run in between, and a forward-only call leaves
+ * nothing behind once it is garbage). The kernel reuses the fused op's input checks: it runs only on
+ * checked shapes and finite values, with T·B > 0.
+ */
+import type { KernelExports } from './module';
+
+/** Parameters by name as host copies, in the cell's own (ONNX) layout. */
+export type HostParams = Readonly<Record<string, Float32Array>>;
+
+export interface KernelInputs<C> {
+  readonly T: number;
+  readonly B: number;
+  readonly I: number;
+  readonly params: HostParams;
+  /** [T·B, I], time-major. */
+  readonly x: Float32Array;
+  /** The initial states in the cell's state order, [B, size] each. */
+  readonly state: readonly Float32Array[];
+  /** [T·B] of 0/1, or undefined when every step is real. */
+  readonly mask: Float32Array | undefined;
+  readonly config: C;
+}
+
+export interface KernelGradients {
+  /** dL/dx [T·B, I]. */
+  readonly x: Float32Array;
+  /** dL/d(initial state), in state order. */
+  readonly state: readonly Float32Array[];
+  /** dL/dparam for every parameter, in the parameter's layout. */
+  readonly params: HostParams;
+}
+
+export interface KernelForward {
+  /** [T·B, O], 0 at padded steps. */
+  readonly outputs: Float32Array;
+  /** The final states, in state order. */
+  readonly state: readonly Float32Array[];
+  /** dOutputs [T·B, O] and the gradients reaching the final states. */
+  backward(dOutputs: Float32Array, dState: readonly Float32Array[]): KernelGradients;
+}
+
+export interface SequenceKernel<C> {
+  forward(kernels: KernelExports, inputs: KernelInputs<C>): KernelForward;
+}
+
+/** n rounded up to a multiple of 8: the width of B packed into 8-column panels (gemm.as.ts). */
+export function panels(n: number): number {
+  return Math.ceil(n / 8) * 8;
+}
