@@ -313,7 +313,7 @@ const nodeArgs = (ort, threads) => [entries.node, '--models', models, '--host', 
 console.log(`model ${MODEL}: ${(modelBytes / 1024).toFixed(0)} KiB; predict body ${(bodyBytes / 1024).toFixed(1)} KiB; setup ${((performance.now() - began) / 1000).toFixed(1)} s`);
 const load = await loadTests(
   [
-    { variant: 'onnxruntime-node, --threads 1 (the default)', command: process.execPath, args: nodeArgs('node', 1) },
+    { variant: 'onnxruntime-node, --threads 1', command: process.execPath, args: nodeArgs('node', 1) },
     { variant: 'onnxruntime-node, --threads 2', command: process.execPath, args: nodeArgs('node', 2) },
   ],
   body,
@@ -395,7 +395,7 @@ writeResults(
     request: `POST /models/${MODEL}/predict, {"inputs": [one sequence of ${T} steps × ${I} numbers]}, ${bodyBytes} bytes; answer: 1 row of ${I} numbers`,
     load: `autocannon ${packageVersion('autocannon')} in this process (client and server share 2 cores), ${LOAD_SECONDS} s per row after a 2 s warm-up at 8 connections, pipelining 1; both servers up at once and the thread counts run back to back at each connection count; req/s is autocannon's mean per second; latencies (mean, p50, p99) from autocannon's per-response times (its own histogram keeps whole ms only; its values are in the JSON as autocannonP50Ms/autocannonP99Ms)`,
     threadRatios,
-    threads: 'the Node entry\'s --threads flag sets onnxruntime-node\'s intraOpNumThreads per model (interOpNumThreads 1): --threads 1 is the entry\'s default, --threads 2 one thread per core here (what onnxruntime picks when not told). "process threads" is /proc Threads of the server process',
+    threads: 'the Node entry\'s --threads flag sets onnxruntime-node\'s intraOpNumThreads per model (interOpNumThreads 1): --threads 1 is the entry\'s default, --threads 2 is one thread per core here (what onnxruntime picks when not told). "process threads" is /proc Threads of the server process',
     cold: `medians of ${COLD_STARTS} starts per runtime, interleaved, after one untimed start each; time from spawn (bundles prebuilt) to the first 200 from /health (polled every 10 ms), and to the first 200 from predict (sent right after /health answered). Node/Bun/Deno entries create the ORT session before listening; the Workers entry on the first predict. workerd is started by wrangler dev, which bundles the Worker (esbuild) on each start: its /health time is wrangler's, not a deployed isolate's cold start`,
     versions: { onnxruntimeNode: packageVersion('onnxruntime-node'), onnxruntimeWeb: packageVersion('onnxruntime-web'), bun: packageVersion('bun'), deno: packageVersion('deno'), wrangler: packageVersion('wrangler') },
     totalSeconds: Math.round((performance.now() - began) / 1000),
