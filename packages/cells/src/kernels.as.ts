@@ -5,7 +5,9 @@
  * buffers out above `heapBase()` and grows the memory as it needs.
  */
 export { gemm, packB } from './shared/kernels/gemm.as';
+export { gruBackward, gruForward } from './gru/kernel.as';
 export { lstmBackward, lstmForward } from './lstm/kernel.as';
+export { rnnBackward, rnnForward } from './rnn/kernel.as';
 
 /** The first byte the host may use: everything below is the module's own static data. */
 export function heapBase(): usize {

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { ParamTensors } from '@unfold/core';
 import { tanh } from '../shared/activations';
+import { gruKernel } from './kernel';
 import type { FusedRecurrence, FusedStep } from '../shared/fused-sequence';
 import { foldGate, foldInputAndRecurrent, gateRows, inputBias, onnxWeights, preActivation, recurrentBias, sigmoidGate, type FoldedGate } from '../shared/gates';
 import { gruBackwardWeights, gruGradients, gruStepBackward, type GruBackwardWeights, type GruRows } from './backward';
@@ -70,4 +71,5 @@ export const gruRecurrence: FusedRecurrence<GruConfig, GruForwardWeights, GruBac
   backwardWeights: gruBackwardWeights,
   stepBackward: gruStepBackward,
   gradients: gruGradients,
+  kernel: gruKernel,
 };

@@ -18,13 +18,9 @@
  * dx = dPre·W, dWᵀ = xᵀ·dPre, dRᵀ = h_prevᵀ·dPre (one packed dPre serves both), dbias = Σ_rows dPre.
  */
 import { gemm, packB } from '../shared/kernels/gemm.as';
-import { columnSums, fillRows, transpose } from '../shared/kernels/rows.as';
-import { clipv, inRangev, madd, sigmoidv, storeLanes, tanhv } from '../shared/kernels/simd.as';
-
-@inline
-function at(p: usize, i: i32): usize {
-  return p + ((<usize>i) << 2);
-}
+import { inputGradient, packColumns, weightGradientPacked } from '../shared/kernels/gradients.as';
+import { columnSums, fillRows } from '../shared/kernels/rows.as';
+import { at, clipv, inRangev, isReal, madd, sigmoidv, storeLanes, tanhv } from '../shared/kernels/simd.as';
 
 @inline
 function peep(pre: v128, P: usize, offset: i32, c: v128): v128 {
@@ -49,7 +45,7 @@ export function lstmForward(
     gemm(B, G, H, at(hs, rows * H), H, 1, scratch, at(gates, rows * G), G, true);
     for (let b = 0; b < B; b++) {
       const row = rows + b;
-      const real = !mask || load<f32>(at(mask, row)) != 0;
+      const real = isReal(mask, row);
       const g = at(gates, row * G);
       const flags = at(inRange, row * G);
       const hPrev = at(hs, row * H), cPrev = at(cs, row * H);
@@ -114,7 +110,7 @@ export function lstmBackward(
     const rows = t * B;
     for (let b = 0; b < B; b++) {
       const row = rows + b;
-      const real = !mask || load<f32>(at(mask, row)) != 0;
+      const real = isReal(mask, row);
       const d = at(dPre, row * G);
       const dhRow = at(dh, b * H), dcRow = at(dc, b * H);
       if (!real) {
@@ -161,16 +157,13 @@ export function lstmBackward(
     }
     gemm(B, H, G, at(dPre, rows * G), G, 1, scratch, tmp, H, false); // dh_prev = dPre_t · R
     for (let b = 0; b < B; b++) {
-      const real = !mask || load<f32>(at(mask, rows + b)) != 0;
+      const real = isReal(mask, rows + b);
       if (real) memory.copy(at(dh, b * H), at(tmp, b * H), (<usize>H) << 2);
     }
   }
-  packB(G, I, W, I, 1, scratch); // B(k = g, n = i) = W[g, i]
-  gemm(N, I, G, dPre, G, 1, scratch, dx, I, false);
-  packB(N, G, dPre, G, 1, scratch); // dPre as the right operand of both weight gradients
-  gemm(I, G, N, x, 1, I, scratch, tmp, G, false); // dWᵀ = xᵀ · dPre  [I, 4H]
-  transpose(I, G, tmp, dW);
-  gemm(H, G, N, hs, 1, H, scratch, tmp, G, false); // dRᵀ = h_prevᵀ · dPre  [H, 4H]
-  transpose(H, G, tmp, dR);
+  inputGradient(N, G, I, dPre, G, W, dx, scratch);
+  packColumns(N, G, dPre, G, scratch); // one packed dPre serves both weight gradients
+  weightGradientPacked(N, G, I, scratch, x, dW, tmp);
+  weightGradientPacked(N, G, H, scratch, hs, dR, tmp); // the operand of R: h_prev, rows 0 … N − 1 of hs
   columnSums(N, G, dPre, dbias);
 }

@@ -4,7 +4,7 @@
  * the backward needs, and maps the gradients back to the cell's ONNX-layout parameters.
  */
 import { KernelArena, type KernelExports } from '../shared/kernels/module';
-import { panels, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { panels, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import type { LstmConfig } from './lstm';
 
 function forward(kernels: KernelExports, inputs: KernelInputs<LstmConfig>): KernelForward {
@@ -72,12 +72,7 @@ function forward(kernels: KernelExports, inputs: KernelInputs<LstmConfig>): Kern
       kernels.lstmBackward(T, B, I, H, p.x, p.W, p.R, p.P, p.mask, clip, config.inputForget ? 1 : 0, p.hs, p.cs, p.gates, p.inRange, p.tanhC, p.dy, p.dh, p.dc, p.dPre, p.tmp, p.scratch, p.dx, p.dW, p.dR, p.dbias, p.dP);
       const dbias = back.read(p.dbias, G);
       const grads: Record<string, Float32Array> = { W: back.read(p.dW, G * I), R: back.read(p.dR, G * H) };
-      if (params.B) {
-        const dB = new Float32Array(2 * G);
-        dB.set(dbias);
-        dB.set(dbias, G);
-        grads.B = dB; // Wb and Rb enter every pre-activation alike
-      }
+      if (params.B) grads.B = stackedBias(dbias);
       if (params.P) grads.P = back.read(p.dP, 3 * H);
       return { x: back.read(p.dx, N * I), state: [back.read(p.dh, B * H), back.read(p.dc, B * H)], params: grads };
     },

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor2D } from '@tensorflow/tfjs-core';
 import type { ParamTensors } from '@unfold/core';
 import { tanh } from '../shared/activations';
+import { rnnKernel } from './kernel';
 import type { FusedRecurrence, FusedStep } from '../shared/fused-sequence';
 import { foldInputAndRecurrent, onnxWeights, preActivation, reluGate, type FoldedGate } from '../shared/gates';
 import { rnnBackwardWeights, rnnGradients, rnnStepBackward, type RnnBackwardWeights, type RnnRows } from './backward';
@@ -44,4 +45,5 @@ export const rnnRecurrence: FusedRecurrence<RnnConfig, RnnForwardWeights, RnnBac
   backwardWeights: rnnBackwardWeights,
   stepBackward: rnnStepBackward,
   gradients: rnnGradients,
+  kernel: rnnKernel,
 };

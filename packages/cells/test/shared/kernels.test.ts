@@ -1,7 +1,7 @@
 import { setupBackend, type CellPlugin } from '@unfold/core';
 import { cellGradients, differentiableNames, expectClose, expectResultsClose, makeCellCase, runCellHost } from '@unfold/testing';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { kernelBuild, lstmCell, useKernels } from '../../src/index';
+import { gruCell, kernelBuild, lstmCell, rnnCell, useKernels } from '../../src/index';
 
 /**
  * The WebAssembly SIMD kernels against the tfjs implementation of the same fused op, forced one after
@@ -24,6 +24,8 @@ const CASES: readonly { readonly plugin: CellPlugin; readonly options: readonly 
     plugin: lstmCell as CellPlugin,
     options: [{}, { bias: false }, { peepholes: true, clip: 0.6 }, { peepholes: true, inputForget: true, forgetBias: 1 }],
   },
+  { plugin: gruCell as CellPlugin, options: [{}, { bias: false }, { linearBeforeReset: false }, { linearBeforeReset: false, bias: false }] },
+  { plugin: rnnCell as CellPlugin, options: [{}, { bias: false }, { activation: 'relu' }] },
 ];
 
 function compareOnBothPaths(plugin: CellPlugin, config: Record<string, unknown>, shape: { T: number; B: number }, masked: boolean): void {

@@ -31,6 +31,10 @@ export interface KernelExports {
   packB(K: number, N: number, src: Pointer, sk: number, sn: number, P: Pointer): void;
   lstmForward(...args: number[]): void;
   lstmBackward(...args: number[]): void;
+  gruForward(...args: number[]): void;
+  gruBackward(...args: number[]): void;
+  rnnForward(...args: number[]): void;
+  rnnBackward(...args: number[]): void;
 }
 
 let mode: KernelMode | undefined;

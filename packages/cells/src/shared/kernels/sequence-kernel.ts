@@ -52,3 +52,11 @@ export interface SequenceKernel<C> {
 export function panels(n: number): number {
   return Math.ceil(n / 8) * 8;
 }
+
+/** d[Wb; Rb] for B = [Wb; Rb] when both biases enter every pre-activation alike: the one gradient twice. */
+export function stackedBias(dbias: Float32Array): Float32Array {
+  const stacked = new Float32Array(2 * dbias.length);
+  stacked.set(dbias);
+  stacked.set(dbias, dbias.length);
+  return stacked;
+}

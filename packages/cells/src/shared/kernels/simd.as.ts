@@ -83,3 +83,15 @@ export function storeLanes(p: usize, v: v128, count: i32): void {
   if (count > 1) v128.store32_lane(p, v, 1, 4);
   if (count > 2) v128.store32_lane(p, v, 2, 8);
 }
+
+/** The byte address of value i of the f32 buffer at p. */
+@inline
+export function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}
+
+/** Whether row `row` of a 0/1 mask is a real step (no mask: every step is). */
+@inline
+export function isReal(mask: usize, row: i32): bool {
+  return !mask || load<f32>(at(mask, row)) != 0;
+}
