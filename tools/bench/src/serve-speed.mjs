@@ -16,14 +16,13 @@
 // Run: `node tools/bench/src/serve-speed.mjs` from the repo root (about 80 s; no build needed: the entries
 // and unfold are bundled from source with @unfold/testing's bundleFromSource, as the edge e2e tests do).
 // Env: LOAD_SECONDS (default 10), COLD_STARTS (default 3). Writes tools/bench/results/serve-speed.{json,md}.
-import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { packageVersion } from './machine.mjs';
+import { freePort, startGroup } from './processes.mjs';
 import { median, writeResults } from './stats.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -41,54 +40,8 @@ const WORKERD_SLOW_MS = 20_000;
 const CHILD_ENV = { ORT_DISABLE_TELEMETRY: '1', DENO_NO_UPDATE_CHECK: '1', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', NO_COLOR: '1' };
 Object.assign(process.env, { ORT_DISABLE_TELEMETRY: '1' });
 
-// ---------------------------------------------------------------------------------------------------------------
-// Processes: every child runs in its own process group (detached), so stopping it also stops what it spawned
-// (wrangler → workerd). Groups still alive when this script exits are killed.
-const groups = new Set();
-const killGroup = (pid, signal) => {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-};
-process.once('exit', () => groups.forEach((pid) => killGroup(pid, 'SIGKILL')));
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
-
-/** Spawns `command args`; returns { child, output(), exited, stop() }. */
-function start(command, args, env = {}) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...CHILD_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  groups.add(child.pid);
-  let output = '';
-  let exitCode;
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => ((exitCode = code ?? signal), groups.delete(child.pid), resolve())));
-  return {
-    child,
-    output: () => output,
-    exitCode: () => exitCode,
-    async stop() {
-      if (exitCode !== undefined) return;
-      killGroup(child.pid, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** Spawns `command args` in its own process group (see processes.mjs), from the repo root, CHILD_ENV added. */
+const start = (command, args, env = {}) => startGroup(command, args, { cwd: root, env: { ...process.env, ...CHILD_ENV, ...env } });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -19,7 +19,7 @@ import { median, resultsDocument, writeResults } from './stats.mjs';
 import { assertWithinCeiling, exitOnCeilingExceeded } from './sanity.mjs';
 import { contenders } from './train-speed/contenders.mjs';
 import { ceilingShapes } from './train-speed/matmul-ceiling.mjs';
-import { parseOptions, USAGE } from './train-speed/options.mjs';
+import { parseOptions, USAGE, UsageError } from './train-speed/options.mjs';
 
 const GATES = { lstm: 4, gru: 3 };
 const MAX_STEPS_PER_ROUND = 1000;
@@ -151,4 +151,10 @@ async function main() {
   }
 }
 
-await exitOnCeilingExceeded(main);
+try {
+  await exitOnCeilingExceeded(main);
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(error.message);
+  process.exitCode = 2;
+}

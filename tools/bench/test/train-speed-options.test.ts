@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: a plain ESM script without types
-import { parseOptions } from '../src/train-speed/options.mjs';
+import { parseOptions, UsageError } from '../src/train-speed/options.mjs';
 // @ts-expect-error: a plain ESM script without types
-import { CONTENDER_NAMES } from '../src/train-speed/contenders.mjs';
+import { CONTENDER_NAMES, contenders } from '../src/train-speed/contenders.mjs';
 
 describe('train-speed options', () => {
   it('defaults to the published configuration, and writes results only then', () => {
@@ -20,6 +20,8 @@ describe('train-speed options', () => {
   it('rejects what it cannot run, saying what it expected', () => {
     expect(() => parseOptions(['--cells', 'lstm,transformer'])).toThrow(/--cells expects lstm and\/or gru, got transformer/);
     expect(() => parseOptions(['--rounds', '0'])).toThrow(/--rounds expects a positive number, got "0"/);
+    expect(() => parseOptions(['--bogus'])).toThrow(UsageError);
+    expect(() => contenders(['keras'], 'python3')).toThrow(/--contenders expects some of unfold, .*, got keras/);
   });
 
   it('knows the contenders the issue names', () => {

@@ -7,6 +7,7 @@
 //   pytorch-Nt-coretype-unset  the same without OPENBLAS_CORETYPE (added only when it is set).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { UsageError } from './options.mjs';
 import { startChild } from './protocol.mjs';
 
 const NODE_CONTENDER = fileURLToPath(new URL('./node-contender.mjs', import.meta.url));
@@ -59,7 +60,7 @@ export const CONTENDER_NAMES = [...javascript.map((c) => c.name), ...PYTORCH_THR
  */
 export function contenders(wanted, python) {
   const unknown = wanted.filter((name) => !CONTENDER_NAMES.includes(name));
-  if (unknown.length) throw new Error(`train-speed: unknown contender(s) ${unknown.join(', ')}; expected some of ${CONTENDER_NAMES.join(', ')}`);
+  if (unknown.length) throw new UsageError(`train-speed: --contenders expects some of ${CONTENDER_NAMES.join(', ')}, got ${unknown.join(', ')}`);
   const wants = (name) => !wanted.length || wanted.includes(name.replace(/-coretype-unset$/, ''));
   const wantsTorch = PYTORCH_THREADS.some((threads) => wants(`pytorch-${threads}t`));
   const missingTorch = wantsTorch ? torchUnavailable(python) : null;

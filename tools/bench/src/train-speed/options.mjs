@@ -14,15 +14,31 @@ export const USAGE = `usage: node tools/bench/src/train-speed.mjs [options]
   --no-write           do not write tools/bench/results/train-speed.{md,json}
 Results are written only for a full run (default cells, hidden sizes and contenders, no --quick).`;
 
+/** Bad command-line input: the bench prints the message (what was expected, what was got, the usage) and exits 2. */
+export class UsageError extends Error {
+  constructor(message) {
+    super(`${message}\n${USAGE}`);
+    this.name = 'UsageError';
+  }
+}
+
 const list = (value) => value.split(',').map((s) => s.trim()).filter(Boolean);
 const positive = (name, value) => {
   const number = Number(value);
-  if (!(number > 0)) throw new Error(`train-speed: --${name} expects a positive number, got ${JSON.stringify(value)}\n${USAGE}`);
+  if (!(number > 0)) throw new UsageError(`train-speed: --${name} expects a positive number, got ${JSON.stringify(value)}`);
   return number;
 };
 
+function parseArgsOrExplain(config) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError(`train-speed: ${error.message}`);
+  }
+}
+
 export function parseOptions(argv) {
-  const { values } = parseArgs({
+  const { values } = parseArgsOrExplain({
     args: argv,
     options: {
       json: { type: 'boolean' }, quick: { type: 'boolean' }, 'no-write': { type: 'boolean' }, help: { type: 'boolean' },
@@ -33,7 +49,7 @@ export function parseOptions(argv) {
   const quick = Boolean(values.quick);
   const cells = list(values.cells ?? 'lstm,gru');
   const bad = cells.filter((cell) => cell !== 'lstm' && cell !== 'gru');
-  if (bad.length) throw new Error(`train-speed: --cells expects lstm and/or gru, got ${bad.join(', ')}\n${USAGE}`);
+  if (bad.length) throw new UsageError(`train-speed: --cells expects lstm and/or gru, got ${bad.join(', ')}`);
   const options = {
     help: Boolean(values.help),
     json: Boolean(values.json),
