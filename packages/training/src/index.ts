@@ -20,6 +20,7 @@ export { epochEndCallback, monitorCallback, validationCallback, type Monitor, ty
 export { runLoop, type LoopResult, type LoopSpec } from './loop/run';
 export { bucketSampler, sequentialSampler, shuffledSampler, type BatchSampler } from './loop/sampler';
 export { optimizerSnapshot } from './loop/state';
+export { BCE_EPSILON, binaryCrossEntropy } from './losses/binary-cross-entropy';
 export { crossEntropy } from './losses/cross-entropy';
 export { maskedMean } from './losses/masked-mean';
 export { mse } from './losses/mse';
@@ -53,8 +54,9 @@ export { forecastingWindows, normalisationOf, nrmse, type Normalisation } from '
 export { batchLoss, evaluateLoss, fullBpttStep, trainStep, update, type StepOptions, type UpdateGuard, type UpdateResult } from './train-step';
 export { fitStreams, type TbpttOptions, type TbpttResult } from './tbptt';
 
+import { binaryCrossEntropy } from './losses/binary-cross-entropy';
 import { crossEntropy } from './losses/cross-entropy';
 import { mse } from './losses/mse';
 
 /** The losses of this package, for `createRegistry`. */
-export const losses = Object.freeze([mse, crossEntropy] as const);
+export const losses = Object.freeze([mse, crossEntropy, binaryCrossEntropy] as const);

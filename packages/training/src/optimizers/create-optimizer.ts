@@ -23,7 +23,10 @@ export function createOptimizer(config: OptimizerConfig): Optimizer {
       checkRange(where, 'beta1', config.beta1, 0, 1);
       checkRange(where, 'beta2', config.beta2, 0, 1);
       checkRange(where, 'epsilon', config.epsilon, 0, Infinity, true);
-      return adam(config.beta1, config.beta2, config.epsilon);
+      if (config.restartEvery !== undefined && !(Number.isSafeInteger(config.restartEvery) && config.restartEvery >= 1)) {
+        throw new ConfigError('invalid restartEvery', { where, expected: 'an integer >= 1 (updates between restarts of the moments), or leave it out', got: String(config.restartEvery), fix: 'e.g. restartEvery: 16' });
+      }
+      return adam(config.beta1, config.beta2, config.epsilon, config.restartEvery);
     case 'rmsprop':
       checkRange(where, 'decay', config.decay, 0, 1);
       checkRange(where, 'momentum', config.momentum, 0, 1);

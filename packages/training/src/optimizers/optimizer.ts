@@ -30,7 +30,15 @@ export type LearningRate = number | ((step: number) => number);
 
 export type OptimizerConfig =
   | { readonly kind: 'sgd'; readonly learningRate: LearningRate; readonly momentum?: number; readonly nesterov?: boolean }
-  | { readonly kind: 'adam'; readonly learningRate: LearningRate; readonly beta1?: number; readonly beta2?: number; readonly epsilon?: number }
+  | {
+      readonly kind: 'adam';
+      readonly learningRate: LearningRate;
+      readonly beta1?: number;
+      readonly beta2?: number;
+      readonly epsilon?: number;
+      /** Restart the moments (m = v = 0, bias correction from t = 1) every this many updates; default never. See `adam`. */
+      readonly restartEvery?: number;
+    }
   | { readonly kind: 'rmsprop'; readonly learningRate: LearningRate; readonly decay?: number; readonly momentum?: number; readonly epsilon?: number };
 
 /** Lazily created per-variable state tensors (kept out of tidy). */
