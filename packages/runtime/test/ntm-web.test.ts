@@ -8,18 +8,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 // The exported NTM (a Scan carrying the [B, N, M] memory) gives the same answers in onnxruntime-web (wasm)
 // as in onnxruntime-node and as unfold's forward pass, at several lengths and batch sizes, one call and
-// streamed in chunks through state_out → state_in.
+// streamed in chunks through state_out → state_in; with the feed-forward and with the LSTM controller.
 process.env.ORT_DISABLE_TELEMETRY ??= '1';
 beforeAll(() => setupBackend());
 
 const registry = createRegistry([...cells, ...layers, ...heads]);
-const spec: ModelSpec = {
+/** The NTM with the feed-forward or the LSTM controller (whose h and c stream as state too). */
+const specOf = (controller: 'feedforward' | 'lstm'): ModelSpec => ({
   kind: 'sequence-model',
   children: {
-    body: { kind: 'recurrent', children: { cell: { kind: 'ntm', config: { inputSize: 3, outputSize: 4, controllerSize: 8, memorySlots: 6, memoryWidth: 4, readHeads: 2, writeHeads: 1, shiftRange: 1 } } } },
+    body: { kind: 'recurrent', children: { cell: { kind: 'ntm', config: { inputSize: 3, outputSize: 4, controller, controllerSize: 8, memorySlots: 6, memoryWidth: 4, readHeads: 2, writeHeads: 1, shiftRange: 1 } } } },
     output: { kind: 'dense', config: { inputSize: 4, outputSize: 2 } },
   },
-};
+});
 
 type Feeds = Record<string, { data: Float32Array | Int32Array; dims: number[] }>;
 type Engine = (feeds: Feeds) => Promise<Record<string, Float32Array>>;
@@ -42,12 +43,14 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 describe('ntm in onnxruntime-web', () => {
-  it('matches onnxruntime-node and unfold at T = 0, 1, 5, 12 and batches 1 and 3, and streams in chunks', async () => {
+  it.each(['feedforward', 'lstm'] as const)('%s controller: matches onnxruntime-node and unfold at T = 0, 1, 5, 12 and batches 1 and 3, and streams in chunks', async (controller) => {
+    const spec = specOf(controller);
     const model = createModel(registry, spec, { seed: 3 });
     const weights = model.toModelData().weights;
     const bytes = exportModel(registry, { spec, weights });
     const engines = { node: await engine('node', bytes), web: await engine('web', bytes) };
     const states = stateOf(resolveModel(registry, spec));
+    expect(states.length).toBe(controller === 'lstm' ? 6 : 4); // memory, read and write weights, reads (+ h, c)
     const rng = new Rng('ntm-web');
     let worst = 0;
     for (const T of [0, 1, 5, 12]) {
