@@ -89,13 +89,14 @@ function configurationRows(config, running, options) {
 function tableColumns(names) {
   const fixed = (value, digits) => (value == null || !Number.isFinite(value) ? '–' : value.toFixed(digits));
   const of = (line, name) => line.rows.find((r) => r.contender === name);
+  const ratio = (value) => (value == null ? '–' : `${fixed(value, 2)}×`);
   const fraction = (row) => (row ? `${fixed(row.gflops, 1)} (${fixed(100 * row.ceilingFraction, 0)}%)` : '–');
   return [
     { label: 'cell', format: (line) => line.cell },
     { label: 'hidden', format: (line) => String(line.hidden) },
     ...names.map((name) => ({ label: `${name} seq/s`, format: (line) => fixed(of(line, name)?.seqPerSec, 1) })),
-    { label: 'unfold ÷ PyTorch best', format: (line) => `${fixed(of(line, 'unfold')?.ratioToPytorchBest, 2)}×` },
-    { label: 'unfold ÷ tfjs-layers', format: (line) => `${fixed(of(line, 'unfold')?.ratioToTfjsLayers, 2)}×` },
+    { label: 'unfold ÷ PyTorch best', format: (line) => ratio(of(line, 'unfold')?.ratioToPytorchBest) },
+    { label: 'unfold ÷ tfjs-layers', format: (line) => ratio(of(line, 'unfold')?.ratioToTfjsLayers) },
     { label: 'unfold GFLOP/s (of ceiling)', format: (line) => fraction(of(line, 'unfold')) },
     { label: 'unfold-tfjs GFLOP/s (of ceiling)', format: (line) => fraction(of(line, 'unfold-tfjs')) },
   ];
