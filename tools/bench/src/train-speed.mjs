@@ -85,6 +85,14 @@ function configurationRows(config, running, options) {
   return rows;
 }
 
+/** One line on a PyTorch contender: version, threads, its own vector ISA, and which BLAS it called. */
+function describeTorch(info) {
+  const blas = info.blas;
+  const openblas = blas.openblasCore ? `, OpenBLAS core ${blas.openblasCore} (${blas.openblasConfig})` : '';
+  const coretype = `OPENBLAS_CORETYPE ${blas.openblasCoretype ?? 'unset'}`;
+  return `torch ${info.torch}, ${info.threads} thread(s), CPU capability ${info.cpuCapability}; BLAS ${blas.libraries.join(' + ') || 'none loaded'}${openblas}; ${coretype}`;
+}
+
 /** The Markdown table: one line per configuration, a seq/s column per contender, then the ratios. */
 function tableColumns(names) {
   const fixed = (value, digits) => (value == null || !Number.isFinite(value) ? '–' : value.toFixed(digits));
@@ -133,7 +141,7 @@ async function main() {
       ? { what: 'WebAssembly SIMD GEMM ceiling: tfjs-wasm matMul (XNNPACK), best over the steps\' shapes and 256³–1024³, warmed up, result read inside the timed region, in the unfold process', gflops: Number(ceiling.gflops.toFixed(2)), shape: ceiling.shape.join('×'), backend: ceiling.backend, threads: ceiling.threads, byShape }
       : 'not measured (no tfjs-wasm contender)',
     flops: 'one training sequence = 3 × forward FLOPs, forward = 2·(I+H)·gates·H·T + 2·H',
-    pytorch: Object.keys(pytorchInfo).length ? pytorchInfo : 'not run',
+    pytorch: Object.keys(pytorchInfo).length ? Object.entries(pytorchInfo).map(([name, info]) => `${name}: ${describeTorch(info)}`).join('; ') : 'not run',
     ...(skipped.length ? { skipped } : {}),
   };
   const document = resultsDocument(title, rows, extra);
