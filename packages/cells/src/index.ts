@@ -6,4 +6,4 @@ export { leakyCell, type LeakyConfig, type LeakyConfigInput } from './leaky/inde
 export { lstmCell, type LstmConfig, type LstmConfigInput } from './lstm/index';
 export { ntmCell, type NtmConfig, type NtmConfigInput } from './ntm/index';
 export { rnnCell, type RnnConfig, type RnnConfigInput } from './rnn/index';
-export { kernelBuild, loadKernels, useKernels, type KernelBuild, type KernelMode } from './shared/kernels/module';
+export { kernelBuild, kernelThreads, loadKernels, useKernels, type KernelBuild, type KernelMode, type KernelOptions } from './shared/kernels/module';

@@ -1,13 +1,16 @@
 /**
  * AssemblyScript entry of the training kernels' WebAssembly module (scripts/build-kernels.mjs compiles
- * it twice: with SIMD, and with SIMD + relaxed SIMD for fused multiply-adds). Every export is a plain
- * function over byte addresses in the module's memory; the host (shared/kernels/module.ts) lays the
- * buffers out above `heapBase()` and grows the memory as it needs.
+ * it with SIMD and with SIMD + relaxed SIMD for fused multiply-adds, each over a private or a shared
+ * imported memory). Every export is a plain function over byte addresses in that memory; the host
+ * (shared/kernels) lays the buffers out above `heapBase()`, grows the memory as it needs and, with a
+ * shared memory, runs the two halves of a batch on two threads.
  */
 export { gemm, packB } from './shared/kernels/gemm.as';
-export { gruBackward, gruForward } from './gru/kernel.as';
-export { lstmBackward, lstmForward } from './lstm/kernel.as';
-export { rnnBackward, rnnForward } from './rnn/kernel.as';
+export { inputGradient, packColumns, project, weightGradient } from './shared/kernels/gradients.as';
+export { columnSums } from './shared/kernels/rows.as';
+export { gruBackSteps, gruSteps } from './gru/kernel.as';
+export { lstmBackSteps, lstmSteps } from './lstm/kernel.as';
+export { rnnBackSteps, rnnSteps } from './rnn/kernel.as';
 
 /** The first byte the host may use: everything below is the module's own static data. */
 export function heapBase(): usize {

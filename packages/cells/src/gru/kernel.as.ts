@@ -8,49 +8,39 @@
  *   hs [(T+1)·B, H]: the states, hs[0] set by the host
  *   gates [T·B, 3H]: z, r and the candidate h̃ after their activations
  *   extra [T·B, H]: q = Rh h + Rbh with linearBeforeReset (dr needs it), r ⊙ h without (Rh's operand)
- *   y [T·B, H]: the outputs, 0 at padded steps; gh [B, 3H]: per-step work space
+ *   y [T·B, H]: the outputs, 0 at padded steps; gh [Bs, 3H]: per-step work space
+ *   RP: R packed for the step's first product: forward [H, 3H] (linearBeforeReset) or [H, 2H] (the
+ *   z and r rows), B(k = j, n = g) = R[g, j]; backward R's rows as stored ([3H, H] or [2H, H]).
+ *   RhP: Rh packed alike ([H, H]), only without linearBeforeReset.
  *
- * Forward: gates = Wb + x·Wᵀ for all steps in one product; per step gh = Rb + h·Rᵀ (linearBeforeReset),
- * or gh[z, r] = Rb + h·[Rz; Rr]ᵀ then gh[h] = Rbh + (r ⊙ h)·Rhᵀ (without); then (1)–(4).
+ * The step functions work on a slice of the batch: B is the row stride between steps, Bs the slice's
+ * rows, and every per-row pointer points at the slice's first row (two threads run the two halves).
+ * Forward (gruSteps), after `project` filled gates with Wb + x·Wᵀ: per step gh = Rb + h·Rᵀ
+ * (linearBeforeReset), or gh[z, r] = Rb + h·[Rz; Rr]ᵀ then gh[h] = Rbh + (r ⊙ h)·Rhᵀ; then (1)–(4).
  * Backward, per step (padded rows pass their carry through):
  *   dh̃ = dh'(1 − z), dz = dh'(h − h̃), dph = dh̃(1 − h̃²), dpz = dz·z(1 − z), dh ∋ dh'·z
  *   linearBeforeReset: dq = dph·r, dpr = dph·q·r(1 − r), dh ∋ [dpz, dpr, dq]·R
  *   without:           du = dph·Rh, dpr = du·h·r(1 − r), dh ∋ du·r + [dpz, dpr]·[Rz; Rr]
- * and after the loop, with dA = [dpz, dpr, dph]: dx = dA·W, dW = dAᵀ·x, dWb = Σ dA;
+ * and after the loop (the host, gradients.as.ts), with dA = [dpz, dpr, dph]: dx = dA·W, dW = dAᵀ·x, dWb = Σ dA;
  *   linearBeforeReset: dR = dQᵀ·h_prev, dRb = Σ dQ with dQ = [dpz, dpr, dq]
  *   without: d[Rz; Rr] = [dpz, dpr]ᵀ·h_prev, dRh = dphᵀ·(r ⊙ h_prev), dRb = dWb
  */
-import { gemm, packB } from '../shared/kernels/gemm.as';
-import { inputGradient, weightGradient } from '../shared/kernels/gradients.as';
-import { columnSums, fillRows } from '../shared/kernels/rows.as';
+import { gemm } from '../shared/kernels/gemm.as';
+import { fillRows } from '../shared/kernels/rows.as';
 import { at, isReal, sigmoidv, storeLanes, tanhv } from '../shared/kernels/simd.as';
 
-@inline
-function panels(n: i32): i32 {
-  return (n + 7) & ~7;
-}
-
-/** scratch: ceil8(3H) · max(I, H) + ceil8(H) · H values. */
-export function gruForward(
-  T: i32, B: i32, I: i32, H: i32,
-  x: usize, W: usize, R: usize, bias: usize, mask: usize, linearBeforeReset: bool,
-  hs: usize, gates: usize, extra: usize, y: usize, gh: usize, scratch: usize,
+export function gruSteps(
+  T: i32, B: i32, Bs: i32, H: i32,
+  RP: usize, RhP: usize, Rb: usize, mask: usize, linearBeforeReset: bool,
+  hs: usize, gates: usize, extra: usize, y: usize, gh: usize,
 ): void {
   const G = 3 * H;
-  const N = T * B;
-  fillRows(N, G, bias, 0, gates);
-  packB(I, G, W, 1, I, scratch);
-  gemm(N, G, I, x, I, 1, scratch, gates, G, true);
   const recurrent = linearBeforeReset ? G : 2 * H; // columns of the first per-step product
-  const RhPacked = at(scratch, panels(G) * H);
-  packB(H, recurrent, R, 1, H, scratch);
-  if (!linearBeforeReset) packB(H, H, at(R, 2 * H * H), 1, H, RhPacked);
-  const Rb = bias ? at(bias, G) : 0;
   for (let t = 0; t < T; t++) {
     const rows = t * B;
-    fillRows(B, G, Rb, 0, gh);
-    gemm(B, recurrent, H, at(hs, rows * H), H, 1, scratch, gh, G, true);
-    for (let b = 0; b < B; b++) {
+    fillRows(Bs, G, Rb, 0, gh);
+    gemm(Bs, recurrent, H, at(hs, rows * H), H, 1, RP, gh, G, true);
+    for (let b = 0; b < Bs; b++) {
       const row = rows + b;
       const g = at(gates, row * G);
       const q = at(gh, b * G);
@@ -65,8 +55,8 @@ export function gruForward(
         else storeLanes(at(extra, row * H + j), f32x4.mul(r, v128.load(at(hPrev, j))), count);
       }
     }
-    if (!linearBeforeReset) gemm(B, H, H, at(extra, rows * H), H, 1, RhPacked, at(gh, 2 * H), G, true); // Rbh + (r ⊙ h)·Rhᵀ
-    for (let b = 0; b < B; b++) {
+    if (!linearBeforeReset) gemm(Bs, H, H, at(extra, rows * H), H, 1, RhP, at(gh, 2 * H), G, true); // Rbh + (r ⊙ h)·Rhᵀ
+    for (let b = 0; b < Bs; b++) {
       const row = rows + b;
       const real = isReal(mask, row);
       const g = at(gates, row * G);
@@ -88,28 +78,21 @@ export function gruForward(
 }
 
 /**
- * dh [B, H]: the gradient reaching the final state on entry, the initial state's on return.
- * Work space: dA [T·B, 3H], dQ [T·B, 3H] (linearBeforeReset only), direct and du [B, H],
- * tmp max(I, H) · 3H, scratch max(3H · ceil8(H) + H · ceil8(H), 3H · ceil8(I), T·B · ceil8(3H)).
- * Writes dx [T·B, I], dW [3H, I], dR [3H, H], dbias [6H].
+ * dh [Bs, H]: the gradient reaching the final state on entry, the initial state's on return.
+ * Writes dA [T·B, 3H] and, with linearBeforeReset, dQ [T·B, 3H] (the slice's rows); direct and du
+ * [Bs, H] are work space.
  */
-export function gruBackward(
-  T: i32, B: i32, I: i32, H: i32,
-  x: usize, W: usize, R: usize, mask: usize, linearBeforeReset: bool,
+export function gruBackSteps(
+  T: i32, B: i32, Bs: i32, H: i32,
+  RP: usize, RhP: usize, mask: usize, linearBeforeReset: bool,
   hs: usize, gates: usize, extra: usize, dy: usize,
-  dh: usize, dA: usize, dQ: usize, direct: usize, du: usize, tmp: usize, scratch: usize,
-  dx: usize, dW: usize, dR: usize, dbias: usize,
+  dh: usize, dA: usize, dQ: usize, direct: usize, du: usize,
 ): void {
   const G = 3 * H;
-  const N = T * B;
   const one = f32x4.splat(1.0);
-  const recurrent = linearBeforeReset ? G : 2 * H; // rows of R in the dh product
-  const RhPacked = at(scratch, recurrent * panels(H));
-  packB(recurrent, H, R, H, 1, scratch); // B(k = g, n = j) = R[g, j]
-  if (!linearBeforeReset) packB(H, H, at(R, 2 * H * H), H, 1, RhPacked);
   for (let t = T - 1; t >= 0; t--) {
     const rows = t * B;
-    for (let b = 0; b < B; b++) {
+    for (let b = 0; b < Bs; b++) {
       const row = rows + b;
       const a = at(dA, row * G);
       const d = at(direct, b * H);
@@ -143,10 +126,10 @@ export function gruBackward(
       }
     }
     if (linearBeforeReset) {
-      gemm(B, H, G, at(dQ, rows * G), G, 1, scratch, direct, H, true); // dh ∋ [dpz, dpr, dq]·R
+      gemm(Bs, H, G, at(dQ, rows * G), G, 1, RP, direct, H, true); // dh ∋ [dpz, dpr, dq]·R
     } else {
-      gemm(B, H, H, at(dA, rows * G + 2 * H), G, 1, RhPacked, du, H, false); // du = dph·Rh
-      for (let b = 0; b < B; b++) {
+      gemm(Bs, H, H, at(dA, rows * G + 2 * H), G, 1, RhP, du, H, false); // du = dph·Rh
+      for (let b = 0; b < Bs; b++) {
         const row = rows + b;
         if (!isReal(mask, row)) continue;
         const r0 = at(gates, row * G + H);
@@ -159,21 +142,10 @@ export function gruBackward(
           storeLanes(at(direct, b * H + j), f32x4.add(v128.load(at(direct, b * H + j)), f32x4.mul(u, r)), count);
         }
       }
-      gemm(B, H, 2 * H, at(dA, rows * G), G, 1, scratch, direct, H, true); // dh ∋ [dpz, dpr]·[Rz; Rr]
+      gemm(Bs, H, 2 * H, at(dA, rows * G), G, 1, RP, direct, H, true); // dh ∋ [dpz, dpr]·[Rz; Rr]
     }
-    for (let b = 0; b < B; b++) {
+    for (let b = 0; b < Bs; b++) {
       if (isReal(mask, rows + b)) memory.copy(at(dh, b * H), at(direct, b * H), (<usize>H) << 2);
     }
-  }
-  inputGradient(N, G, I, dA, G, W, dx, scratch);
-  weightGradient(N, G, I, dA, G, x, dW, scratch, tmp);
-  columnSums(N, G, dA, dbias);
-  if (linearBeforeReset) {
-    weightGradient(N, G, H, dQ, G, hs, dR, scratch, tmp);
-    columnSums(N, G, dQ, at(dbias, G));
-  } else {
-    weightGradient(N, 2 * H, H, dA, G, hs, dR, scratch, tmp);
-    weightGradient(N, H, H, at(dA, 2 * H), G, extra, at(dR, 2 * H * H), scratch, tmp);
-    memory.copy(at(dbias, G), dbias, (<usize>G) << 2);
   }
 }

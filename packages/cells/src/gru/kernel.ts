@@ -1,67 +1,109 @@
 /**
  * The `gru` whole-sequence kernel on the host side: lays out the buffers of kernel.as.ts (which holds
- * the equations and their reverse) in the kernels' memory, runs the forward, keeps host copies of what
- * the backward needs, and returns the gradients in the cell's ONNX layout.
+ * the equations and their reverse) in the kernels' memory, runs the input projection and the two
+ * halves of the batch on the two threads, keeps host copies of what the backward needs, and returns
+ * the gradients in the cell's ONNX layout.
  */
-import { KernelArena, type KernelExports } from '../shared/kernels/module';
-import { panels, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import type { Kernels } from '../shared/kernels/module';
+import { parameterGradients, type GradientBlock } from '../shared/kernels/parameter-gradients';
+import type { KernelForward, KernelInputs, SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { GruConfig } from './gru';
 
-function forward(kernels: KernelExports, inputs: KernelInputs<GruConfig>): KernelForward {
+function forward(kernels: Kernels, inputs: KernelInputs<GruConfig>): KernelForward {
   const { T, B, I, params, x, state, mask, config } = inputs;
   const H = config.hiddenSize;
   const G = 3 * H;
   const N = T * B;
-  const lbr = config.linearBeforeReset ? 1 : 0;
+  const lbr = config.linearBeforeReset;
+  const recurrent = lbr ? G : 2 * H; // R's rows in the step's first product
   const W = params.W as Float32Array;
   const R = params.R as Float32Array;
-  const arena = new KernelArena(kernels);
+  const s = new KernelSession(kernels);
   const at = {
-    x: arena.put(x),
-    W: arena.put(W),
-    R: arena.put(R),
-    bias: params.B ? arena.put(params.B) : 0,
-    mask: mask ? arena.put(mask) : 0,
-    hs: arena.alloc((N + B) * H),
-    gates: arena.alloc(N * G),
-    extra: arena.alloc(N * H),
-    y: arena.alloc(N * H),
-    gh: arena.alloc(B * G),
-    scratch: arena.alloc(Math.max(I * panels(G), panels(G) * H + H * panels(H))),
+    x: s.put(x),
+    W: s.put(W),
+    R: s.put(R),
+    bias: params.B ? s.put(params.B) : 0,
+    mask: mask ? s.put(mask) : 0,
+    hs: s.alloc((N + B) * H),
+    gates: s.alloc(N * G),
+    extra: s.alloc(N * H),
+    y: s.alloc(N * H),
+    WP: s.alloc(I * panels(G)),
+    RP: s.alloc(H * panels(recurrent)),
+    RhP: lbr ? 0 : s.alloc(H * panels(H)),
   };
-  arena.view(at.hs, B * H).set(state[0] as Float32Array);
-  kernels.gruForward(T, B, I, H, at.x, at.W, at.R, at.bias, at.mask, lbr, at.hs, at.gates, at.extra, at.y, at.gh, at.scratch);
-  const saved = { hs: arena.read(at.hs, (N + B) * H), gates: arena.read(at.gates, N * G), extra: arena.read(at.extra, N * H) };
+  s.view(at.hs, B * H).set(state[0] as Float32Array);
+  s.call('packB', I, G, at.W, 1, I, at.WP); // B(k = i, n = g) = W[g, i]
+  s.call('packB', H, recurrent, at.R, 1, H, at.RP);
+  if (!lbr) s.call('packB', H, H, offset(at.R, 2 * H * H), 1, H, at.RhP);
+  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, G, I, offset(at.x, r.start * I), at.WP, at.bias, 0, offset(at.gates, r.start * G)] }]));
+  const halves = s.split(B, 4).map((half) => ({ ...half, gh: s.alloc(half.size * G) }));
+  s.parallel(
+    halves.map((b) => [
+      {
+        fn: 'gruSteps',
+        args: [T, B, b.size, H, at.RP, at.RhP, at.bias && offset(at.bias, G), at.mask && offset(at.mask, b.start), lbr ? 1 : 0, offset(at.hs, b.start * H), offset(at.gates, b.start * G), offset(at.extra, b.start * H), offset(at.y, b.start * H), b.gh],
+      },
+    ]),
+  );
+  const saved = { hs: s.read(at.hs, (N + B) * H), gates: s.read(at.gates, N * G), extra: s.read(at.extra, N * H) };
   return {
-    outputs: arena.read(at.y, N * H),
+    outputs: s.read(at.y, N * H),
     state: [saved.hs.slice(N * H)],
     backward(dOutputs, dState) {
-      const back = new KernelArena(kernels);
+      const b = new KernelSession(kernels);
       const p = {
-        x: back.put(x),
-        W: back.put(W),
-        R: back.put(R),
-        mask: mask ? back.put(mask) : 0,
-        hs: back.put(saved.hs),
-        gates: back.put(saved.gates),
-        extra: back.put(saved.extra),
-        dy: back.put(dOutputs),
-        dh: back.put(dState[0] as Float32Array),
-        dA: back.alloc(N * G),
-        dQ: lbr ? back.alloc(N * G) : 0,
-        direct: back.alloc(B * H),
-        du: back.alloc(B * H),
-        tmp: back.alloc(Math.max(I, H) * G),
-        scratch: back.alloc(Math.max(G * panels(H) + H * panels(H), G * panels(I), N * panels(G))),
-        dx: back.alloc(N * I),
-        dW: back.alloc(G * I),
-        dR: back.alloc(G * H),
-        dbias: back.alloc(2 * G),
+        x: b.put(x),
+        W: b.put(W),
+        R: b.put(R),
+        mask: mask ? b.put(mask) : 0,
+        hs: b.put(saved.hs),
+        gates: b.put(saved.gates),
+        extra: b.put(saved.extra),
+        dy: b.put(dOutputs),
+        dh: b.put(dState[0] as Float32Array),
+        dA: b.alloc(N * G),
+        dQ: lbr ? b.alloc(N * G) : 0,
+        RP: b.alloc(recurrent * panels(H)),
+        RhP: lbr ? 0 : b.alloc(H * panels(H)),
+        dx: b.alloc(N * I),
+        dW: b.alloc(G * I),
+        dR: b.alloc(G * H),
+        dbias: b.alloc(2 * G),
       };
-      kernels.gruBackward(T, B, I, H, p.x, p.W, p.R, p.mask, lbr, p.hs, p.gates, p.extra, p.dy, p.dh, p.dA, p.dQ, p.direct, p.du, p.tmp, p.scratch, p.dx, p.dW, p.dR, p.dbias);
-      const grads: Record<string, Float32Array> = { W: back.read(p.dW, G * I), R: back.read(p.dR, G * H) };
-      if (params.B) grads.B = back.read(p.dbias, 2 * G);
-      return { x: back.read(p.dx, N * I), state: [back.read(p.dh, B * H)], params: grads };
+      b.call('packB', recurrent, H, p.R, H, 1, p.RP); // R's rows as stored
+      if (!lbr) b.call('packB', H, H, offset(p.R, 2 * H * H), H, 1, p.RhP);
+      const parts = b.split(B, 4).map((half) => ({ ...half, direct: b.alloc(half.size * H), du: b.alloc(half.size * H) }));
+      b.parallel(
+        parts.map((half) => [
+          {
+            fn: 'gruBackSteps',
+            args: [T, B, half.size, H, p.RP, p.RhP, p.mask && offset(p.mask, half.start), lbr ? 1 : 0, offset(p.hs, half.start * H), offset(p.gates, half.start * G), offset(p.extra, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dA, half.start * G), p.dQ && offset(p.dQ, half.start * G), half.direct, half.du],
+          },
+        ]),
+      );
+      // dA = [dpz, dpr, dph] feeds W and Wb; R and Rb take dQ = [dpz, dpr, dq] (linearBeforeReset) or,
+      // without, [dpz, dpr] with h_prev and dph with r ⊙ h_prev (Rb's gradient is then Wb's).
+      const blocks: GradientBlock[] = lbr
+        ? [
+            { dPre: p.dA, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }], dbias: p.dbias },
+            { dPre: p.dQ, ld: G, cols: G, targets: [{ operand: p.hs, K: H, dW: p.dR }], dbias: offset(p.dbias, G) },
+          ]
+        : [
+            { dPre: p.dA, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }], dbias: p.dbias },
+            { dPre: p.dA, ld: G, cols: 2 * H, targets: [{ operand: p.hs, K: H, dW: p.dR }] },
+            { dPre: offset(p.dA, 2 * H), ld: G, cols: H, targets: [{ operand: p.extra, K: H, dW: offset(p.dR, 2 * H * H) }] },
+          ];
+      parameterGradients(b, N, { dPre: p.dA, ld: G, G, I, W: p.W, dx: p.dx }, blocks);
+      const grads: Record<string, Float32Array> = { W: b.read(p.dW, G * I), R: b.read(p.dR, G * H) };
+      if (params.B) {
+        const dbias = b.read(p.dbias, 2 * G);
+        if (!lbr) dbias.copyWithin(G, 0, G);
+        grads.B = dbias;
+      }
+      return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params: grads };
     },
   };
 }

@@ -11,15 +11,21 @@
  *   inRange [T·B, 4H]: 1 where a pre-activation lay inside [−clip, clip] (only when clip > 0)
  *   tanhC [T·B, H]: tanh(c'), y [T·B, H]: the outputs, 0 at padded steps
  *
- * Forward: gates = 1·(Wb + Rb) + x·Wᵀ for all steps in one product, then per step gates[t] += h·Rᵀ and
- * the activations, in place. Padding (m = 0 for a row): the state is carried, y = 0.
- * Backward: per step, from the carried dh, dc (+ dy_t), the pre-activation gradients dPre [B, 4H]
- * (rows of padded steps 0, their carry passes through), then dh = dPre_t · R; after the loop
- * dx = dPre·W, dWᵀ = xᵀ·dPre, dRᵀ = h_prevᵀ·dPre (one packed dPre serves both), dbias = Σ_rows dPre.
+ * Forward: gates = 1·(Wb + Rb) + x·Wᵀ for all steps in one product (`project`, shared/kernels), then
+ * per step gates[t] += h·Rᵀ and the activations, in place (lstmSteps). Padding (m = 0 for a row): the
+ * state is carried, y = 0.
+ * Backward (lstmBackSteps): per step, from the carried dh, dc (+ dy_t), the pre-activation gradients
+ * dPre [B, 4H] (rows of padded steps 0, their carry passes through), then dh = dPre_t · R; the host
+ * then takes dx = dPre·W, dW = dPreᵀ·x, dR = dPreᵀ·h_prev and dbias = Σ_rows dPre (gradients.as.ts).
+ *
+ * The step functions work on a slice of the batch: B is the batch (the row stride between steps), Bs
+ * the slice's rows, and every per-row pointer (mask, hs, cs, gates, inRange, tanhC, y, dy, dh, dc, dPre,
+ * tmp) points at the slice's first row, so two threads can run the two halves of a batch at once.
+ * RP is R packed by packB for the step's product: [H, 4H] (B(k = j, n = g) = R[g, j]) forward,
+ * [4H, H] (R as stored) backward.
  */
-import { gemm, packB } from '../shared/kernels/gemm.as';
-import { inputGradient, packColumns, weightGradientPacked } from '../shared/kernels/gradients.as';
-import { columnSums, fillRows } from '../shared/kernels/rows.as';
+import { gemm } from '../shared/kernels/gemm.as';
+import { fillRows } from '../shared/kernels/rows.as';
 import { at, clipv, inRangev, isReal, madd, sigmoidv, storeLanes, tanhv } from '../shared/kernels/simd.as';
 
 @inline
@@ -27,23 +33,18 @@ function peep(pre: v128, P: usize, offset: i32, c: v128): v128 {
   return P ? madd(v128.load(at(P, offset)), c, pre) : pre;
 }
 
-/** scratch: packed weights, ceil8(4H)·max(I, H) values. */
-export function lstmForward(
-  T: i32, B: i32, I: i32, H: i32,
-  x: usize, W: usize, R: usize, bias: usize, P: usize, mask: usize, clip: f32, inputForget: bool,
-  hs: usize, cs: usize, gates: usize, inRange: usize, tanhC: usize, y: usize, scratch: usize,
+/** The recurrence over all T steps for Bs rows of the batch, after `project` filled gates with Wb + Rb + x·Wᵀ. */
+export function lstmSteps(
+  T: i32, B: i32, Bs: i32, H: i32,
+  RP: usize, P: usize, mask: usize, clip: f32, inputForget: bool,
+  hs: usize, cs: usize, gates: usize, inRange: usize, tanhC: usize, y: usize,
 ): void {
   const G = 4 * H;
-  const N = T * B;
-  fillRows(N, G, bias, bias ? at(bias, G) : 0, gates);
-  packB(I, G, W, 1, I, scratch); // B(k = i, n = g) = W[g, i]
-  gemm(N, G, I, x, I, 1, scratch, gates, G, true);
-  packB(H, G, R, 1, H, scratch);
   const one = f32x4.splat(1.0);
   for (let t = 0; t < T; t++) {
     const rows = t * B;
-    gemm(B, G, H, at(hs, rows * H), H, 1, scratch, at(gates, rows * G), G, true);
-    for (let b = 0; b < B; b++) {
+    gemm(Bs, G, H, at(hs, rows * H), H, 1, RP, at(gates, rows * G), G, true);
+    for (let b = 0; b < Bs; b++) {
       const row = rows + b;
       const real = isReal(mask, row);
       const g = at(gates, row * G);
@@ -89,26 +90,23 @@ export function lstmForward(
 }
 
 /**
- * dh, dc [B, H]: the gradients reaching the final states on entry, the initial states' on return.
- * dPre [T·B, 4H] and tmp [B, H] are work space; scratch holds ceil8(4H)·max(I, H, T·B) values.
- * Writes dx [T·B, I], dW [4H, I], dR [4H, H], dbias [4H] and, with P, dP [3H].
+ * dh, dc [Bs, H]: the gradients reaching the final states on entry, the initial states' on return.
+ * Writes dPre [T·B, 4H] (this slice's rows); tmp [Bs, H] is work space; dP [3H] (with P) receives this
+ * slice's peephole gradients (the host adds the slices').
  */
-export function lstmBackward(
-  T: i32, B: i32, I: i32, H: i32,
-  x: usize, W: usize, R: usize, P: usize, mask: usize, clip: f32, inputForget: bool,
+export function lstmBackSteps(
+  T: i32, B: i32, Bs: i32, H: i32,
+  RP: usize, P: usize, mask: usize, clip: f32, inputForget: bool,
   hs: usize, cs: usize, gates: usize, inRange: usize, tanhC: usize, dy: usize,
-  dh: usize, dc: usize, dPre: usize, tmp: usize, scratch: usize,
-  dx: usize, dW: usize, dR: usize, dbias: usize, dP: usize,
+  dh: usize, dc: usize, dPre: usize, tmp: usize, dP: usize,
 ): void {
   const G = 4 * H;
-  const N = T * B;
   const one = f32x4.splat(1.0);
   const zero = f32x4.splat(0);
   if (P) fillRows(1, 3 * H, 0, 0, dP);
-  packB(G, H, R, H, 1, scratch); // B(k = g, n = j) = R[g, j]
   for (let t = T - 1; t >= 0; t--) {
     const rows = t * B;
-    for (let b = 0; b < B; b++) {
+    for (let b = 0; b < Bs; b++) {
       const row = rows + b;
       const real = isReal(mask, row);
       const d = at(dPre, row * G);
@@ -155,15 +153,10 @@ export function lstmBackward(
         storeLanes(at(dcRow, j), dcPrev, count);
       }
     }
-    gemm(B, H, G, at(dPre, rows * G), G, 1, scratch, tmp, H, false); // dh_prev = dPre_t · R
-    for (let b = 0; b < B; b++) {
+    gemm(Bs, H, G, at(dPre, rows * G), G, 1, RP, tmp, H, false); // dh_prev = dPre_t · R
+    for (let b = 0; b < Bs; b++) {
       const real = isReal(mask, rows + b);
       if (real) memory.copy(at(dh, b * H), at(tmp, b * H), (<usize>H) << 2);
     }
   }
-  inputGradient(N, G, I, dPre, G, W, dx, scratch);
-  packColumns(N, G, dPre, G, scratch); // one packed dPre serves both weight gradients
-  weightGradientPacked(N, G, I, scratch, x, dW, tmp);
-  weightGradientPacked(N, G, H, scratch, hs, dR, tmp); // the operand of R: h_prev, rows 0 … N − 1 of hs
-  columnSums(N, G, dPre, dbias);
 }

@@ -1,80 +1,108 @@
 /**
  * The `lstm` whole-sequence kernel on the host side: lays out the buffers of kernel.as.ts (which holds
- * the equations and their reverse) in the kernels' memory, runs the forward, keeps host copies of what
- * the backward needs, and maps the gradients back to the cell's ONNX-layout parameters.
+ * the equations and their reverse) in the kernels' memory, runs the input projection and the two
+ * halves of the batch on the two threads, keeps host copies of what the backward needs, and returns
+ * the gradients in the cell's ONNX layout.
  */
-import { KernelArena, type KernelExports } from '../shared/kernels/module';
-import { panels, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import type { Kernels } from '../shared/kernels/module';
+import { parameterGradients } from '../shared/kernels/parameter-gradients';
+import { stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { LstmConfig } from './lstm';
 
-function forward(kernels: KernelExports, inputs: KernelInputs<LstmConfig>): KernelForward {
+function forward(kernels: Kernels, inputs: KernelInputs<LstmConfig>): KernelForward {
   const { T, B, I, params, x, state, mask, config } = inputs;
   const H = config.hiddenSize;
   const G = 4 * H;
   const N = T * B;
   const clip = config.clip ?? 0;
+  const inputForget = config.inputForget ? 1 : 0;
   const W = params.W as Float32Array;
   const R = params.R as Float32Array;
-  const arena = new KernelArena(kernels);
+  const s = new KernelSession(kernels);
   const at = {
-    x: arena.put(x),
-    W: arena.put(W),
-    R: arena.put(R),
-    bias: params.B ? arena.put(params.B) : 0,
-    P: params.P ? arena.put(params.P) : 0,
-    mask: mask ? arena.put(mask) : 0,
-    hs: arena.alloc((N + B) * H),
-    cs: arena.alloc((N + B) * H),
-    gates: arena.alloc(N * G),
-    inRange: clip > 0 ? arena.alloc(N * G) : 0,
-    tanhC: arena.alloc(N * H),
-    y: arena.alloc(N * H),
-    scratch: arena.alloc(panels(G) * Math.max(I, H)),
+    x: s.put(x),
+    W: s.put(W),
+    R: s.put(R),
+    bias: params.B ? s.put(params.B) : 0,
+    P: params.P ? s.put(params.P) : 0,
+    mask: mask ? s.put(mask) : 0,
+    hs: s.alloc((N + B) * H),
+    cs: s.alloc((N + B) * H),
+    gates: s.alloc(N * G),
+    inRange: clip > 0 ? s.alloc(N * G) : 0,
+    tanhC: s.alloc(N * H),
+    y: s.alloc(N * H),
+    WP: s.alloc(I * panels(G)),
+    RP: s.alloc(H * panels(G)),
   };
-  arena.view(at.hs, B * H).set(state[0] as Float32Array);
-  arena.view(at.cs, B * H).set(state[1] as Float32Array);
-  kernels.lstmForward(T, B, I, H, at.x, at.W, at.R, at.bias, at.P, at.mask, clip, config.inputForget ? 1 : 0, at.hs, at.cs, at.gates, at.inRange, at.tanhC, at.y, at.scratch);
+  s.view(at.hs, B * H).set(state[0] as Float32Array);
+  s.view(at.cs, B * H).set(state[1] as Float32Array);
+  s.call('packB', I, G, at.W, 1, I, at.WP); // B(k = i, n = g) = W[g, i]
+  s.call('packB', H, G, at.R, 1, H, at.RP);
+  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, G, I, offset(at.x, r.start * I), at.WP, at.bias, at.bias && offset(at.bias, G), offset(at.gates, r.start * G)] }]));
+  s.parallel(
+    s.split(B, 4).map((b) => [
+      {
+        fn: 'lstmSteps',
+        args: [T, B, b.size, H, at.RP, at.P, at.mask && offset(at.mask, b.start), clip, inputForget, offset(at.hs, b.start * H), offset(at.cs, b.start * H), offset(at.gates, b.start * G), at.inRange && offset(at.inRange, b.start * G), offset(at.tanhC, b.start * H), offset(at.y, b.start * H)],
+      },
+    ]),
+  );
   const saved = {
-    hs: arena.read(at.hs, (N + B) * H),
-    cs: arena.read(at.cs, (N + B) * H),
-    gates: arena.read(at.gates, N * G),
-    inRange: clip > 0 ? arena.read(at.inRange, N * G) : undefined,
-    tanhC: arena.read(at.tanhC, N * H),
+    hs: s.read(at.hs, (N + B) * H),
+    cs: s.read(at.cs, (N + B) * H),
+    gates: s.read(at.gates, N * G),
+    inRange: clip > 0 ? s.read(at.inRange, N * G) : undefined,
+    tanhC: s.read(at.tanhC, N * H),
   };
   return {
-    outputs: arena.read(at.y, N * H),
+    outputs: s.read(at.y, N * H),
     state: [saved.hs.slice(N * H), saved.cs.slice(N * H)],
     backward(dOutputs, dState) {
-      const back = new KernelArena(kernels);
+      const b = new KernelSession(kernels);
       const p = {
-        x: back.put(x),
-        W: back.put(W),
-        R: back.put(R),
-        P: params.P ? back.put(params.P) : 0,
-        mask: mask ? back.put(mask) : 0,
-        hs: back.put(saved.hs),
-        cs: back.put(saved.cs),
-        gates: back.put(saved.gates),
-        inRange: saved.inRange ? back.put(saved.inRange) : 0,
-        tanhC: back.put(saved.tanhC),
-        dy: back.put(dOutputs),
-        dh: back.put(dState[0] as Float32Array),
-        dc: back.put(dState[1] as Float32Array),
-        dPre: back.alloc(N * G),
-        tmp: back.alloc(Math.max(B * H, Math.max(I, H) * G)),
-        scratch: back.alloc(Math.max(G * panels(H), G * panels(I), N * panels(G))),
-        dx: back.alloc(N * I),
-        dW: back.alloc(G * I),
-        dR: back.alloc(G * H),
-        dbias: back.alloc(G),
-        dP: params.P ? back.alloc(3 * H) : 0,
+        x: b.put(x),
+        W: b.put(W),
+        R: b.put(R),
+        P: params.P ? b.put(params.P) : 0,
+        mask: mask ? b.put(mask) : 0,
+        hs: b.put(saved.hs),
+        cs: b.put(saved.cs),
+        gates: b.put(saved.gates),
+        inRange: saved.inRange ? b.put(saved.inRange) : 0,
+        tanhC: b.put(saved.tanhC),
+        dy: b.put(dOutputs),
+        dh: b.put(dState[0] as Float32Array),
+        dc: b.put(dState[1] as Float32Array),
+        dPre: b.alloc(N * G),
+        RP: b.alloc(G * panels(H)),
+        dx: b.alloc(N * I),
+        dW: b.alloc(G * I),
+        dR: b.alloc(G * H),
+        dbias: b.alloc(G),
       };
-      kernels.lstmBackward(T, B, I, H, p.x, p.W, p.R, p.P, p.mask, clip, config.inputForget ? 1 : 0, p.hs, p.cs, p.gates, p.inRange, p.tanhC, p.dy, p.dh, p.dc, p.dPre, p.tmp, p.scratch, p.dx, p.dW, p.dR, p.dbias, p.dP);
-      const dbias = back.read(p.dbias, G);
-      const grads: Record<string, Float32Array> = { W: back.read(p.dW, G * I), R: back.read(p.dR, G * H) };
-      if (params.B) grads.B = stackedBias(dbias);
-      if (params.P) grads.P = back.read(p.dP, 3 * H);
-      return { x: back.read(p.dx, N * I), state: [back.read(p.dh, B * H), back.read(p.dc, B * H)], params: grads };
+      b.call('packB', G, H, p.R, H, 1, p.RP); // R as stored
+      const halves = b.split(B, 4).map((half) => ({ ...half, tmp: b.alloc(half.size * H), dP: params.P ? b.alloc(3 * H) : 0 }));
+      b.parallel(
+        halves.map((half) => [
+          {
+            fn: 'lstmBackSteps',
+            args: [T, B, half.size, H, p.RP, p.P, p.mask && offset(p.mask, half.start), clip, inputForget, offset(p.hs, half.start * H), offset(p.cs, half.start * H), offset(p.gates, half.start * G), p.inRange && offset(p.inRange, half.start * G), offset(p.tanhC, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dc, half.start * H), offset(p.dPre, half.start * G), half.tmp, half.dP],
+          },
+        ]),
+      );
+      parameterGradients(b, N, { dPre: p.dPre, ld: G, G, I, W: p.W, dx: p.dx }, [
+        { dPre: p.dPre, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }, { operand: p.hs, K: H, dW: p.dR }], dbias: p.dbias },
+      ]);
+      const grads: Record<string, Float32Array> = { W: b.read(p.dW, G * I), R: b.read(p.dR, G * H) };
+      if (params.B) grads.B = stackedBias(b.read(p.dbias, G));
+      if (params.P) {
+        const dP = new Float32Array(3 * H);
+        for (const half of halves) b.view(half.dP, 3 * H).forEach((v, i) => (dP[i] = (dP[i] as number) + v));
+        grads.P = dP;
+      }
+      return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H), b.read(p.dc, B * H)], params: grads };
     },
   };
 }

@@ -1,61 +1,72 @@
 /**
  * The `rnn` whole-sequence kernel on the host side: lays out the buffers of kernel.as.ts (which holds
- * the equations and their reverse) in the kernels' memory, runs the forward, keeps host copies of what
- * the backward needs, and maps the gradients back to the cell's ONNX-layout parameters.
+ * the equations and their reverse) in the kernels' memory, runs the input projection and the two
+ * halves of the batch on the two threads, keeps host copies of what the backward needs, and returns
+ * the gradients in the cell's ONNX layout.
  */
-import { KernelArena, type KernelExports } from '../shared/kernels/module';
-import { panels, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import type { Kernels } from '../shared/kernels/module';
+import { parameterGradients } from '../shared/kernels/parameter-gradients';
+import { stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { RnnConfig } from './rnn';
 
-function forward(kernels: KernelExports, inputs: KernelInputs<RnnConfig>): KernelForward {
+function forward(kernels: Kernels, inputs: KernelInputs<RnnConfig>): KernelForward {
   const { T, B, I, params, x, state, mask, config } = inputs;
   const H = config.hiddenSize;
   const N = T * B;
   const relu = config.activation === 'relu' ? 1 : 0;
   const W = params.W as Float32Array;
   const R = params.R as Float32Array;
-  const arena = new KernelArena(kernels);
+  const s = new KernelSession(kernels);
   const at = {
-    x: arena.put(x),
-    W: arena.put(W),
-    R: arena.put(R),
-    bias: params.B ? arena.put(params.B) : 0,
-    mask: mask ? arena.put(mask) : 0,
-    hs: arena.alloc((N + B) * H),
-    acts: arena.alloc(N * H),
-    y: arena.alloc(N * H),
-    scratch: arena.alloc(panels(H) * Math.max(I, H)),
+    x: s.put(x),
+    W: s.put(W),
+    R: s.put(R),
+    bias: params.B ? s.put(params.B) : 0,
+    mask: mask ? s.put(mask) : 0,
+    hs: s.alloc((N + B) * H),
+    acts: s.alloc(N * H),
+    y: s.alloc(N * H),
+    WP: s.alloc(I * panels(H)),
+    RP: s.alloc(H * panels(H)),
   };
-  arena.view(at.hs, B * H).set(state[0] as Float32Array);
-  kernels.rnnForward(T, B, I, H, at.x, at.W, at.R, at.bias, at.mask, relu, at.hs, at.acts, at.y, at.scratch);
-  const hs = arena.read(at.hs, (N + B) * H);
-  const acts = arena.read(at.acts, N * H);
+  s.view(at.hs, B * H).set(state[0] as Float32Array);
+  s.call('packB', I, H, at.W, 1, I, at.WP); // B(k = i, n = j) = W[j, i]
+  s.call('packB', H, H, at.R, 1, H, at.RP);
+  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.WP, at.bias, at.bias && offset(at.bias, H), offset(at.acts, r.start * H)] }]));
+  s.parallel(s.split(B, 4).map((b) => [{ fn: 'rnnSteps', args: [T, B, b.size, H, at.RP, at.mask && offset(at.mask, b.start), relu, offset(at.hs, b.start * H), offset(at.acts, b.start * H), offset(at.y, b.start * H)] }]));
+  const hs = s.read(at.hs, (N + B) * H);
+  const acts = s.read(at.acts, N * H);
   return {
-    outputs: arena.read(at.y, N * H),
+    outputs: s.read(at.y, N * H),
     state: [hs.slice(N * H)],
     backward(dOutputs, dState) {
-      const back = new KernelArena(kernels);
+      const b = new KernelSession(kernels);
       const p = {
-        x: back.put(x),
-        W: back.put(W),
-        R: back.put(R),
-        mask: mask ? back.put(mask) : 0,
-        hs: back.put(hs),
-        acts: back.put(acts),
-        dy: back.put(dOutputs),
-        dh: back.put(dState[0] as Float32Array),
-        dP: back.alloc(N * H),
-        tmp: back.alloc(Math.max(B, I, H) * H),
-        scratch: back.alloc(panels(H) * Math.max(I, H, N)),
-        dx: back.alloc(N * I),
-        dW: back.alloc(H * I),
-        dR: back.alloc(H * H),
-        dbias: back.alloc(H),
+        x: b.put(x),
+        W: b.put(W),
+        R: b.put(R),
+        mask: mask ? b.put(mask) : 0,
+        hs: b.put(hs),
+        acts: b.put(acts),
+        dy: b.put(dOutputs),
+        dh: b.put(dState[0] as Float32Array),
+        dP: b.alloc(N * H),
+        RP: b.alloc(H * panels(H)),
+        dx: b.alloc(N * I),
+        dW: b.alloc(H * I),
+        dR: b.alloc(H * H),
+        dbias: b.alloc(H),
       };
-      kernels.rnnBackward(T, B, I, H, p.x, p.W, p.R, p.mask, relu, p.hs, p.acts, p.dy, p.dh, p.dP, p.tmp, p.scratch, p.dx, p.dW, p.dR, p.dbias);
-      const grads: Record<string, Float32Array> = { W: back.read(p.dW, H * I), R: back.read(p.dR, H * H) };
-      if (params.B) grads.B = stackedBias(back.read(p.dbias, H));
-      return { x: back.read(p.dx, N * I), state: [back.read(p.dh, B * H)], params: grads };
+      b.call('packB', H, H, p.R, H, 1, p.RP); // R as stored
+      const halves = b.split(B, 4).map((half) => ({ ...half, tmp: b.alloc(half.size * H) }));
+      b.parallel(halves.map((half) => [{ fn: 'rnnBackSteps', args: [T, B, half.size, H, p.RP, p.mask && offset(p.mask, half.start), relu, offset(p.acts, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dP, half.start * H), half.tmp] }]));
+      parameterGradients(b, N, { dPre: p.dP, ld: H, G: H, I, W: p.W, dx: p.dx }, [
+        { dPre: p.dP, ld: H, cols: H, targets: [{ operand: p.x, K: I, dW: p.dW }, { operand: p.hs, K: H, dW: p.dR }], dbias: p.dbias },
+      ]);
+      const grads: Record<string, Float32Array> = { W: b.read(p.dW, H * I), R: b.read(p.dR, H * H) };
+      if (params.B) grads.B = stackedBias(b.read(p.dbias, H));
+      return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params: grads };
     },
   };
 }

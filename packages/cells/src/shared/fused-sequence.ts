@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GradSaveFunc, Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs-core';
 import type { CellSequenceResult, ParamSpec, ParamTensors } from '@unfold/core';
 import { checkFinite, checkMaskValues, checkParams, checkSequenceInputs, type CellShape } from './checks';
-import { kernelExports } from './kernels/module';
+import { activeKernels } from './kernels/module';
 import type { SequenceKernel } from './kernels/sequence-kernel';
 import { kernelSequenceOp } from './kernel-sequence-op';
 import { stepMask, stepTensors } from './time-steps';
@@ -125,7 +125,7 @@ export function fusedSequence<C, FW, BW, S extends TensorRecord, G extends Tenso
   const maskData = mask && Float32Array.from(mask.dataSync());
   if (mask && maskData) checkMaskValues(where, mask.shape, maskData);
   const call: FusedCall<C> = { where, config, T, B, I, sizes, paramNames: cell.parameters.map((p) => p.name), xData, maskData };
-  const kernels = recurrence.kernel && T * B > 0 ? kernelExports() : undefined;
+  const kernels = recurrence.kernel && T * B > 0 ? activeKernels() : undefined;
   const op = kernels && recurrence.kernel ? kernelSequenceOp(recurrence.kernel, kernels, call) : tfjsSequenceOp(recurrence, call);
 
   return tf.tidy(() => {

@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor } from '@tensorflow/tfjs-core';
 import type { FusedCall, FusedOp } from './fused-sequence';
-import type { KernelExports } from './kernels/module';
+import type { Kernels } from './kernels/module';
 import type { SequenceKernel } from './kernels/sequence-kernel';
 
-export function kernelSequenceOp<C>(kernel: SequenceKernel<C>, kernels: KernelExports, call: FusedCall<C>): FusedOp {
+export function kernelSequenceOp<C>(kernel: SequenceKernel<C>, kernels: Kernels, call: FusedCall<C>): FusedOp {
   const { where, config, T, B, I, sizes, paramNames, xData, maskData } = call;
   const O = sizes[0] as number;
   const stateCount = sizes.length;

@@ -1,48 +1,8 @@
-import { setupBackend, type CellPlugin } from '@unfold/core';
-import { cellGradients, differentiableNames, expectClose, expectResultsClose, makeCellCase, runCellHost } from '@unfold/testing';
+import { setupBackend } from '@unfold/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { gruCell, kernelBuild, lstmCell, rnnCell, useKernels } from '../../src/index';
-
-/**
- * The WebAssembly SIMD kernels against the tfjs implementation of the same fused op, forced one after
- * the other on the same case: outputs, final states and every gradient within 1e-5 + 1e-5·|b|. The
- * shapes are chosen to reach every code path of the kernels: batch rows in blocks of 4 and left over,
- * gate widths that fill 8-column panels and that leave a partial one, H not a multiple of 4 (partial
- * vectors), T·B > 256 rows (the products' K blocks), masks with empty and partial sequences, clip,
- * peepholes and the coupled input-forget gate.
- */
-const TOLERANCE = { atol: 1e-5, rtol: 1e-5 };
-
-const SHAPES = [
-  { T: 3, B: 1, I: 1, H: 1 },
-  { T: 7, B: 5, I: 3, H: 6 },
-  { T: 40, B: 9, I: 13, H: 37 },
-];
-
-const CASES: readonly { readonly plugin: CellPlugin; readonly options: readonly Readonly<Record<string, unknown>>[] }[] = [
-  {
-    plugin: lstmCell as CellPlugin,
-    options: [{}, { bias: false }, { peepholes: true, clip: 0.6 }, { peepholes: true, inputForget: true, forgetBias: 1 }],
-  },
-  { plugin: gruCell as CellPlugin, options: [{}, { bias: false }, { linearBeforeReset: false }, { linearBeforeReset: false, bias: false }] },
-  { plugin: rnnCell as CellPlugin, options: [{}, { bias: false }, { activation: 'relu' }] },
-];
-
-function compareOnBothPaths(plugin: CellPlugin, config: Record<string, unknown>, shape: { T: number; B: number }, masked: boolean): void {
-  const lengths = Array.from({ length: shape.B }, (_, b) => [shape.T, 0, Math.ceil(shape.T / 2), 1][b % 4] as number);
-  const c = makeCellCase(plugin, config, { seed: 3, T: shape.T, B: shape.B, lengths });
-  const inputs = masked ? { mask: c.mask } : {};
-  const run = (mode: 'auto' | 'off') => {
-    useKernels(mode);
-    return { result: runCellHost(c, 'sequence', inputs), grads: cellGradients(c, 'sequence', { masked }) };
-  };
-  const kernel = run('auto');
-  const tfjs = run('off');
-  expectResultsClose(kernel.result, tfjs.result, c, `${plugin.kind} kernel vs tfjs forward`, TOLERANCE);
-  for (const name of differentiableNames(c)) {
-    expectClose(kernel.grads.gradients[name] as Float32Array, tfjs.grads.gradients[name] as Float32Array, { ...TOLERANCE, label: `${plugin.kind} kernel vs tfjs d loss / d ${name}${masked ? ' (mask)' : ''}` });
-  }
-}
+import { kernelBuild, kernelThreads, useKernels } from '../../src/index';
+import { availableCores } from '../../src/shared/kernels/threads';
+import { describeKernelEquality } from './kernel-equality';
 
 describe('WebAssembly SIMD kernels', () => {
   beforeAll(async () => {
@@ -50,31 +10,23 @@ describe('WebAssembly SIMD kernels', () => {
   });
   afterEach(() => useKernels('auto'));
 
-  it('load on this runtime (Node 20 validates the SIMD build)', () => {
+  it('load on this runtime (Node 20 validates the SIMD build), on two threads where there are two cores', () => {
     expect(['simd', 'relaxed-simd']).toContain(kernelBuild());
+    expect(kernelThreads()).toBe(availableCores() >= 2 ? 2 : 1);
   });
 
   it('are switched off and on by useKernels', () => {
     useKernels('off');
     expect(kernelBuild()).toBe('none');
+    expect(kernelThreads()).toBe(0);
     useKernels('auto');
     expect(kernelBuild()).not.toBe('none');
   });
 
-  it('reject an unknown mode, naming the valid ones', () => {
+  it('reject an unknown mode or thread count, naming the valid ones', () => {
     expect(() => useKernels('fast' as never)).toThrow(/expected "auto" or "off", got "fast"/);
+    expect(() => useKernels('auto', { threads: 4 as never })).toThrow(/threads must be 1 or 2, got 4/);
   });
-
-  for (const { plugin, options } of CASES) {
-    for (const shape of SHAPES) {
-      for (const extra of options) {
-        const config = { inputSize: shape.I, hiddenSize: shape.H, ...extra };
-        for (const masked of [false, true]) {
-          it(`${plugin.kind} ${JSON.stringify(extra)} T ${shape.T} B ${shape.B} I ${shape.I} H ${shape.H}${masked ? ' masked' : ''}: equal to the tfjs path`, () => {
-            compareOnBothPaths(plugin, config, shape, masked);
-          });
-        }
-      }
-    }
-  }
 });
+
+describeKernelEquality('WebAssembly SIMD kernels (default threads) equal the tfjs path');

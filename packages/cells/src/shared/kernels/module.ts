@@ -1,19 +1,21 @@
 /**
- * The training kernels' WebAssembly module, on the host side: which build runs, and a bump arena over
- * its memory that a kernel call lays its buffers out in.
+ * The training kernels' WebAssembly module on the host side: which build runs, on how many threads.
  *
- * Choosing: the module is built twice from the AssemblyScript sources (scripts/build-kernels.mjs): with
- * SIMD + relaxed SIMD (fused multiply-add) and with SIMD alone. The first that `WebAssembly.validate`
- * accepts is compiled, once, on the first kernel call (synchronously: Node, Deno, Bun and Web Workers
- * allow it; a browser's main thread refuses modules over 4 KB, so call `loadKernels()` there first).
- * Where neither validates, or `UNFOLD_KERNELS=off` is set, or `useKernels('off')` was called, the cells
- * run their tfjs fused path instead; both paths compute the same equations (tests compare them).
+ * Builds (scripts/build-kernels.mjs, from the AssemblyScript sources): SIMD + relaxed SIMD (fused
+ * multiply-add) and SIMD alone, each over a private or a shared memory that the host creates and the
+ * module imports. The first build `WebAssembly.validate` accepts is compiled once, on the first kernel
+ * call (synchronously: Node, Deno, Bun and Web Workers allow it; a browser's main thread refuses
+ * modules over 4 KB, so call `loadKernels()` there first).
  *
- * Memory: every call resets the arena and allocates from the module's first free byte; each buffer is
- * 16-byte aligned and followed by 16 spare bytes, so a kernel may read a whole vector at a row's end.
- * The memory grows to the largest call and is kept for the next.
+ * Threads: with 2 threads (the default where the runtime has 2+ cores, SharedArrayBuffer and Node's
+ * worker_threads: Node, Bun, Deno), the memory is shared and a second thread (threads.ts) runs half of
+ * each batch; elsewhere (browsers, Workers) one thread runs everything. Chosen when the kernels load.
+ *
+ * Off: where no build validates, or `UNFOLD_KERNELS=off` is set, or `useKernels('off')` was called,
+ * the cells run their tfjs fused path; both compute the same equations (tests compare them).
  */
-import { RELAXED_SIMD_WASM, SIMD_WASM } from './generated/wasm';
+import { RELAXED_SIMD_SHARED_WASM, RELAXED_SIMD_WASM, SIMD_SHARED_WASM, SIMD_WASM } from './generated/wasm';
+import { availableCores, startKernelThread, workerThreadsModule, type KernelThread } from './threads';
 
 /** `auto`: the kernels where the runtime has WebAssembly SIMD; `off`: always the tfjs path. */
 export type KernelMode = 'auto' | 'off';
@@ -21,24 +23,36 @@ export type KernelMode = 'auto' | 'off';
 /** Which kernel build runs: `relaxed-simd`, `simd`, or `none` (the tfjs path). */
 export type KernelBuild = 'relaxed-simd' | 'simd' | 'none';
 
-type Pointer = number;
+export interface KernelOptions {
+  /** Threads for the kernels, 1 or 2 (default: 2 where shared memory and worker threads exist and there are 2+ cores). Read when the kernels load. */
+  readonly threads?: 1 | 2;
+}
 
-/** The module's exports (byte addresses and sizes are plain numbers). */
-export interface KernelExports {
+export type Pointer = number;
+
+/** The module's exports: plain functions over byte addresses (Pointer) in its memory. */
+export type KernelExports = Readonly<Record<KernelFunction, (...args: number[]) => void>> & { heapBase(): Pointer };
+
+/** The exported kernel functions a host may call (kernels.as.ts). */
+export type KernelFunction =
+  | 'gemm' | 'packB' | 'project' | 'inputGradient' | 'packColumns' | 'weightGradient' | 'columnSums'
+  | 'lstmSteps' | 'lstmBackSteps' | 'gruSteps' | 'gruBackSteps' | 'rnnSteps' | 'rnnBackSteps';
+
+/** A loaded build: its exports over `memory`, and the second thread when the memory is shared. */
+export interface Kernels {
+  readonly build: Exclude<KernelBuild, 'none'>;
+  readonly exports: KernelExports;
   readonly memory: WebAssembly.Memory;
-  heapBase(): Pointer;
-  gemm(M: number, N: number, K: number, A: Pointer, ams: number, aks: number, P: Pointer, C: Pointer, ldc: number, accumulate: boolean): void;
-  packB(K: number, N: number, src: Pointer, sk: number, sn: number, P: Pointer): void;
-  lstmForward(...args: number[]): void;
-  lstmBackward(...args: number[]): void;
-  gruForward(...args: number[]): void;
-  gruBackward(...args: number[]): void;
-  rnnForward(...args: number[]): void;
-  rnnBackward(...args: number[]): void;
+  readonly thread: KernelThread | undefined;
+  /** The first byte the host's buffers may use. */
+  readonly heapStart: Pointer;
 }
 
 let mode: KernelMode | undefined;
-let loaded: { build: KernelBuild; exports: KernelExports | undefined } | undefined;
+let threads: 1 | 2 | undefined;
+let loaded: Kernels | 'none' | undefined;
+
+const MAXIMUM_PAGES = 65536;
 
 function decode(base64: string): Uint8Array<ArrayBuffer> {
   const text = atob(base64);
@@ -47,91 +61,99 @@ function decode(base64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function environmentMode(): KernelMode {
-  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.UNFOLD_KERNELS;
-  return value === 'off' ? 'off' : 'auto';
+function environment(name: string): string | undefined {
+  return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 }
 
-function candidates(): { build: KernelBuild; bytes: Uint8Array<ArrayBuffer> }[] {
-  return [
-    { build: 'relaxed-simd' as const, bytes: decode(RELAXED_SIMD_WASM) },
-    { build: 'simd' as const, bytes: decode(SIMD_WASM) },
-  ].filter((c) => WebAssembly.validate(c.bytes));
+function wantedThreads(): 1 | 2 {
+  if (threads) return threads;
+  const fromEnvironment = environment('UNFOLD_KERNEL_THREADS');
+  if (fromEnvironment === '1' || fromEnvironment === '2') return Number(fromEnvironment) as 1 | 2;
+  return workerThreadsModule() && typeof SharedArrayBuffer === 'function' && availableCores() >= 2 ? 2 : 1;
 }
 
-function instantiate(module: WebAssembly.Module, build: KernelBuild): { build: KernelBuild; exports: KernelExports } {
-  return { build, exports: new WebAssembly.Instance(module, {}).exports as unknown as KernelExports };
+interface Choice {
+  readonly build: Exclude<KernelBuild, 'none'>;
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  readonly shared: boolean;
+}
+
+/** The best build this runtime validates: relaxed SIMD before SIMD, shared memory when two threads are wanted. */
+function choose(): Choice | undefined {
+  const builds = [
+    { build: 'relaxed-simd' as const, shared: true, base64: RELAXED_SIMD_SHARED_WASM },
+    { build: 'simd' as const, shared: true, base64: SIMD_SHARED_WASM },
+    { build: 'relaxed-simd' as const, shared: false, base64: RELAXED_SIMD_WASM },
+    { build: 'simd' as const, shared: false, base64: SIMD_WASM },
+  ].filter((b) => !b.shared || wantedThreads() === 2);
+  for (const { build, shared, base64 } of builds) {
+    const bytes = decode(base64);
+    if (WebAssembly.validate(bytes)) return { build, bytes, shared };
+  }
+  return undefined;
+}
+
+/** The second thread, or none where the runtime refuses to start it (the shared memory then serves one thread). */
+function startThread(module: WebAssembly.Module, memory: WebAssembly.Memory, control: Pointer): KernelThread | undefined {
+  try {
+    return startKernelThread(module, memory, control);
+  } catch {
+    return undefined;
+  }
+}
+
+function instantiate(module: WebAssembly.Module, { build, shared }: Choice): Kernels {
+  const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+  const control = Math.ceil(exports.heapBase() / 64) * 64;
+  const thread = shared ? startThread(module, memory, control) : undefined;
+  return { build, exports, memory, thread, heapStart: thread ? thread.heapStart : control };
 }
 
 /**
  * Chooses the kernels: `off` makes every cell use its tfjs fused path from the next call on; `auto`
  * (the default, unless the environment sets UNFOLD_KERNELS=off) uses the kernels where they run.
+ * `threads` (or UNFOLD_KERNEL_THREADS=1|2) applies when the kernels load, before their first use.
  */
-export function useKernels(wanted: KernelMode): void {
+export function useKernels(wanted: KernelMode, options: KernelOptions = {}): void {
   if (wanted !== 'auto' && wanted !== 'off') throw new TypeError(`useKernels: expected "auto" or "off", got ${JSON.stringify(wanted)}`);
+  if (options.threads !== undefined && options.threads !== 1 && options.threads !== 2) {
+    throw new TypeError(`useKernels: threads must be 1 or 2, got ${JSON.stringify(options.threads)}`);
+  }
   mode = wanted;
+  if (options.threads !== undefined) threads = options.threads;
 }
 
 /** Compiles the kernels asynchronously (for a browser's main thread) and tells which build runs. */
 export async function loadKernels(): Promise<KernelBuild> {
   if (!loaded) {
-    const [first] = candidates();
-    loaded = first ? instantiate(await WebAssembly.compile(first.bytes), first.build) : { build: 'none', exports: undefined };
+    const choice = choose();
+    loaded = choice ? instantiate(await WebAssembly.compile(choice.bytes), choice) : 'none';
   }
   return kernelBuild();
 }
 
 /** The build the next kernel call uses (`none` when off or unavailable); compiles on first use. */
 export function kernelBuild(): KernelBuild {
-  return kernelExports() ? (loaded?.build ?? 'none') : 'none';
+  return activeKernels()?.build ?? 'none';
 }
 
-/** The kernels' exports, or undefined when the tfjs path runs. */
-export function kernelExports(): KernelExports | undefined {
-  if ((mode ?? environmentMode()) === 'off') return undefined;
+/** How many threads the kernels run on (0 when the tfjs path runs). */
+export function kernelThreads(): number {
+  const kernels = activeKernels();
+  return kernels ? (kernels.thread ? 2 : 1) : 0;
+}
+
+/** The loaded kernels, or undefined when the tfjs path runs. */
+export function activeKernels(): Kernels | undefined {
+  if ((mode ?? (environment('UNFOLD_KERNELS') === 'off' ? 'off' : 'auto')) === 'off') return undefined;
   if (!loaded) {
-    const [first] = candidates();
     try {
-      loaded = first ? instantiate(new WebAssembly.Module(first.bytes), first.build) : { build: 'none', exports: undefined };
+      const choice = choose();
+      loaded = choice ? instantiate(new WebAssembly.Module(choice.bytes), choice) : 'none';
     } catch {
       return undefined; // a browser's main thread: synchronous compile refused until loadKernels() ran
     }
   }
-  return loaded.exports;
-}
-
-/** Bump allocation over the module's memory for one kernel call. */
-export class KernelArena {
-  private next: number;
-
-  constructor(readonly kernels: KernelExports) {
-    this.next = kernels.heapBase();
-  }
-
-  /** A buffer of `count` f32 values (its byte address). */
-  alloc(count: number): Pointer {
-    const at = (this.next + 15) & ~15;
-    this.next = at + count * 4 + 16;
-    const memory = this.kernels.memory;
-    const missing = this.next - memory.buffer.byteLength;
-    if (missing > 0) memory.grow(Math.ceil(missing / 65536));
-    return at;
-  }
-
-  /** A buffer holding a copy of `data`. */
-  put(data: ArrayLike<number>): Pointer {
-    const at = this.alloc(data.length);
-    this.view(at, data.length).set(data);
-    return at;
-  }
-
-  /** A view of `count` values at `at` (valid until the memory grows). */
-  view(at: Pointer, count: number): Float32Array {
-    return new Float32Array(this.kernels.memory.buffer, at, count);
-  }
-
-  /** A copy of `count` values at `at`. */
-  read(at: Pointer, count: number): Float32Array {
-    return this.view(at, count).slice();
-  }
+  return loaded === 'none' ? undefined : loaded;
 }

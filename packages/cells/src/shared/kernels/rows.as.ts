@@ -10,12 +10,12 @@ export function transpose(R: i32, C: i32, src: usize, dst: usize): void {
   }
 }
 
-/** out[n] = Σ_r src[r, n] over R rows of N values (a bias gradient). */
-export function columnSums(R: i32, N: i32, src: usize, out: usize): void {
+/** out[n] = Σ_r src[r, n] over R rows of N values, row stride ld (a bias gradient). */
+export function columnSums(R: i32, N: i32, src: usize, ld: i32, out: usize): void {
   for (let n = 0; n < N; n += 4) {
     let sum = f32x4.splat(0);
     let p = src + ((<usize>n) << 2);
-    const step = (<usize>N) << 2;
+    const step = (<usize>ld) << 2;
     for (let r = 0; r < R; r++) {
       sum = f32x4.add(sum, v128.load(p));
       p += step;

@@ -7,7 +7,7 @@
  * nothing behind once it is garbage). The kernel reuses the fused op's input checks: it runs only on
  * checked shapes and finite values, with T·B > 0.
  */
-import type { KernelExports } from './module';
+import type { Kernels } from './module';
 
 /** Parameters by name as host copies, in the cell's own (ONNX) layout. */
 export type HostParams = Readonly<Record<string, Float32Array>>;
@@ -45,13 +45,9 @@ export interface KernelForward {
 }
 
 export interface SequenceKernel<C> {
-  forward(kernels: KernelExports, inputs: KernelInputs<C>): KernelForward;
+  forward(kernels: Kernels, inputs: KernelInputs<C>): KernelForward;
 }
 
-/** n rounded up to a multiple of 8: the width of B packed into 8-column panels (gemm.as.ts). */
-export function panels(n: number): number {
-  return Math.ceil(n / 8) * 8;
-}
 
 /** d[Wb; Rb] for B = [Wb; Rb] when both biases enter every pre-activation alike: the one gradient twice. */
 export function stackedBias(dbias: Float32Array): Float32Array {
