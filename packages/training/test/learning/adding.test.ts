@@ -1,7 +1,8 @@
 import { createRegistry, setupBackend, type ModelSpec } from '@unfold/core';
 import { heads, layers } from '@unfold/architectures';
 import { cells } from '@unfold/cells/all';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { useKernels, type KernelMode } from '@unfold/cells';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addingProblem, createModel, fit, losses, predict } from '../../src/index';
 
 beforeAll(() => setupBackend());
@@ -33,10 +34,20 @@ async function addingMse(cell: string, seconds: { value: number }): Promise<numb
 }
 
 describe('the adding problem at T = 50 (mean predictor: MSE ≈ 0.167)', () => {
-  it.each(['lstm', 'gru'])('%s reaches test MSE < 0.01', async (cell) => {
+  afterEach(() => useKernels('auto'));
+
+  // Both implementations of the cells' fused op learn: the WebAssembly SIMD kernels (the default) and the tfjs path.
+  const paths: [string, KernelMode][] = [
+    ['lstm', 'auto'],
+    ['gru', 'auto'],
+    ['lstm', 'off'],
+    ['gru', 'off'],
+  ];
+  it.each(paths)('%s reaches test MSE < 0.01 (kernels: %s)', async (cell, mode) => {
+    useKernels(mode);
     const seconds = { value: 0 };
     const error = await addingMse(cell, seconds);
-    console.log(`adding problem T=50, ${cell}: test MSE ${error.toExponential(3)} after ${seconds.value.toFixed(1)} s`);
+    console.log(`adding problem T=50, ${cell}, kernels ${mode}: test MSE ${error.toExponential(3)} after ${seconds.value.toFixed(1)} s`);
     expect(error).toBeLessThan(0.01);
   }, 120_000);
 
