@@ -9,6 +9,7 @@ export { gemm, packB } from './shared/kernels/gemm.as';
 export { inputGradient, packColumns, project, weightGradient } from './shared/kernels/gradients.as';
 export { columnSums } from './shared/kernels/rows.as';
 export { gruBackSteps, gruSteps } from './gru/kernel.as';
+export { leakyBackSteps, leakySteps } from './leaky/kernel.as';
 export { lstmBackSteps, lstmSteps } from './lstm/kernel.as';
 export { rnnBackSteps, rnnSteps } from './rnn/kernel.as';
 

@@ -5,6 +5,7 @@ import { reluBackward, tanh, tanhBackward } from '../shared/activations';
 import type { FusedRecurrence, FusedStep, FusedStepGradient, Stacks } from '../shared/fused-sequence';
 import { foldGate, preActivation, reluGate, type FoldedGate } from '../shared/gates';
 import { biasGradient, weightGradient } from '../shared/weight-gradients';
+import { integratorKernel } from './integrator-kernel';
 
 /**
  * The fused step of a leaky integrator, shared by `leaky` and `esn` (an echo state reservoir is a leaky
@@ -93,8 +94,9 @@ function integrate(h: Tensor2D, g: Tensor2D, alpha: Tensor1D | number, keep: Ten
 }
 
 /** The FusedRecurrence of a leaky integrator for a cell with the given parameter layout. */
-export function integratorRecurrence<C>(layout: IntegratorLayout<C>): FusedRecurrence<C, ForwardWeights, BackwardWeights, Saved, Rows> {
+export function integratorRecurrence<C extends { readonly hiddenSize: number }>(layout: IntegratorLayout<C>): FusedRecurrence<C, ForwardWeights, BackwardWeights, Saved, Rows> {
   return {
+    kernel: integratorKernel(layout, (config) => config.hiddenSize),
     forwardWeights(params, config) {
       const w = layout.weights(params, config);
       return { gate: foldGate([w.input, w.recurrent], [w.bias]), alpha: w.alpha, keep: complement(w.alpha), activation: w.activation };

@@ -18,7 +18,8 @@ export function kernelSequenceOp<C>(kernel: SequenceKernel<C>, kernels: Kernels,
     const paramTensors = inputs.slice(1 + stateCount);
     const params = Object.fromEntries(paramNames.map((name, k) => [name, Float32Array.from((paramTensors[k] as Tensor).dataSync())]));
     const state = inputs.slice(1, 1 + stateCount).map((s) => Float32Array.from(s.dataSync()));
-    const result = kernel.forward(kernels, { T, B, I, params, x: xData, state, mask: maskData, config });
+    const tensors = Object.fromEntries(paramNames.map((name, k) => [name, paramTensors[k] as Tensor]));
+    const result = kernel.forward(kernels, { T, B, I, params, tensors, x: xData, state, mask: maskData, config });
     const packed = new Float32Array(T * B * O + sizes.reduce((sum, size) => sum + B * size, 0));
     packed.set(result.outputs);
     let offset = T * B * O;

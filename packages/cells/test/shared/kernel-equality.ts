@@ -1,7 +1,7 @@
 import { setupBackend, type CellPlugin } from '@unfold/core';
 import { cellGradients, differentiableNames, expectClose, expectResultsClose, makeCellCase, runCellHost } from '@unfold/testing';
 import { afterEach, beforeAll, describe, it } from 'vitest';
-import { gruCell, lstmCell, rnnCell, useKernels } from '../../src/index';
+import { esnCell, gruCell, leakyCell, lstmCell, rnnCell, useKernels } from '../../src/index';
 
 /**
  * The WebAssembly SIMD kernels against the tfjs implementation of the same fused op, forced one after
@@ -26,6 +26,8 @@ const CASES: readonly { readonly plugin: CellPlugin; readonly options: readonly 
   },
   { plugin: gruCell as CellPlugin, options: [{}, { bias: false }, { linearBeforeReset: false }, { linearBeforeReset: false, bias: false }] },
   { plugin: rnnCell as CellPlugin, options: [{}, { bias: false }, { activation: 'relu' }] },
+  { plugin: leakyCell as CellPlugin, options: [{}, { learnAlpha: true }, { alpha: 0.3, learnAlpha: true, bias: false }, { activation: 'relu', alphaRange: [0.05, 0.8], learnAlpha: true }] },
+  { plugin: esnCell as CellPlugin, options: [{}, { feedbackSize: 2, leakRate: 0.6 }] },
 ];
 
 function compareOnBothPaths(plugin: CellPlugin, config: Record<string, unknown>, shape: { T: number; B: number }, masked: boolean): void {

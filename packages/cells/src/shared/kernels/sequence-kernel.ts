@@ -7,6 +7,7 @@
  * nothing behind once it is garbage). The kernel reuses the fused op's input checks: it runs only on
  * checked shapes and finite values, with T·B > 0.
  */
+import type { ParamTensors } from '@unfold/core';
 import type { Kernels } from './module';
 
 /** Parameters by name as host copies, in the cell's own (ONNX) layout. */
@@ -17,6 +18,8 @@ export interface KernelInputs<C> {
   readonly B: number;
   readonly I: number;
   readonly params: HostParams;
+  /** The same parameters as the op's tensors (for a cell whose kernel sees them through a layout). */
+  readonly tensors: ParamTensors;
   /** [T·B, I], time-major. */
   readonly x: Float32Array;
   /** The initial states in the cell's state order, [B, size] each. */
