@@ -6,7 +6,7 @@
  */
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients, type GradientBlock } from '../shared/kernels/parameter-gradients';
-import type { KernelForward, KernelInputs, SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { savedForBackward, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { GruConfig } from './gru';
 
@@ -48,11 +48,12 @@ function forward(kernels: Kernels, inputs: KernelInputs<GruConfig>): KernelForwa
       },
     ]),
   );
-  const saved = { hs: s.read(at.hs, (N + B) * H), gates: s.read(at.gates, N * G), extra: s.read(at.extra, N * H) };
+  const kept = savedForBackward(inputs, () => ({ hs: s.read(at.hs, (N + B) * H), gates: s.read(at.gates, N * G), extra: s.read(at.extra, N * H) }));
   return {
     outputs: s.read(at.y, N * H),
-    state: [saved.hs.slice(N * H)],
+    state: [s.read(offset(at.hs, N * H), B * H)],
     backward(dOutputs, dState) {
+      const saved = kept();
       const b = new KernelSession(kernels);
       const p = {
         x: b.put(x),

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients } from '../shared/kernels/parameter-gradients';
-import type { HostParams, KernelForward, KernelInputs, SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { savedForBackward, type HostParams, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { IntegratorLayout } from './integrator';
 
@@ -82,12 +82,12 @@ export function integratorKernel<C>(layout: IntegratorLayout<C>, hiddenSize: (co
     s.call('packB', H, H, at.R, 1, H, at.RP);
     s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.UP, at.bias, 0, offset(at.acts, r.start * H)] }]));
     s.parallel(s.split(B, 4).map((b) => [{ fn: 'leakySteps', args: [T, B, b.size, H, at.RP, at.alpha, at.mask && offset(at.mask, b.start), relu, offset(at.hs, b.start * H), offset(at.acts, b.start * H), offset(at.y, b.start * H)] }]));
-    const hs = s.read(at.hs, (N + B) * H);
-    const acts = s.read(at.acts, N * H);
+    const kept = savedForBackward(inputs, () => ({ hs: s.read(at.hs, (N + B) * H), acts: s.read(at.acts, N * H) }));
     return {
       outputs: s.read(at.y, N * H),
-      state: [hs.slice(N * H)],
+      state: [s.read(offset(at.hs, N * H), B * H)],
       backward(dOutputs, dState) {
+        const { hs, acts } = kept();
         const b = new KernelSession(kernels);
         const p = {
           x: b.put(x),

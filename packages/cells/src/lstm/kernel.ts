@@ -6,7 +6,7 @@
  */
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients } from '../shared/kernels/parameter-gradients';
-import { stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { savedForBackward, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { LstmConfig } from './lstm';
 
@@ -49,17 +49,18 @@ function forward(kernels: Kernels, inputs: KernelInputs<LstmConfig>): KernelForw
       },
     ]),
   );
-  const saved = {
+  const kept = savedForBackward(inputs, () => ({
     hs: s.read(at.hs, (N + B) * H),
     cs: s.read(at.cs, (N + B) * H),
     gates: s.read(at.gates, N * G),
     inRange: clip > 0 ? s.read(at.inRange, N * G) : undefined,
     tanhC: s.read(at.tanhC, N * H),
-  };
+  }));
   return {
     outputs: s.read(at.y, N * H),
-    state: [saved.hs.slice(N * H), saved.cs.slice(N * H)],
+    state: [s.read(offset(at.hs, N * H), B * H), s.read(offset(at.cs, N * H), B * H)],
     backward(dOutputs, dState) {
+      const saved = kept();
       const b = new KernelSession(kernels);
       const p = {
         x: b.put(x),

@@ -6,7 +6,7 @@
  */
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients } from '../shared/kernels/parameter-gradients';
-import { stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { savedForBackward, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { RnnConfig } from './rnn';
 
@@ -35,12 +35,12 @@ function forward(kernels: Kernels, inputs: KernelInputs<RnnConfig>): KernelForwa
   s.call('packB', H, H, at.R, 1, H, at.RP);
   s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.WP, at.bias, at.bias && offset(at.bias, H), offset(at.acts, r.start * H)] }]));
   s.parallel(s.split(B, 4).map((b) => [{ fn: 'rnnSteps', args: [T, B, b.size, H, at.RP, at.mask && offset(at.mask, b.start), relu, offset(at.hs, b.start * H), offset(at.acts, b.start * H), offset(at.y, b.start * H)] }]));
-  const hs = s.read(at.hs, (N + B) * H);
-  const acts = s.read(at.acts, N * H);
+  const kept = savedForBackward(inputs, () => ({ hs: s.read(at.hs, (N + B) * H), acts: s.read(at.acts, N * H) }));
   return {
     outputs: s.read(at.y, N * H),
-    state: [hs.slice(N * H)],
+    state: [s.read(offset(at.hs, N * H), B * H)],
     backward(dOutputs, dState) {
+      const { hs, acts } = kept();
       const b = new KernelSession(kernels);
       const p = {
         x: b.put(x),

@@ -13,13 +13,15 @@ export function kernelSequenceOp<C>(kernel: SequenceKernel<C>, kernels: Kernels,
   const { where, config, T, B, I, sizes, paramNames, xData, maskData } = call;
   const O = sizes[0] as number;
   const stateCount = sizes.length;
+  // Read before the op runs: inside its forward the engine reports no tape (the op is a kernel then).
+  const forBackward = tf.engine().isTapeOn();
   return tf.customGrad((...args: unknown[]) => {
     const inputs = args.slice(0, 1 + stateCount + paramNames.length) as Tensor[];
     const paramTensors = inputs.slice(1 + stateCount);
     const params = Object.fromEntries(paramNames.map((name, k) => [name, Float32Array.from((paramTensors[k] as Tensor).dataSync())]));
     const state = inputs.slice(1, 1 + stateCount).map((s) => Float32Array.from(s.dataSync()));
     const tensors = Object.fromEntries(paramNames.map((name, k) => [name, paramTensors[k] as Tensor]));
-    const result = kernel.forward(kernels, { T, B, I, params, tensors, x: xData, state, mask: maskData, config });
+    const result = kernel.forward(kernels, { T, B, I, params, tensors, x: xData, state, mask: maskData, config, forBackward });
     const packed = new Float32Array(T * B * O + sizes.reduce((sum, size) => sum + B * size, 0));
     packed.set(result.outputs);
     let offset = T * B * O;

@@ -3,8 +3,8 @@
  * arrays in, host arrays out, one call for the forward over all T steps and one for the backward.
  *
  * The forward returns the outputs, the final states and a `backward` closure over what it saved (host
- * copies, so any number of other kernel calls may run in between, and a forward-only call leaves
- * nothing behind once it is garbage). The kernel reuses the fused op's input checks: it runs only on
+ * copies, so any number of other kernel calls may run in between; saved only while a gradient tape
+ * records the op, so inference copies nothing out). The kernel reuses the fused op's input checks: it runs only on
  * checked shapes and finite values, with T·B > 0.
  */
 import type { ParamTensors } from '@unfold/core';
@@ -27,6 +27,8 @@ export interface KernelInputs<C> {
   /** [T·B] of 0/1, or undefined when every step is real. */
   readonly mask: Float32Array | undefined;
   readonly config: C;
+  /** Whether a gradient tape records the op: only then does the forward keep what a backward needs. */
+  readonly forBackward: boolean;
 }
 
 export interface KernelGradients {
@@ -58,4 +60,16 @@ export function stackedBias(dbias: Float32Array): Float32Array {
   stacked.set(dbias);
   stacked.set(dbias, dbias.length);
   return stacked;
+}
+
+/**
+ * What the forward keeps for its backward: read (copied out of the kernels' memory) only when a tape
+ * records the op, so inference keeps nothing. The getter throws if a backward comes without it.
+ */
+export function savedForBackward<C, T>(inputs: KernelInputs<C>, read: () => T): () => T {
+  const saved = inputs.forBackward ? read() : undefined;
+  return () => {
+    if (saved === undefined) throw new Error('unfold kernels: a backward was asked of a forward that ran while no gradient tape recorded it');
+    return saved;
+  };
 }
