@@ -1,5 +1,6 @@
-// The WebAssembly SIMD GEMM ceiling the training rates are compared with: tfjs-wasm's own matMul (XNNPACK,
-// 128-bit SIMD) measured in the training process itself, so on the same backend and thread count.
+// The ceiling the tfjs-path training rates (unfold-tfjs, tfjs-layers) are compared with: tfjs-wasm's own
+// matMul (XNNPACK, 128-bit SIMD), measured in the bench's ceiling process (ceiling-child.mjs) on the same
+// backend and thread count as those contenders. The kernel rows have their own (kernel-ceiling.mjs).
 //
 // How (the old measurement read 2–3 GFLOP/s where the backend sustains 20+): the product is never returned
 // from tf.tidy — tidy walks a returned typed array element by element looking for tensors, which cost more

@@ -2,25 +2,32 @@
 //   unfold       unfold's trainStep on the tfjs wasm backend; the environment decides the path
 //                (UNFOLD_KERNELS=off forces the tfjs path; the parent sets it before this process starts);
 //   tfjs-layers  tf.layers.lstm / tf.layers.gru + dense, model.trainOnBatch, on the same backend.
-// Requests: setup {cell, hidden, input, steps, batch} → {stepSeconds} after warm-up; round {steps} →
-// {seqPerSec, seconds}; ceiling {shapes} → tfjs-wasm matMul rates (matmul-ceiling.mjs); exit.
+// Requests: setup {cell, hidden, input, steps, batch} → {stepSeconds, kernelBuild, threads} after warm-up;
+// round {steps} → {seqPerSec, seconds, maxRssMiB}; split {steps, repeats} (unfold only) → the time of a
+// training step and of the cell's sequence op alone, forward and backward (sequence-split.mjs); exit.
+// maxRssMiB is the process's peak resident set so far: the ceilings run elsewhere (ceiling-child.mjs)
+// and the split runs after the rounds, so the last round's figure is the training's own peak.
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, trainingContext } from '@unfold/core';
 import { createModel, createOptimizer, makeBatch, mse, readExamples, trainStep } from '@unfold/training';
 import { builtInRegistry } from '@unfold/cli';
+import { kernelBuild, kernelThreads } from '@unfold/cells';
 import { benchBatch } from './data.mjs';
-import { measureCeiling } from './matmul-ceiling.mjs';
 import { serve } from './protocol.mjs';
+import { sequenceOnly, timeSplit } from './sequence-split.mjs';
 
 const kind = process.argv[2];
 const LEARNING_RATE = 1e-3;
 /** Warm-up: at least this many steps and this long (JIT, XNNPACK operand packing, allocator). */
 const WARM_STEPS = 2, WARM_SECONDS = 0.5;
 
+/** The cell's spec; tf.layers.gru only resets before the recurrent product (ONNX linear_before_reset = 0): compare like with like. */
+function cellSpec({ cell, hidden: H, input: I }) {
+  return { kind: cell, config: cell === 'gru' ? { inputSize: I, hiddenSize: H, linearBeforeReset: false } : { inputSize: I, hiddenSize: H } };
+}
+
 function unfoldTrainer({ cell, hidden: H, input: I, steps: T, batch: B }) {
-  // tf.layers.gru only resets before the recurrent product (ONNX linear_before_reset = 0): compare like with like.
-  const cellConfig = cell === 'gru' ? { inputSize: I, hiddenSize: H, linearBeforeReset: false } : { inputSize: I, hiddenSize: H };
-  const spec = { kind: 'sequence-model', config: { readout: 'last' }, children: { body: { kind: cell, config: cellConfig }, output: { kind: 'dense', config: { inputSize: H, outputSize: 1 } } } };
+  const spec = { kind: 'sequence-model', config: { readout: 'last' }, children: { body: cellSpec({ cell, hidden: H, input: I }), output: { kind: 'dense', config: { inputSize: H, outputSize: 1 } } } };
   const model = createModel(builtInRegistry(), spec, { seed: 1 });
   const optimizer = createOptimizer({ kind: 'adam', learningRate: LEARNING_RATE });
   const shape = { input: model.input, target: { readout: 'last', kind: 'values', size: 1 } };
@@ -47,6 +54,8 @@ if (!trainers[kind]) throw new Error(`node-contender: expected one of ${Object.k
 
 await setupBackend({ backend: 'wasm' });
 let step = null;
+let configuration = null;
+const maxRssMiB = () => process.resourceUsage().maxRSS / 1024;
 
 async function timeSteps(count) {
   const start = performance.now();
@@ -57,6 +66,7 @@ async function timeSteps(count) {
 serve(async (request) => {
   switch (request.op) {
     case 'setup': {
+      configuration = request;
       step = trainers[kind](request);
       let steps = 0, seconds = 0, fastest = Infinity;
       while (steps < WARM_STEPS || seconds < WARM_SECONDS) {
@@ -66,14 +76,17 @@ serve(async (request) => {
         steps++;
       }
       // The fastest warm step sizes the rounds (the first steps pay for compilation and packing).
-      return { stepSeconds: fastest, warmSteps: steps, backend: tf.getBackend(), unfoldKernels: process.env.UNFOLD_KERNELS ?? null };
+      const kernels = kind === 'unfold' ? { kernelBuild: kernelBuild(), threads: kernelThreads() } : {};
+      return { stepSeconds: fastest, warmSteps: steps, backend: tf.getBackend(), unfoldKernels: process.env.UNFOLD_KERNELS ?? null, ...kernels };
     }
     case 'round': {
       const seconds = await timeSteps(request.steps);
-      return { seconds, seqPerSec: (request.steps * request.batch) / seconds };
+      return { seconds, seqPerSec: (request.steps * request.batch) / seconds, maxRssMiB: maxRssMiB() };
     }
-    case 'ceiling':
-      return measureCeiling(request.shapes);
+    case 'split': {
+      if (kind !== 'unfold') throw new Error(`node-contender: split times unfold's sequence op, not ${kind}'s`);
+      return timeSplit(() => timeSteps(request.steps), sequenceOnly(builtInRegistry(), cellSpec(configuration), configuration), request);
+    }
     case 'exit':
       return {};
     default:

@@ -9,7 +9,8 @@ export const USAGE = `usage: node tools/bench/src/train-speed.mjs [options]
   --hidden 32,128,512  hidden sizes
   --rounds N           interleaved timed rounds per configuration (default 7, or BENCH_ROUNDS)
   --round-seconds S    minimum length of one contender's round (default 1)
-  --contenders a,b     some of unfold, unfold-tfjs, tfjs-layers, pytorch-1t, pytorch-2t
+  --contenders a,b     some of unfold, unfold-1t, unfold-relaxed, unfold-tfjs, tfjs-layers, pytorch-1t,
+                       pytorch-2t
   --python PATH        the Python that runs the PyTorch column (default /usr/bin/python3)
   --no-write           do not write tools/bench/results/train-speed.{md,json}
 Results are written only for a full run (default cells, hidden sizes and contenders, no --quick).`;

@@ -8,12 +8,14 @@ batch (the same LCG, evaluated in double precision as JavaScript does).
 
 Requests: info -> versions, threads, which BLAS library is loaded (the mapped shared objects) and, for
 OpenBLAS, its core kernel set and build config; setup {cell, hidden, input, steps, batch} -> {stepSeconds}
-after warm-up; round {steps, batch} -> {seqPerSec, seconds}; exit.
+after warm-up; round {steps, batch} -> {seqPerSec, seconds, maxRssMiB}; exit. maxRssMiB is the process's
+peak resident set so far (getrusage ru_maxrss, KiB on Linux), as the Node contenders report theirs.
 """
 import ctypes
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -145,7 +147,8 @@ def main():
                 answer = {"stepSeconds": fastest, "warmSteps": steps, "threads": torch.get_num_threads()}
             elif op == "round":
                 seconds = time_steps(trainer, request["steps"])
-                answer = {"seconds": seconds, "seqPerSec": request["steps"] * request["batch"] / seconds}
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                answer = {"seconds": seconds, "seqPerSec": request["steps"] * request["batch"] / seconds, "maxRssMiB": peak}
             elif op == "exit":
                 answer = {}
             else:

@@ -1,0 +1,45 @@
+// Where a training step's time goes: the step as the bench times it, against the cell's sequence op alone
+// (the whole-sequence forward and backward: on the kernel path, the kernels plus the copies between tfjs
+// tensors and WebAssembly memory; on the tfjs path, the fused tfjs op). The rest of the step is the head,
+// the loss, Adam and the tfjs bookkeeping around them. Timed in the contender's own process, alternating
+// the two so both see the same machine.
+import * as tf from '@tensorflow/tfjs';
+import { trainingContext } from '@unfold/core';
+import { createModel } from '@unfold/training';
+import { median } from '../stats.mjs';
+import { benchBatch } from './data.mjs';
+
+const WARM_PASSES = 2;
+
+/**
+ * One forward and backward of the cell alone on the bench's batch: a model whose root is the cell (spec),
+ * the gradient of the sum of its outputs with respect to its weights through tf.variableGrads, the loss
+ * read back as a training step reads it. Returns a function running one such pass.
+ */
+export function sequenceOnly(registry, spec, { batch: B, steps: T, input: I }) {
+  const model = createModel(registry, spec, { seed: 1 });
+  const x = tf.tensor3d(benchBatch(B, T, I).x);
+  const context = trainingContext();
+  const pass = () =>
+    tf.tidy(() => {
+      const { value } = tf.variableGrads(() => tf.sum(model.forward(x, { checked: false, context }).outputs), [...model.trainable]);
+      value.dataSync();
+    });
+  for (let i = 0; i < WARM_PASSES; i++) pass();
+  return pass;
+}
+
+/**
+ * Alternates `repeats` times: `steps` training steps (timeSteps(), in seconds), then `steps` sequence
+ * passes. Returns the medians per step: { stepSeconds, sequenceSeconds, repeats }.
+ */
+export async function timeSplit(timeSteps, pass, { steps, repeats }) {
+  const stepTimes = [], sequenceTimes = [];
+  for (let r = 0; r < repeats; r++) {
+    stepTimes.push((await timeSteps()) / steps);
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) pass();
+    sequenceTimes.push((performance.now() - start) / 1000 / steps);
+  }
+  return { stepSeconds: median(stepTimes), sequenceSeconds: median(sequenceTimes), repeats };
+}
