@@ -32,7 +32,7 @@ import { applyCeilings, configurationRows, describeTorch, GATES, tableColumns, w
 
 const MAX_STEPS_PER_ROUND = 1000;
 /** Alternations of step and sequence-op timings per unfold contender, each of half a round's steps. */
-const SPLIT_REPEATS = 3;
+const SPLIT_REPEATS = 5;
 const progress = (message) => process.stderr.write(`${message}\n`);
 
 /** Both ceilings at this configuration's shapes, from the ceiling process. */
