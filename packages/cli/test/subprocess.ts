@@ -31,9 +31,9 @@ export interface CliRun {
 }
 
 /** Runs the bundled command with no standard input; never rejects. */
-export function runBundled(bundle: string, args: readonly string[], cwd = root): Promise<CliRun> {
+export function runBundled(bundle: string, args: readonly string[], cwd = root, env: Readonly<Record<string, string>> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [bundle, ...args], { cwd, env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' }, timeout: 120_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [bundle, ...args], { cwd, env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', ...env }, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
     child.stdin?.end();
