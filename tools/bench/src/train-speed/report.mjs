@@ -90,12 +90,13 @@ export function whereTheRestGoes(rows) {
     const { stepMs, sequenceMs, gemmAtCeilingMs } = row.split;
     const inside = Math.max(0, sequenceMs - gemmAtCeilingMs);
     const outside = Math.max(0, stepMs - sequenceMs);
+    const noise = sequenceMs > stepMs ? ` (the sequence op alone timed ${ms(sequenceMs - stepMs)} longer than the whole step: machine noise)` : '';
     const versus = tfjs ? `; the tfjs path's sequence op takes ${ms(tfjs.split.sequenceMs)} (${(tfjs.split.sequenceMs / sequenceMs).toFixed(1)}× the kernels'), its step ${ms(tfjs.split.stepMs)}` : '';
     return (
       `${row.cell} ${row.hidden} ${row.contender} (${row.kernelBuild}, ${row.threads} thread(s)) reaches ${share(row.ceilingFraction, 1)} of ${row.ceilingBasis}. ` +
       `Its step, ${ms(stepMs)}: the cell's products at that ceiling ${ms(gemmAtCeilingMs)} (${share(gemmAtCeilingMs, stepMs)}); ` +
       `the rest of the sequence op ${ms(inside)} (${share(inside, stepMs)}: gate elementwise work, products below the ceiling at these shapes, copies between tfjs and WebAssembly memory${row.threads > 1 ? ', the hand-offs to the second thread' : ''}); ` +
-      `outside the sequence op ${ms(outside)} (${share(outside, stepMs)}: head, loss, Adam, gradient norm, tfjs bookkeeping)${versus}`
+      `outside the sequence op ${ms(outside)} (${share(outside, stepMs)}: head, loss, Adam, gradient norm, tfjs bookkeeping)${noise}${versus}`
     );
   });
   return lines;

@@ -13,8 +13,9 @@ const WARM_PASSES = 2;
 
 /**
  * One forward and backward of the cell alone on the bench's batch: a model whose root is the cell (spec),
- * the gradient of the sum of its outputs with respect to its weights through tf.variableGrads, the loss
- * read back as a training step reads it. Returns a function running one such pass.
+ * the gradient of the sum of its last step's outputs (where the training step's head reads) with respect
+ * to its weights through tf.variableGrads, the value read back as a training step reads its loss. Returns
+ * a function running one such pass.
  */
 export function sequenceOnly(registry, spec, { batch: B, steps: T, input: I }) {
   const model = createModel(registry, spec, { seed: 1 });
@@ -22,7 +23,8 @@ export function sequenceOnly(registry, spec, { batch: B, steps: T, input: I }) {
   const context = trainingContext();
   const pass = () =>
     tf.tidy(() => {
-      const { value } = tf.variableGrads(() => tf.sum(model.forward(x, { checked: false, context }).outputs), [...model.trainable]);
+      const last = () => tf.slice(model.forward(x, { checked: false, context }).outputs, [0, T - 1, 0], [B, 1, -1]);
+      const { value } = tf.variableGrads(() => tf.sum(last()), [...model.trainable]);
       value.dataSync();
     });
   for (let i = 0; i < WARM_PASSES; i++) pass();
