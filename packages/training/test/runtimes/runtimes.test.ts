@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -18,12 +19,16 @@ beforeAll(async () => {
 
 async function losses(command: string, args: string[]): Promise<number[]> {
   const { stdout } = await run(command, [...args, bundle], { cwd: root, env: { ...process.env, DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' }, timeout: 120_000 });
-  const parsed = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { backend: string; losses: number[] };
+  const parsed = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { backend: string; kernels: string; threads: number; losses: number[] };
   expect(parsed.backend).toBe('wasm');
+  // Every runtime trains on the WebAssembly kernels, on two threads (Bun and Deno start the worker too).
+  expect(parsed.kernels).not.toBe('none');
+  expect(parsed.threads).toBe(availableParallelism() >= 2 ? 2 : 1);
   return parsed.losses;
 }
 
 describe('training runs under Node, Bun and Deno', () => {
+  // Bun validates the relaxed-SIMD build, Node 20 the SIMD one: the losses agree within float32 rounding.
   it('gives decreasing, matching losses on all three', async () => {
     const node = await losses(process.execPath, []);
     const bun = await losses(bin('bun'), []);

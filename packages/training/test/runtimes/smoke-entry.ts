@@ -1,8 +1,9 @@
 // Bundled by runtimes.test.ts and run under Node, Bun and Deno: a few seeded training steps of a small
-// LSTM forecaster, printing the step losses as JSON on stdout.
+// LSTM forecaster on the WebAssembly kernels, printing the kernels' build and threads and the step losses
+// as JSON on stdout.
 import { createRegistry, setupBackend } from '@unfold/core';
 import { heads, layers } from '@unfold/architectures';
-import { lstmCell } from '@unfold/cells';
+import { kernelBuild, kernelThreads, lstmCell } from '@unfold/cells';
 import { createModel, fit, forecastingWindows, losses, mackeyGlass, normalisationOf } from '@unfold/training';
 
 const backend = await setupBackend({ backend: 'wasm' });
@@ -15,4 +16,4 @@ const model = createModel(registry, {
   children: { body: { kind: 'lstm', config: { inputSize: 1, hiddenSize: 16 } }, output: { kind: 'dense', config: { inputSize: 16, outputSize: 1 } } },
 }, { seed: 7 });
 const result = await fit(model, data, { epochs: 2, batchSize: 16, loss: 'mse', optimizer: { kind: 'adam', learningRate: 0.01 }, seed: 3, progress: 'none' });
-console.log(JSON.stringify({ backend, losses: result.stepLosses }));
+console.log(JSON.stringify({ backend, kernels: kernelBuild(), threads: kernelThreads(), losses: result.stepLosses }));

@@ -27,9 +27,9 @@ export class KernelSession {
     this.next = kernels.heapStart;
   }
 
-  /** How many parts the work is split into: 2 with a second thread, else 1. */
+  /** How many parts the work is split into: 2 with a second thread that runs, else 1. */
   get parts(): number {
-    return this.kernels.thread ? 2 : 1;
+    return this.kernels.thread?.ready() ? 2 : 1;
   }
 
   /** A buffer of `count` f32 values (its byte address). */
@@ -73,7 +73,7 @@ export class KernelSession {
   /** Part k's calls, part 0 here and part 1 on the second thread at once (see the module comment). */
   parallel(parts: readonly (readonly KernelCall[])[]): void {
     const [here = [], there = []] = parts;
-    const thread = this.kernels.thread;
+    const thread = this.kernels.thread?.ready() ? this.kernels.thread : undefined;
     if (thread && there.length) thread.start(there);
     for (const { fn, args } of here) this.call(fn, ...args);
     if (thread && there.length) thread.wait();

@@ -5,7 +5,8 @@
  * and then blocks until the worker is done: a kernel call stays synchronous, as the tfjs op needs.
  *
  * Control block (CONTROL_BYTES at the start of the host's part of the memory):
- *   Int32 [0] jobs posted, [1] jobs done, [2] calls in the job, [3] 1 when a call threw
+ *   Int32 [0] jobs posted, [1] jobs done, [2] calls in the job, [3] 1 when a call threw, [4] 1 once the
+ *   worker is ready
  *   Float64 from byte 64: per call (32 slots) the function's index in KERNEL_FUNCTIONS, the argument
  *   count, the arguments.
  * The worker is unref'd: it never keeps a process alive.
@@ -21,6 +22,11 @@ export interface KernelCall {
 export interface KernelThread {
   /** The first byte after the control block: where the host's buffers may start. */
   readonly heapStart: Pointer;
+  /**
+   * Whether the worker runs: on the first ask, waits up to READY_MS for it to start; a worker that did
+   * not (a runtime that refuses the script) leaves the work to the main thread for good.
+   */
+  ready(): boolean;
   /** Starts the calls on the second thread. */
   start(calls: readonly KernelCall[]): void;
   /** Blocks until the started calls are done; throws if one failed. */
@@ -31,37 +37,43 @@ const KERNEL_FUNCTIONS: readonly KernelFunction[] = ['gemm', 'packB', 'project',
 const MAX_CALLS = 16;
 const SLOTS = 32;
 const CONTROL_BYTES = 64 + MAX_CALLS * SLOTS * 8;
-/** How long the main thread waits for the worker before it gives up (a worker that never started). */
+/** How long the main thread waits for a started job before it gives up. */
 const TIMEOUT_MS = 120_000;
+/** How long the first use waits for the worker to start (Node: 30–60 ms here). */
+const READY_MS = 10_000;
 
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, names } = workerData;
-const { exports } = new WebAssembly.Instance(module, { env: { memory } });
-const flags = new Int32Array(memory.buffer, control, 16);
-let seen = 0;
-for (;;) {
-  Atomics.wait(flags, 0, seen);
-  seen = Atomics.load(flags, 0);
-  const slots = new Float64Array(memory.buffer, control + 64, ${MAX_CALLS * SLOTS});
-  let failed = 0;
-  try {
-    for (let c = 0; c < flags[2]; c++) {
-      const base = c * ${SLOTS};
-      const argc = slots[base + 1];
-      exports[names[slots[base]]](...slots.subarray(base + 2, base + 2 + argc));
+// An eval'd worker script. Bun and Deno run it inside a function that already declares `module` and
+// `exports`, so the script keeps its own names inside an arrow function.
+const WORKER_SOURCE = `(() => {
+  const { workerData: data } = require('node:worker_threads');
+  const kernels = new WebAssembly.Instance(data.kernelModule, { env: { memory: data.memory } }).exports;
+  const flags = new Int32Array(data.memory.buffer, data.control, 16);
+  Atomics.store(flags, 4, 1);
+  Atomics.notify(flags, 4);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(flags, 0, seen);
+    seen = Atomics.load(flags, 0);
+    const slots = new Float64Array(data.memory.buffer, data.control + 64, ${MAX_CALLS * SLOTS});
+    let failed = 0;
+    try {
+      for (let c = 0; c < flags[2]; c++) {
+        const base = c * ${SLOTS};
+        const argc = slots[base + 1];
+        kernels[data.names[slots[base]]](...slots.subarray(base + 2, base + 2 + argc));
+      }
+    } catch {
+      failed = 1;
     }
-  } catch {
-    failed = 1;
+    flags[3] = failed;
+    Atomics.store(flags, 1, seen);
+    Atomics.notify(flags, 1);
   }
-  flags[3] = failed;
-  Atomics.store(flags, 1, seen);
-  Atomics.notify(flags, 1);
-}
+})();
 `;
 
 interface WorkerThreads {
-  Worker: new (source: string, options: { eval: boolean; workerData: unknown }) => { unref(): void };
+  Worker: new (source: string, options: { eval: boolean; workerData: unknown }) => { unref(): void; terminate?(): unknown };
 }
 
 /** A Node builtin through process.getBuiltinModule (Node ≥ 20.16, Bun, Deno 2), without importing it at load time. */
@@ -89,11 +101,20 @@ export function availableCores(): number {
 export function startKernelThread(module: WebAssembly.Module, memory: WebAssembly.Memory, control: Pointer): KernelThread {
   const threads = workerThreadsModule();
   if (!threads) throw new Error('kernel threads need worker_threads');
-  const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, names: KERNEL_FUNCTIONS } });
+  const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { kernelModule: module, memory, control, names: KERNEL_FUNCTIONS } });
   worker.unref();
   const flags = new Int32Array(memory.buffer, control, 16);
+  let started: boolean | undefined;
   return {
     heapStart: control + CONTROL_BYTES,
+    ready() {
+      if (started === undefined) {
+        Atomics.wait(flags, 4, 0, READY_MS);
+        started = Atomics.load(flags, 4) === 1;
+        if (!started) worker.terminate?.();
+      }
+      return started;
+    },
     start(calls) {
       if (calls.length > MAX_CALLS) throw new Error(`kernel thread: ${calls.length} calls in one job, at most ${MAX_CALLS}`);
       const slots = new Float64Array(memory.buffer, control + 64, MAX_CALLS * SLOTS);
