@@ -6,7 +6,7 @@
  */
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients, type GradientBlock } from '../shared/kernels/parameter-gradients';
-import { savedForBackward, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { keptUntilBackward, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { GruConfig } from './gru';
 
@@ -19,50 +19,46 @@ function forward(kernels: Kernels, inputs: KernelInputs<GruConfig>): KernelForwa
   const recurrent = lbr ? G : 2 * H; // R's rows in the step's first product
   const W = params.W as Float32Array;
   const R = params.R as Float32Array;
-  const s = new KernelSession(kernels);
+  const s = new KernelSession(kernels, inputs.forBackward);
+  // What the backward reads stays where the forward writes it (kept first, see session.ts).
+  const kept = { hs: s.keep((N + B) * H), gates: s.keep(N * G), extra: s.keep(N * H) };
   const at = {
     x: s.put(x),
     W: s.put(W),
     R: s.put(R),
     bias: params.B ? s.put(params.B) : 0,
     mask: mask ? s.put(mask) : 0,
-    hs: s.alloc((N + B) * H),
-    gates: s.alloc(N * G),
-    extra: s.alloc(N * H),
     y: s.alloc(N * H),
     WP: s.alloc(I * panels(G)),
     RP: s.alloc(H * panels(recurrent)),
     RhP: lbr ? 0 : s.alloc(H * panels(H)),
   };
-  s.view(at.hs, B * H).set(state[0] as Float32Array);
+  s.view(kept.hs, B * H).set(state[0] as Float32Array);
   s.call('packB', I, G, at.W, 1, I, at.WP); // B(k = i, n = g) = W[g, i]
   s.call('packB', H, recurrent, at.R, 1, H, at.RP);
   if (!lbr) s.call('packB', H, H, offset(at.R, 2 * H * H), 1, H, at.RhP);
-  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, G, I, offset(at.x, r.start * I), at.WP, at.bias, 0, offset(at.gates, r.start * G)] }]));
+  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, G, I, offset(at.x, r.start * I), at.WP, at.bias, 0, offset(kept.gates, r.start * G)] }]));
   const halves = s.split(B, 4).map((half) => ({ ...half, gh: s.alloc(half.size * G) }));
   s.parallel(
     halves.map((b) => [
       {
         fn: 'gruSteps',
-        args: [T, B, b.size, H, at.RP, at.RhP, at.bias && offset(at.bias, G), at.mask && offset(at.mask, b.start), lbr ? 1 : 0, offset(at.hs, b.start * H), offset(at.gates, b.start * G), offset(at.extra, b.start * H), offset(at.y, b.start * H), b.gh],
+        args: [T, B, b.size, H, at.RP, at.RhP, at.bias && offset(at.bias, G), at.mask && offset(at.mask, b.start), lbr ? 1 : 0, offset(kept.hs, b.start * H), offset(kept.gates, b.start * G), offset(kept.extra, b.start * H), offset(at.y, b.start * H), b.gh],
       },
     ]),
   );
-  const kept = savedForBackward(inputs, () => ({ hs: s.read(at.hs, (N + B) * H), gates: s.read(at.gates, N * G), extra: s.read(at.extra, N * H) }));
-  return {
+  const result: KernelForward = {
     outputs: s.read(at.y, N * H),
-    state: [s.read(offset(at.hs, N * H), B * H)],
+    state: [s.read(offset(kept.hs, N * H), B * H)],
     backward(dOutputs, dState) {
-      const saved = kept();
+      buffers.claim();
       const b = new KernelSession(kernels);
       const p = {
         x: b.put(x),
         W: b.put(W),
         R: b.put(R),
         mask: mask ? b.put(mask) : 0,
-        hs: b.put(saved.hs),
-        gates: b.put(saved.gates),
-        extra: b.put(saved.extra),
+        ...kept,
         dy: b.put(dOutputs),
         dh: b.put(dState[0] as Float32Array),
         dA: b.alloc(N * G),
@@ -104,9 +100,13 @@ function forward(kernels: Kernels, inputs: KernelInputs<GruConfig>): KernelForwa
         if (!lbr) dbias.copyWithin(G, 0, G);
         grads.B = dbias;
       }
-      return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params: grads };
+      const gradients = { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params: grads };
+      buffers.free();
+      return gradients;
     },
   };
+  const buffers = keptUntilBackward(s, inputs, result);
+  return result;
 }
 
 export const gruKernel: SequenceKernel<GruConfig> = { forward };

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients } from '../shared/kernels/parameter-gradients';
-import { savedForBackward, type HostParams, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { keptUntilBackward, type HostParams, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { IntegratorLayout } from './integrator';
 
@@ -63,7 +63,9 @@ export function integratorKernel<C>(layout: IntegratorLayout<C>, hiddenSize: (co
     const N = T * B;
     const w = hostWeights(layout, inputs, H);
     const relu = w.relu ? 1 : 0;
-    const s = new KernelSession(kernels);
+    const s = new KernelSession(kernels, inputs.forBackward);
+    // What the backward reads stays where the forward writes it (kept first, see session.ts).
+    const kept = { hs: s.keep((N + B) * H), acts: s.keep(N * H) };
     const at = {
       x: s.put(x),
       U: s.put(w.U),
@@ -71,23 +73,20 @@ export function integratorKernel<C>(layout: IntegratorLayout<C>, hiddenSize: (co
       bias: w.bias ? s.put(w.bias) : 0,
       alpha: s.put(w.alpha),
       mask: mask ? s.put(mask) : 0,
-      hs: s.alloc((N + B) * H),
-      acts: s.alloc(N * H),
       y: s.alloc(N * H),
       UP: s.alloc(I * panels(H)),
       RP: s.alloc(H * panels(H)),
     };
-    s.view(at.hs, B * H).set(state[0] as Float32Array);
+    s.view(kept.hs, B * H).set(state[0] as Float32Array);
     s.call('packB', I, H, at.U, 1, I, at.UP); // B(k = i, n = j) = U[j, i]
     s.call('packB', H, H, at.R, 1, H, at.RP);
-    s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.UP, at.bias, 0, offset(at.acts, r.start * H)] }]));
-    s.parallel(s.split(B, 4).map((b) => [{ fn: 'leakySteps', args: [T, B, b.size, H, at.RP, at.alpha, at.mask && offset(at.mask, b.start), relu, offset(at.hs, b.start * H), offset(at.acts, b.start * H), offset(at.y, b.start * H)] }]));
-    const kept = savedForBackward(inputs, () => ({ hs: s.read(at.hs, (N + B) * H), acts: s.read(at.acts, N * H) }));
-    return {
+    s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.UP, at.bias, 0, offset(kept.acts, r.start * H)] }]));
+    s.parallel(s.split(B, 4).map((b) => [{ fn: 'leakySteps', args: [T, B, b.size, H, at.RP, at.alpha, at.mask && offset(at.mask, b.start), relu, offset(kept.hs, b.start * H), offset(kept.acts, b.start * H), offset(at.y, b.start * H)] }]));
+    const result: KernelForward = {
       outputs: s.read(at.y, N * H),
-      state: [s.read(offset(at.hs, N * H), B * H)],
+      state: [s.read(offset(kept.hs, N * H), B * H)],
       backward(dOutputs, dState) {
-        const { hs, acts } = kept();
+        buffers.claim();
         const b = new KernelSession(kernels);
         const p = {
           x: b.put(x),
@@ -95,8 +94,7 @@ export function integratorKernel<C>(layout: IntegratorLayout<C>, hiddenSize: (co
           R: b.put(w.R),
           alpha: b.put(w.alpha),
           mask: mask ? b.put(mask) : 0,
-          hs: b.put(hs),
-          acts: b.put(acts),
+          ...kept,
           dy: b.put(dOutputs),
           dh: b.put(dState[0] as Float32Array),
           dPre: b.alloc(N * H),
@@ -118,9 +116,13 @@ export function integratorKernel<C>(layout: IntegratorLayout<C>, hiddenSize: (co
           for (const half of halves) b.view(half.dAlpha, H).forEach((v, i) => ((dAlpha as Float32Array)[i] = ((dAlpha as Float32Array)[i] as number) + v));
         }
         const params = hostGradients(layout, inputs, H, { U: b.read(p.dU, H * I), R: b.read(p.dR, H * H), bias: b.read(p.dbias, H), alpha: dAlpha });
-        return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params };
+        const gradients = { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params };
+        buffers.free();
+        return gradients;
       },
     };
+    const buffers = keptUntilBackward(s, inputs, result);
+    return result;
   }
   return { forward };
 }

@@ -6,7 +6,7 @@
  */
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients } from '../shared/kernels/parameter-gradients';
-import { savedForBackward, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { keptUntilBackward, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { LstmConfig } from './lstm';
 
@@ -19,7 +19,15 @@ function forward(kernels: Kernels, inputs: KernelInputs<LstmConfig>): KernelForw
   const inputForget = config.inputForget ? 1 : 0;
   const W = params.W as Float32Array;
   const R = params.R as Float32Array;
-  const s = new KernelSession(kernels);
+  const s = new KernelSession(kernels, inputs.forBackward);
+  // What the backward reads stays where the forward writes it (kept first, see session.ts).
+  const kept = {
+    hs: s.keep((N + B) * H),
+    cs: s.keep((N + B) * H),
+    gates: s.keep(N * G),
+    inRange: clip > 0 ? s.keep(N * G) : 0,
+    tanhC: s.keep(N * H),
+  };
   const at = {
     x: s.put(x),
     W: s.put(W),
@@ -27,40 +35,28 @@ function forward(kernels: Kernels, inputs: KernelInputs<LstmConfig>): KernelForw
     bias: params.B ? s.put(params.B) : 0,
     P: params.P ? s.put(params.P) : 0,
     mask: mask ? s.put(mask) : 0,
-    hs: s.alloc((N + B) * H),
-    cs: s.alloc((N + B) * H),
-    gates: s.alloc(N * G),
-    inRange: clip > 0 ? s.alloc(N * G) : 0,
-    tanhC: s.alloc(N * H),
     y: s.alloc(N * H),
     WP: s.alloc(I * panels(G)),
     RP: s.alloc(H * panels(G)),
   };
-  s.view(at.hs, B * H).set(state[0] as Float32Array);
-  s.view(at.cs, B * H).set(state[1] as Float32Array);
+  s.view(kept.hs, B * H).set(state[0] as Float32Array);
+  s.view(kept.cs, B * H).set(state[1] as Float32Array);
   s.call('packB', I, G, at.W, 1, I, at.WP); // B(k = i, n = g) = W[g, i]
   s.call('packB', H, G, at.R, 1, H, at.RP);
-  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, G, I, offset(at.x, r.start * I), at.WP, at.bias, at.bias && offset(at.bias, G), offset(at.gates, r.start * G)] }]));
+  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, G, I, offset(at.x, r.start * I), at.WP, at.bias, at.bias && offset(at.bias, G), offset(kept.gates, r.start * G)] }]));
   s.parallel(
     s.split(B, 4).map((b) => [
       {
         fn: 'lstmSteps',
-        args: [T, B, b.size, H, at.RP, at.P, at.mask && offset(at.mask, b.start), clip, inputForget, offset(at.hs, b.start * H), offset(at.cs, b.start * H), offset(at.gates, b.start * G), at.inRange && offset(at.inRange, b.start * G), offset(at.tanhC, b.start * H), offset(at.y, b.start * H)],
+        args: [T, B, b.size, H, at.RP, at.P, at.mask && offset(at.mask, b.start), clip, inputForget, offset(kept.hs, b.start * H), offset(kept.cs, b.start * H), offset(kept.gates, b.start * G), kept.inRange && offset(kept.inRange, b.start * G), offset(kept.tanhC, b.start * H), offset(at.y, b.start * H)],
       },
     ]),
   );
-  const kept = savedForBackward(inputs, () => ({
-    hs: s.read(at.hs, (N + B) * H),
-    cs: s.read(at.cs, (N + B) * H),
-    gates: s.read(at.gates, N * G),
-    inRange: clip > 0 ? s.read(at.inRange, N * G) : undefined,
-    tanhC: s.read(at.tanhC, N * H),
-  }));
-  return {
+  const result: KernelForward = {
     outputs: s.read(at.y, N * H),
-    state: [s.read(offset(at.hs, N * H), B * H), s.read(offset(at.cs, N * H), B * H)],
+    state: [s.read(offset(kept.hs, N * H), B * H), s.read(offset(kept.cs, N * H), B * H)],
     backward(dOutputs, dState) {
-      const saved = kept();
+      buffers.claim();
       const b = new KernelSession(kernels);
       const p = {
         x: b.put(x),
@@ -68,11 +64,7 @@ function forward(kernels: Kernels, inputs: KernelInputs<LstmConfig>): KernelForw
         R: b.put(R),
         P: params.P ? b.put(params.P) : 0,
         mask: mask ? b.put(mask) : 0,
-        hs: b.put(saved.hs),
-        cs: b.put(saved.cs),
-        gates: b.put(saved.gates),
-        inRange: saved.inRange ? b.put(saved.inRange) : 0,
-        tanhC: b.put(saved.tanhC),
+        ...kept,
         dy: b.put(dOutputs),
         dh: b.put(dState[0] as Float32Array),
         dc: b.put(dState[1] as Float32Array),
@@ -103,9 +95,13 @@ function forward(kernels: Kernels, inputs: KernelInputs<LstmConfig>): KernelForw
         for (const half of halves) b.view(half.dP, 3 * H).forEach((v, i) => (dP[i] = (dP[i] as number) + v));
         grads.P = dP;
       }
-      return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H), b.read(p.dc, B * H)], params: grads };
+      const gradients = { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H), b.read(p.dc, B * H)], params: grads };
+      buffers.free();
+      return gradients;
     },
   };
+  const buffers = keptUntilBackward(s, inputs, result);
+  return result;
 }
 
 export const lstmKernel: SequenceKernel<LstmConfig> = { forward };

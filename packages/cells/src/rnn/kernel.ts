@@ -6,7 +6,7 @@
  */
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients } from '../shared/kernels/parameter-gradients';
-import { savedForBackward, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { keptUntilBackward, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { RnnConfig } from './rnn';
 
@@ -17,38 +17,36 @@ function forward(kernels: Kernels, inputs: KernelInputs<RnnConfig>): KernelForwa
   const relu = config.activation === 'relu' ? 1 : 0;
   const W = params.W as Float32Array;
   const R = params.R as Float32Array;
-  const s = new KernelSession(kernels);
+  const s = new KernelSession(kernels, inputs.forBackward);
+  // What the backward reads stays where the forward writes it (kept first, see session.ts).
+  const kept = { hs: s.keep((N + B) * H), acts: s.keep(N * H) };
   const at = {
     x: s.put(x),
     W: s.put(W),
     R: s.put(R),
     bias: params.B ? s.put(params.B) : 0,
     mask: mask ? s.put(mask) : 0,
-    hs: s.alloc((N + B) * H),
-    acts: s.alloc(N * H),
     y: s.alloc(N * H),
     WP: s.alloc(I * panels(H)),
     RP: s.alloc(H * panels(H)),
   };
-  s.view(at.hs, B * H).set(state[0] as Float32Array);
+  s.view(kept.hs, B * H).set(state[0] as Float32Array);
   s.call('packB', I, H, at.W, 1, I, at.WP); // B(k = i, n = j) = W[j, i]
   s.call('packB', H, H, at.R, 1, H, at.RP);
-  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.WP, at.bias, at.bias && offset(at.bias, H), offset(at.acts, r.start * H)] }]));
-  s.parallel(s.split(B, 4).map((b) => [{ fn: 'rnnSteps', args: [T, B, b.size, H, at.RP, at.mask && offset(at.mask, b.start), relu, offset(at.hs, b.start * H), offset(at.acts, b.start * H), offset(at.y, b.start * H)] }]));
-  const kept = savedForBackward(inputs, () => ({ hs: s.read(at.hs, (N + B) * H), acts: s.read(at.acts, N * H) }));
-  return {
+  s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.WP, at.bias, at.bias && offset(at.bias, H), offset(kept.acts, r.start * H)] }]));
+  s.parallel(s.split(B, 4).map((b) => [{ fn: 'rnnSteps', args: [T, B, b.size, H, at.RP, at.mask && offset(at.mask, b.start), relu, offset(kept.hs, b.start * H), offset(kept.acts, b.start * H), offset(at.y, b.start * H)] }]));
+  const result: KernelForward = {
     outputs: s.read(at.y, N * H),
-    state: [s.read(offset(at.hs, N * H), B * H)],
+    state: [s.read(offset(kept.hs, N * H), B * H)],
     backward(dOutputs, dState) {
-      const { hs, acts } = kept();
+      buffers.claim();
       const b = new KernelSession(kernels);
       const p = {
         x: b.put(x),
         W: b.put(W),
         R: b.put(R),
         mask: mask ? b.put(mask) : 0,
-        hs: b.put(hs),
-        acts: b.put(acts),
+        ...kept,
         dy: b.put(dOutputs),
         dh: b.put(dState[0] as Float32Array),
         dP: b.alloc(N * H),
@@ -66,9 +64,13 @@ function forward(kernels: Kernels, inputs: KernelInputs<RnnConfig>): KernelForwa
       ]);
       const grads: Record<string, Float32Array> = { W: b.read(p.dW, H * I), R: b.read(p.dR, H * H) };
       if (params.B) grads.B = stackedBias(b.read(p.dbias, H));
-      return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params: grads };
+      const gradients = { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params: grads };
+      buffers.free();
+      return gradients;
     },
   };
+  const buffers = keptUntilBackward(s, inputs, result);
+  return result;
 }
 
 export const rnnKernel: SequenceKernel<RnnConfig> = { forward };

@@ -15,6 +15,8 @@
  * the cells run their tfjs fused path; both compute the same equations (tests compare them).
  */
 import { RELAXED_SIMD_SHARED_WASM, RELAXED_SIMD_WASM, SIMD_SHARED_WASM, SIMD_WASM } from './generated/wasm';
+import { KernelHeap } from './heap';
+import { ensureMemory } from './session';
 import { availableCores, startKernelThread, workerThreadsModule, type KernelThread } from './threads';
 
 /** `auto`: the kernels where the runtime has WebAssembly SIMD; `off`: always the tfjs path. */
@@ -44,8 +46,8 @@ export interface Kernels {
   readonly exports: KernelExports;
   readonly memory: WebAssembly.Memory;
   readonly thread: KernelThread | undefined;
-  /** The first byte the host's buffers may use. */
-  readonly heapStart: Pointer;
+  /** Buffers that outlive a call (what forwards keep for their backwards), above the module's own data. */
+  readonly heap: KernelHeap;
 }
 
 let mode: KernelMode | undefined;
@@ -107,7 +109,8 @@ function instantiate(module: WebAssembly.Module, { build, shared }: Choice): Ker
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const control = Math.ceil(exports.heapBase() / 64) * 64;
   const thread = shared ? startThread(module, memory, control) : undefined;
-  return { build, exports, memory, thread, heapStart: thread ? thread.heapStart : control };
+  const heap = new KernelHeap(thread ? thread.heapStart : control, (end) => ensureMemory(memory, end));
+  return { build, exports, memory, thread, heap };
 }
 
 /**

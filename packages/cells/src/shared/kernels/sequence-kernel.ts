@@ -2,13 +2,14 @@
  * What a cell's whole-sequence WebAssembly kernel looks like to the fused op (fused-sequence.ts): host
  * arrays in, host arrays out, one call for the forward over all T steps and one for the backward.
  *
- * The forward returns the outputs, the final states and a `backward` closure over what it saved (host
- * copies, so any number of other kernel calls may run in between; saved only while a gradient tape
- * records the op, so inference copies nothing out). The kernel reuses the fused op's input checks: it runs only on
+ * The forward returns the outputs, the final states and a `backward` closure. While a gradient tape
+ * records the op, what the backward reads stays in the kernels' memory where the forward wrote it
+ * (kept blocks, heap.ts), so any number of other kernel calls may run in between; inference keeps nothing. The kernel reuses the fused op's input checks: it runs only on
  * checked shapes and finite values, with T·B > 0.
  */
 import type { ParamTensors } from '@unfold/core';
 import type { Kernels } from './module';
+import type { KernelSession } from './session';
 
 /** Parameters by name as host copies, in the cell's own (ONNX) layout. */
 export type HostParams = Readonly<Record<string, Float32Array>>;
@@ -62,14 +63,29 @@ export function stackedBias(dbias: Float32Array): Float32Array {
   return stacked;
 }
 
+/** The kept buffers' lifetime, seen from the backward: `claim` before reading them, `free` after. */
+export interface KeptBuffers {
+  /** Throws unless the forward kept its buffers and no backward has claimed them yet. */
+  claim(): void;
+  free(): void;
+}
+
 /**
- * What the forward keeps for its backward: read (copied out of the kernels' memory) only when a tape
- * records the op, so inference keeps nothing. The getter throws if a backward comes without it.
+ * Frees what the forward kept (session.keep) when its backward has run, or when `result` is garbage
+ * collected without one. A backward of a forward that kept nothing (no tape recorded it), or a second
+ * backward of the same forward, throws instead of reading freed memory.
  */
-export function savedForBackward<C, T>(inputs: KernelInputs<C>, read: () => T): () => T {
-  const saved = inputs.forBackward ? read() : undefined;
-  return () => {
-    if (saved === undefined) throw new Error('unfold kernels: a backward was asked of a forward that ran while no gradient tape recorded it');
-    return saved;
+export function keptUntilBackward<C>(session: KernelSession, inputs: KernelInputs<C>, result: KernelForward): KeptBuffers {
+  const free = inputs.forBackward ? session.owned(result) : undefined;
+  let claimed = false;
+  return {
+    claim() {
+      if (!free) throw new Error('unfold kernels: a backward was asked of a forward that ran while no gradient tape recorded it');
+      if (claimed) throw new Error('unfold kernels: a second backward of the same forward (its buffers are freed after the first)');
+      claimed = true;
+    },
+    free() {
+      free?.();
+    },
   };
 }

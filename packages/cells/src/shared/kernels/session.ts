@@ -2,9 +2,10 @@
  * One kernel call's working state on the host: a bump arena over the kernels' memory, and the split
  * of the work between the two threads (or all of it on this one).
  *
- * Arena: every call starts at the kernels' first free byte; each buffer is 16-byte aligned and
- * followed by 16 spare bytes, so a kernel may read a whole vector at a row's end. The memory grows to
- * the largest call and is kept for the next.
+ * Buffers: what a forward keeps for its backward lives in the kernels' heap (heap.ts) until the
+ * backward releases it; a call's temporaries come from a bump arena above every kept block. Each buffer
+ * is 16-byte aligned and followed by 16 spare bytes, so a kernel may read a whole vector at a row's
+ * end. The memory grows to the largest need and is kept.
  *
  * Splitting: `parallel([here, there])` runs `there` on the second thread and `here` on this one at the
  * same time, then waits; without a second thread both run here, one after the other. `split` cuts a
@@ -21,30 +22,44 @@ export interface Part {
 }
 
 export class KernelSession {
-  private next: number;
+  /** The next free byte for temporaries, set at the first one (above every kept block). */
+  private next: Pointer | undefined;
+  private readonly kept: Pointer[] = [];
 
-  constructor(readonly kernels: Kernels) {
-    this.next = kernels.heapStart;
-  }
+  /** `forBackward`: `keep` makes buffers that outlive the call (see heap.ts); else they are temporaries. */
+  constructor(
+    readonly kernels: Kernels,
+    private readonly forBackward = false,
+  ) {}
 
   /** How many parts the work is split into: 2 with a second thread that runs, else 1. */
   get parts(): number {
     return this.kernels.thread?.ready() ? 2 : 1;
   }
 
-  /** A buffer of `count` f32 values (its byte address). */
+  /**
+   * A buffer of `count` f32 values that a backward will read: kept in the kernels' heap until `owned`'s
+   * release runs (or its owner is collected) when the session is for a backward, else a temporary.
+   * Every kept buffer is made before the first temporary.
+   */
+  keep(count: number): Pointer {
+    if (!this.forBackward) return this.alloc(count);
+    if (this.next !== undefined) throw new Error('KernelSession: keep() after a temporary; make the kept buffers first');
+    const at = this.kernels.heap.allocate(count * 4);
+    this.kept.push(at);
+    return at;
+  }
+
+  /** Ties the kept buffers to `owner`: the returned release frees them (at once; else when owner is collected). */
+  owned(owner: object): () => void {
+    return this.kernels.heap.own(owner, [...this.kept]);
+  }
+
+  /** A temporary buffer of `count` f32 values (its byte address), gone when the call ends. */
   alloc(count: number): Pointer {
-    const at = (this.next + 15) & ~15;
+    const at = align(this.next ?? this.kernels.heap.top());
     this.next = at + count * 4 + 16;
-    const memory = this.kernels.memory;
-    const missing = this.next - memory.buffer.byteLength;
-    if (missing > 0) {
-      try {
-        memory.grow(Math.ceil(missing / 65536));
-      } catch (cause) {
-        throw new RangeError(`unfold kernels: this call needs ${Math.ceil(this.next / 2 ** 20)} MiB of WebAssembly memory and the runtime refused to grow it; use smaller batches or sequences, or useKernels('off')`, { cause });
-      }
-    }
+    ensureMemory(this.kernels.memory, this.next);
     return at;
   }
 
@@ -88,6 +103,21 @@ export class KernelSession {
       { start: 0, size: first },
       { start: first, size: count - first },
     ];
+  }
+}
+
+function align(at: Pointer): Pointer {
+  return Math.ceil(at / 16) * 16;
+}
+
+/** Grows `memory` to hold `end` bytes, or says why it cannot. */
+export function ensureMemory(memory: WebAssembly.Memory, end: Pointer): void {
+  const missing = end - memory.buffer.byteLength;
+  if (missing <= 0) return;
+  try {
+    memory.grow(Math.ceil(missing / 65536));
+  } catch (cause) {
+    throw new RangeError(`unfold kernels: this call needs ${Math.ceil(end / 2 ** 20)} MiB of WebAssembly memory and the runtime refused to grow it; use smaller batches or sequences, or useKernels('off')`, { cause });
   }
 }
 
