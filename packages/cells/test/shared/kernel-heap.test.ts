@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '@unfold/core';
 import { makeCellCase } from '@unfold/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { lstmCell } from '../../src/index';
+import { lstmCell, useKernels } from '../../src/index';
 import { KernelHeap } from '../../src/shared/kernels/heap';
 import { activeKernels } from '../../src/shared/kernels/module';
 
@@ -29,6 +29,7 @@ describe('the kernels heap (what a forward keeps for its backward)', () => {
 
 describe('kernel forward and backward', () => {
   beforeAll(async () => {
+    useKernels('auto'); // asked for explicitly: this file tests the kernels under UNFOLD_KERNELS=off too
     await setupBackend();
   });
 

@@ -4,8 +4,11 @@ import { kernelBuild, kernelThreads, useKernels } from '../../src/index';
 import { availableCores } from '../../src/shared/kernels/threads';
 import { describeKernelEquality } from './kernel-equality';
 
+// The kernels are asked for explicitly, so this file tests them under UNFOLD_KERNELS=off too (the
+// environment sets only the default; the rest of the suite then runs on the tfjs path).
 describe('WebAssembly SIMD kernels', () => {
   beforeAll(async () => {
+    useKernels('auto');
     await setupBackend();
   });
   afterEach(() => useKernels('auto'));
