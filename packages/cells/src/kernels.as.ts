@@ -11,7 +11,6 @@ export { columnSums } from './shared/kernels/rows.as';
 export { gruBackSteps, gruSteps } from './gru/kernel.as';
 export { leakyBackSteps, leakySteps } from './leaky/kernel.as';
 export { lstmBackSteps, lstmSteps } from './lstm/kernel.as';
-export { rnnBackSteps, rnnSteps } from './rnn/kernel.as';
 
 /** The first byte the host may use: everything below is the module's own static data. */
 export function heapBase(): usize {

@@ -6,7 +6,7 @@
  */
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients, type GradientBlock } from '../shared/kernels/parameter-gradients';
-import { keptUntilBackward, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { kernelResult, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { GruConfig } from './gru';
 
@@ -47,66 +47,56 @@ function forward(kernels: Kernels, inputs: KernelInputs<GruConfig>): KernelForwa
       },
     ]),
   );
-  const result: KernelForward = {
-    outputs: s.read(at.y, N * H),
-    state: [s.read(offset(kept.hs, N * H), B * H)],
-    backward(dOutputs, dState) {
-      buffers.claim();
-      const b = new KernelSession(kernels);
-      const p = {
-        x: b.put(x),
-        W: b.put(W),
-        R: b.put(R),
-        mask: mask ? b.put(mask) : 0,
-        ...kept,
-        dy: b.put(dOutputs),
-        dh: b.put(dState[0] as Float32Array),
-        dA: b.alloc(N * G),
-        dQ: lbr ? b.alloc(N * G) : 0,
-        RP: b.alloc(recurrent * panels(H)),
-        RhP: lbr ? 0 : b.alloc(H * panels(H)),
-        dx: b.alloc(N * I),
-        dW: b.alloc(G * I),
-        dR: b.alloc(G * H),
-        dbias: b.alloc(2 * G),
-      };
-      b.call('packB', recurrent, H, p.R, H, 1, p.RP); // R's rows as stored
-      if (!lbr) b.call('packB', H, H, offset(p.R, 2 * H * H), H, 1, p.RhP);
-      const parts = b.split(B, 4).map((half) => ({ ...half, direct: b.alloc(half.size * H), du: b.alloc(half.size * H) }));
-      b.parallel(
-        parts.map((half) => [
-          {
-            fn: 'gruBackSteps',
-            args: [T, B, half.size, H, p.RP, p.RhP, p.mask && offset(p.mask, half.start), lbr ? 1 : 0, offset(p.hs, half.start * H), offset(p.gates, half.start * G), offset(p.extra, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dA, half.start * G), p.dQ && offset(p.dQ, half.start * G), half.direct, half.du],
-          },
-        ]),
-      );
-      // dA = [dpz, dpr, dph] feeds W and Wb; R and Rb take dQ = [dpz, dpr, dq] (linearBeforeReset) or,
-      // without, [dpz, dpr] with h_prev and dph with r ⊙ h_prev (Rb's gradient is then Wb's).
-      const blocks: GradientBlock[] = lbr
-        ? [
-            { dPre: p.dA, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }], dbias: p.dbias },
-            { dPre: p.dQ, ld: G, cols: G, targets: [{ operand: p.hs, K: H, dW: p.dR }], dbias: offset(p.dbias, G) },
-          ]
-        : [
-            { dPre: p.dA, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }], dbias: p.dbias },
-            { dPre: p.dA, ld: G, cols: 2 * H, targets: [{ operand: p.hs, K: H, dW: p.dR }] },
-            { dPre: offset(p.dA, 2 * H), ld: G, cols: H, targets: [{ operand: p.extra, K: H, dW: offset(p.dR, 2 * H * H) }] },
-          ];
-      parameterGradients(b, N, { dPre: p.dA, ld: G, G, I, W: p.W, dx: p.dx }, blocks);
-      const grads: Record<string, Float32Array> = { W: b.read(p.dW, G * I), R: b.read(p.dR, G * H) };
-      if (params.B) {
-        const dbias = b.read(p.dbias, 2 * G);
-        if (!lbr) dbias.copyWithin(G, 0, G);
-        grads.B = dbias;
-      }
-      const gradients = { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params: grads };
-      buffers.free();
-      return gradients;
-    },
-  };
-  const buffers = keptUntilBackward(s, inputs, result);
-  return result;
+  return kernelResult(s, inputs, { outputs: s.read(at.y, N * H), state: [s.read(offset(kept.hs, N * H), B * H)] }, (b, dOutputs, dState) => {
+    const p = {
+      x: b.put(x),
+      W: b.put(W),
+      R: b.put(R),
+      mask: mask ? b.put(mask) : 0,
+      ...kept,
+      dy: b.put(dOutputs),
+      dh: b.put(dState[0] as Float32Array),
+      dA: b.alloc(N * G),
+      dQ: lbr ? b.alloc(N * G) : 0,
+      RP: b.alloc(recurrent * panels(H)),
+      RhP: lbr ? 0 : b.alloc(H * panels(H)),
+      dx: b.alloc(N * I),
+      dW: b.alloc(G * I),
+      dR: b.alloc(G * H),
+      dbias: b.alloc(2 * G),
+    };
+    b.call('packB', recurrent, H, p.R, H, 1, p.RP); // R's rows as stored
+    if (!lbr) b.call('packB', H, H, offset(p.R, 2 * H * H), H, 1, p.RhP);
+    const parts = b.split(B, 4).map((half) => ({ ...half, direct: b.alloc(half.size * H), du: b.alloc(half.size * H) }));
+    b.parallel(
+      parts.map((half) => [
+        {
+          fn: 'gruBackSteps',
+          args: [T, B, half.size, H, p.RP, p.RhP, p.mask && offset(p.mask, half.start), lbr ? 1 : 0, offset(p.hs, half.start * H), offset(p.gates, half.start * G), offset(p.extra, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dA, half.start * G), p.dQ && offset(p.dQ, half.start * G), half.direct, half.du],
+        },
+      ]),
+    );
+    // dA = [dpz, dpr, dph] feeds W and Wb; R and Rb take dQ = [dpz, dpr, dq] (linearBeforeReset) or,
+    // without, [dpz, dpr] with h_prev and dph with r ⊙ h_prev (Rb's gradient is then Wb's).
+    const blocks: GradientBlock[] = lbr
+      ? [
+          { dPre: p.dA, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }], dbias: p.dbias },
+          { dPre: p.dQ, ld: G, cols: G, targets: [{ operand: p.hs, K: H, dW: p.dR }], dbias: offset(p.dbias, G) },
+        ]
+      : [
+          { dPre: p.dA, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }], dbias: p.dbias },
+          { dPre: p.dA, ld: G, cols: 2 * H, targets: [{ operand: p.hs, K: H, dW: p.dR }] },
+          { dPre: offset(p.dA, 2 * H), ld: G, cols: H, targets: [{ operand: p.extra, K: H, dW: offset(p.dR, 2 * H * H) }] },
+        ];
+    parameterGradients(b, N, { dPre: p.dA, ld: G, G, I, W: p.W, dx: p.dx }, blocks);
+    const grads: Record<string, Float32Array> = { W: b.read(p.dW, G * I), R: b.read(p.dR, G * H) };
+    if (params.B) {
+      const dbias = b.read(p.dbias, 2 * G);
+      if (!lbr) dbias.copyWithin(G, 0, G);
+      grads.B = dbias;
+    }
+    return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params: grads };
+  });
 }
 
 export const gruKernel: SequenceKernel<GruConfig> = { forward };

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs-core';
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients } from '../shared/kernels/parameter-gradients';
-import { keptUntilBackward, type HostParams, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { kernelResult, type HostParams, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { IntegratorLayout } from './integrator';
 
@@ -82,47 +82,37 @@ export function integratorKernel<C>(layout: IntegratorLayout<C>, hiddenSize: (co
     s.call('packB', H, H, at.R, 1, H, at.RP);
     s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.UP, at.bias, 0, offset(kept.acts, r.start * H)] }]));
     s.parallel(s.split(B, 4).map((b) => [{ fn: 'leakySteps', args: [T, B, b.size, H, at.RP, at.alpha, at.mask && offset(at.mask, b.start), relu, offset(kept.hs, b.start * H), offset(kept.acts, b.start * H), offset(at.y, b.start * H)] }]));
-    const result: KernelForward = {
-      outputs: s.read(at.y, N * H),
-      state: [s.read(offset(kept.hs, N * H), B * H)],
-      backward(dOutputs, dState) {
-        buffers.claim();
-        const b = new KernelSession(kernels);
-        const p = {
-          x: b.put(x),
-          U: b.put(w.U),
-          R: b.put(w.R),
-          alpha: b.put(w.alpha),
-          mask: mask ? b.put(mask) : 0,
-          ...kept,
-          dy: b.put(dOutputs),
-          dh: b.put(dState[0] as Float32Array),
-          dPre: b.alloc(N * H),
-          RP: b.alloc(H * panels(H)),
-          dx: b.alloc(N * I),
-          dU: b.alloc(H * I),
-          dR: b.alloc(H * H),
-          dbias: b.alloc(H),
-        };
-        b.call('packB', H, H, p.R, H, 1, p.RP); // R as stored
-        const halves = b.split(B, 4).map((half) => ({ ...half, dAlpha: b.alloc(H) }));
-        b.parallel(halves.map((half) => [{ fn: 'leakyBackSteps', args: [T, B, half.size, H, p.RP, p.alpha, p.mask && offset(p.mask, half.start), relu, offset(p.hs, half.start * H), offset(p.acts, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dPre, half.start * H), half.dAlpha] }]));
-        parameterGradients(b, N, { dPre: p.dPre, ld: H, G: H, I, W: p.U, dx: p.dx }, [
-          { dPre: p.dPre, ld: H, cols: H, targets: [{ operand: p.x, K: I, dW: p.dU }, { operand: p.hs, K: H, dW: p.dR }], dbias: p.dbias },
-        ]);
-        let dAlpha: Float32Array | undefined;
-        if (w.alphaIsParameter) {
-          dAlpha = new Float32Array(H);
-          for (const half of halves) b.view(half.dAlpha, H).forEach((v, i) => ((dAlpha as Float32Array)[i] = ((dAlpha as Float32Array)[i] as number) + v));
-        }
-        const params = hostGradients(layout, inputs, H, { U: b.read(p.dU, H * I), R: b.read(p.dR, H * H), bias: b.read(p.dbias, H), alpha: dAlpha });
-        const gradients = { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params };
-        buffers.free();
-        return gradients;
-      },
-    };
-    const buffers = keptUntilBackward(s, inputs, result);
-    return result;
+    return kernelResult(s, inputs, { outputs: s.read(at.y, N * H), state: [s.read(offset(kept.hs, N * H), B * H)] }, (b, dOutputs, dState) => {
+      const p = {
+        x: b.put(x),
+        U: b.put(w.U),
+        R: b.put(w.R),
+        alpha: b.put(w.alpha),
+        mask: mask ? b.put(mask) : 0,
+        ...kept,
+        dy: b.put(dOutputs),
+        dh: b.put(dState[0] as Float32Array),
+        dPre: b.alloc(N * H),
+        RP: b.alloc(H * panels(H)),
+        dx: b.alloc(N * I),
+        dU: b.alloc(H * I),
+        dR: b.alloc(H * H),
+        dbias: b.alloc(H),
+      };
+      b.call('packB', H, H, p.R, H, 1, p.RP); // R as stored
+      const halves = b.split(B, 4).map((half) => ({ ...half, dAlpha: b.alloc(H) }));
+      b.parallel(halves.map((half) => [{ fn: 'leakyBackSteps', args: [T, B, half.size, H, p.RP, p.alpha, p.mask && offset(p.mask, half.start), relu, offset(p.hs, half.start * H), offset(p.acts, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dPre, half.start * H), half.dAlpha] }]));
+      parameterGradients(b, N, { dPre: p.dPre, ld: H, G: H, I, W: p.U, dx: p.dx }, [
+        { dPre: p.dPre, ld: H, cols: H, targets: [{ operand: p.x, K: I, dW: p.dU }, { operand: p.hs, K: H, dW: p.dR }], dbias: p.dbias },
+      ]);
+      let dAlpha: Float32Array | undefined;
+      if (w.alphaIsParameter) {
+        dAlpha = new Float32Array(H);
+        for (const half of halves) b.view(half.dAlpha, H).forEach((v, i) => ((dAlpha as Float32Array)[i] = ((dAlpha as Float32Array)[i] as number) + v));
+      }
+      const params = hostGradients(layout, inputs, H, { U: b.read(p.dU, H * I), R: b.read(p.dR, H * H), bias: b.read(p.dbias, H), alpha: dAlpha });
+      return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H)], params };
+    });
   }
   return { forward };
 }

@@ -53,6 +53,23 @@ export interface IntegratorLayout<C> {
   parameterGradients(params: ParamTensors, gradients: IntegratorGradients, config: C): Record<string, Tensor>;
 }
 
+/** A cell in the Elman layout (W [H, I], R [H, H], B [2H] = [Wb; Rb]) as an integrator: U = W, b = Wb + Rb. */
+export function elmanIntegrator(params: ParamTensors, hiddenSize: number, activation: Activation, alpha: Tensor1D | number): IntegratorWeights {
+  const B = params.B as Tensor1D | undefined;
+  return {
+    input: params.W as Tensor2D,
+    recurrent: params.R as Tensor2D,
+    bias: B && tf.add(tf.slice(B, [0], [hiddenSize]), tf.slice(B, [hiddenSize], [hiddenSize])),
+    alpha,
+    activation,
+  };
+}
+
+/** The Elman layout's gradients from the integrator's: dW = dU, dR, and dB = [db; db] when the cell has a bias. */
+export function elmanGradients(gradients: IntegratorGradients, bias: boolean): Record<string, Tensor> {
+  return { W: gradients.input, R: gradients.recurrent, ...(bias ? { B: tf.concat([gradients.bias, gradients.bias]) } : {}) };
+}
+
 interface ForwardWeights {
   /** [U | R]ᵀ [I+H, H] and b. */
   readonly gate: FoldedGate;

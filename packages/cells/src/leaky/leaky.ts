@@ -6,7 +6,7 @@ import { fusedSequence } from '../shared/fused-sequence';
 import { inputProjection, onnxParameters, recurrentProjection } from '../shared/layout';
 import { CELLS_META } from '../shared/meta';
 import { alphaLogits, checkLeakyConfig, leakyConfig, type LeakyConfig } from './config';
-import { integratorRecurrence, type IntegratorLayout } from './integrator';
+import { elmanGradients, elmanIntegrator, integratorRecurrence, type IntegratorLayout } from './integrator';
 import { leakyOnnxStep } from './onnx';
 
 /**
@@ -56,24 +56,12 @@ function parameters(config: LeakyConfig): ParamSpec[] {
 
 /** The leaky cell as an integrator: U = W, b = Wb + Rb, α = σ(A); and the gradients back. */
 const leakyLayout: IntegratorLayout<LeakyConfig> = {
-  weights(params, config) {
-    const H = config.hiddenSize;
-    const B = params.B as Tensor1D | undefined;
-    return {
-      input: params.W as Tensor2D,
-      recurrent: params.R as Tensor2D,
-      bias: B && tf.add(tf.slice(B, [0], [H]), tf.slice(B, [H], [H])),
-      alpha: tf.sigmoid(params.A as Tensor1D),
-      activation: config.activation,
-    };
-  },
+  weights: (params, config) => elmanIntegrator(params, config.hiddenSize, config.activation, tf.sigmoid(params.A as Tensor1D)),
   parameterGradients(params, gradients, config) {
     const alpha = tf.sigmoid(params.A as Tensor1D);
     const dAlpha = gradients.alpha as Tensor1D;
     return {
-      W: gradients.input,
-      R: gradients.recurrent,
-      ...(config.bias ? { B: tf.concat([gradients.bias, gradients.bias]) } : {}),
+      ...elmanGradients(gradients, config.bias),
       A: tf.mul(dAlpha, tf.mul(alpha, tf.sub(1, alpha))), // dα ⊙ σ'(A)
     };
   },

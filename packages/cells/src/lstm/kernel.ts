@@ -6,7 +6,7 @@
  */
 import type { Kernels } from '../shared/kernels/module';
 import { parameterGradients } from '../shared/kernels/parameter-gradients';
-import { keptUntilBackward, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
+import { kernelResult, stackedBias, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { LstmConfig } from './lstm';
 
@@ -52,56 +52,46 @@ function forward(kernels: Kernels, inputs: KernelInputs<LstmConfig>): KernelForw
       },
     ]),
   );
-  const result: KernelForward = {
-    outputs: s.read(at.y, N * H),
-    state: [s.read(offset(kept.hs, N * H), B * H), s.read(offset(kept.cs, N * H), B * H)],
-    backward(dOutputs, dState) {
-      buffers.claim();
-      const b = new KernelSession(kernels);
-      const p = {
-        x: b.put(x),
-        W: b.put(W),
-        R: b.put(R),
-        P: params.P ? b.put(params.P) : 0,
-        mask: mask ? b.put(mask) : 0,
-        ...kept,
-        dy: b.put(dOutputs),
-        dh: b.put(dState[0] as Float32Array),
-        dc: b.put(dState[1] as Float32Array),
-        dPre: b.alloc(N * G),
-        RP: b.alloc(G * panels(H)),
-        dx: b.alloc(N * I),
-        dW: b.alloc(G * I),
-        dR: b.alloc(G * H),
-        dbias: b.alloc(G),
-      };
-      b.call('packB', G, H, p.R, H, 1, p.RP); // R as stored
-      const halves = b.split(B, 4).map((half) => ({ ...half, tmp: b.alloc(half.size * H), dP: params.P ? b.alloc(3 * H) : 0 }));
-      b.parallel(
-        halves.map((half) => [
-          {
-            fn: 'lstmBackSteps',
-            args: [T, B, half.size, H, p.RP, p.P, p.mask && offset(p.mask, half.start), clip, inputForget, offset(p.hs, half.start * H), offset(p.cs, half.start * H), offset(p.gates, half.start * G), p.inRange && offset(p.inRange, half.start * G), offset(p.tanhC, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dc, half.start * H), offset(p.dPre, half.start * G), half.tmp, half.dP],
-          },
-        ]),
-      );
-      parameterGradients(b, N, { dPre: p.dPre, ld: G, G, I, W: p.W, dx: p.dx }, [
-        { dPre: p.dPre, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }, { operand: p.hs, K: H, dW: p.dR }], dbias: p.dbias },
-      ]);
-      const grads: Record<string, Float32Array> = { W: b.read(p.dW, G * I), R: b.read(p.dR, G * H) };
-      if (params.B) grads.B = stackedBias(b.read(p.dbias, G));
-      if (params.P) {
-        const dP = new Float32Array(3 * H);
-        for (const half of halves) b.view(half.dP, 3 * H).forEach((v, i) => (dP[i] = (dP[i] as number) + v));
-        grads.P = dP;
-      }
-      const gradients = { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H), b.read(p.dc, B * H)], params: grads };
-      buffers.free();
-      return gradients;
-    },
-  };
-  const buffers = keptUntilBackward(s, inputs, result);
-  return result;
+  return kernelResult(s, inputs, { outputs: s.read(at.y, N * H), state: [s.read(offset(kept.hs, N * H), B * H), s.read(offset(kept.cs, N * H), B * H)] }, (b, dOutputs, dState) => {
+    const p = {
+      x: b.put(x),
+      W: b.put(W),
+      R: b.put(R),
+      P: params.P ? b.put(params.P) : 0,
+      mask: mask ? b.put(mask) : 0,
+      ...kept,
+      dy: b.put(dOutputs),
+      dh: b.put(dState[0] as Float32Array),
+      dc: b.put(dState[1] as Float32Array),
+      dPre: b.alloc(N * G),
+      RP: b.alloc(G * panels(H)),
+      dx: b.alloc(N * I),
+      dW: b.alloc(G * I),
+      dR: b.alloc(G * H),
+      dbias: b.alloc(G),
+    };
+    b.call('packB', G, H, p.R, H, 1, p.RP); // R as stored
+    const halves = b.split(B, 4).map((half) => ({ ...half, tmp: b.alloc(half.size * H), dP: params.P ? b.alloc(3 * H) : 0 }));
+    b.parallel(
+      halves.map((half) => [
+        {
+          fn: 'lstmBackSteps',
+          args: [T, B, half.size, H, p.RP, p.P, p.mask && offset(p.mask, half.start), clip, inputForget, offset(p.hs, half.start * H), offset(p.cs, half.start * H), offset(p.gates, half.start * G), p.inRange && offset(p.inRange, half.start * G), offset(p.tanhC, half.start * H), offset(p.dy, half.start * H), offset(p.dh, half.start * H), offset(p.dc, half.start * H), offset(p.dPre, half.start * G), half.tmp, half.dP],
+        },
+      ]),
+    );
+    parameterGradients(b, N, { dPre: p.dPre, ld: G, G, I, W: p.W, dx: p.dx }, [
+      { dPre: p.dPre, ld: G, cols: G, targets: [{ operand: p.x, K: I, dW: p.dW }, { operand: p.hs, K: H, dW: p.dR }], dbias: p.dbias },
+    ]);
+    const grads: Record<string, Float32Array> = { W: b.read(p.dW, G * I), R: b.read(p.dR, G * H) };
+    if (params.B) grads.B = stackedBias(b.read(p.dbias, G));
+    if (params.P) {
+      const dP = new Float32Array(3 * H);
+      for (const half of halves) b.view(half.dP, 3 * H).forEach((v, i) => (dP[i] = (dP[i] as number) + v));
+      grads.P = dP;
+    }
+    return { x: b.read(p.dx, N * I), state: [b.read(p.dh, B * H), b.read(p.dc, B * H)], params: grads };
+  });
 }
 
 export const lstmKernel: SequenceKernel<LstmConfig> = { forward };

@@ -38,7 +38,7 @@ export type KernelExports = Readonly<Record<KernelFunction, (...args: number[]) 
 /** The exported kernel functions a host may call (kernels.as.ts). */
 export type KernelFunction =
   | 'gemm' | 'packB' | 'project' | 'inputGradient' | 'packColumns' | 'weightGradient' | 'columnSums'
-  | 'lstmSteps' | 'lstmBackSteps' | 'gruSteps' | 'gruBackSteps' | 'rnnSteps' | 'rnnBackSteps' | 'leakySteps' | 'leakyBackSteps';
+  | 'lstmSteps' | 'lstmBackSteps' | 'gruSteps' | 'gruBackSteps' | 'leakySteps' | 'leakyBackSteps';
 
 /** A loaded build: its exports over `memory`, and the second thread when the memory is shared. */
 export interface Kernels {

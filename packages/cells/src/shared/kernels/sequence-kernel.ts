@@ -9,7 +9,7 @@
  */
 import type { ParamTensors } from '@unfold/core';
 import type { Kernels } from './module';
-import type { KernelSession } from './session';
+import { KernelSession } from './session';
 
 /** Parameters by name as host copies, in the cell's own (ONNX) layout. */
 export type HostParams = Readonly<Record<string, Float32Array>>;
@@ -63,29 +63,32 @@ export function stackedBias(dbias: Float32Array): Float32Array {
   return stacked;
 }
 
-/** The kept buffers' lifetime, seen from the backward: `claim` before reading them, `free` after. */
-export interface KeptBuffers {
-  /** Throws unless the forward kept its buffers and no backward has claimed them yet. */
-  claim(): void;
-  free(): void;
-}
-
 /**
- * Frees what the forward kept (session.keep) when its backward has run, or when `result` is garbage
- * collected without one. A backward of a forward that kept nothing (no tape recorded it), or a second
- * backward of the same forward, throws instead of reading freed memory.
+ * A forward's result whose backward runs `backward` in a fresh session once: it reads what the forward
+ * kept (session.keep), which is freed when it returns, or when the result is garbage collected without a
+ * backward. A backward of a forward that kept nothing (no tape recorded it), or a second backward of the
+ * same forward, throws instead of reading freed memory.
  */
-export function keptUntilBackward<C>(session: KernelSession, inputs: KernelInputs<C>, result: KernelForward): KeptBuffers {
-  const free = inputs.forBackward ? session.owned(result) : undefined;
+export function kernelResult<C>(
+  session: KernelSession,
+  inputs: KernelInputs<C>,
+  forward: Pick<KernelForward, 'outputs' | 'state'>,
+  backward: (b: KernelSession, dOutputs: Float32Array, dState: readonly Float32Array[]) => KernelGradients,
+): KernelForward {
   let claimed = false;
-  return {
-    claim() {
+  const result: KernelForward = {
+    ...forward,
+    backward(dOutputs, dState) {
       if (!free) throw new Error('unfold kernels: a backward was asked of a forward that ran while no gradient tape recorded it');
       if (claimed) throw new Error('unfold kernels: a second backward of the same forward (its buffers are freed after the first)');
       claimed = true;
-    },
-    free() {
-      free?.();
+      try {
+        return backward(new KernelSession(session.kernels), dOutputs, dState);
+      } finally {
+        free();
+      }
     },
   };
+  const free = inputs.forBackward ? session.owned(result) : undefined;
+  return result;
 }

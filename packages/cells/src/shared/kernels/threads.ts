@@ -33,7 +33,7 @@ export interface KernelThread {
   wait(): void;
 }
 
-const KERNEL_FUNCTIONS: readonly KernelFunction[] = ['gemm', 'packB', 'project', 'inputGradient', 'packColumns', 'weightGradient', 'columnSums', 'lstmSteps', 'lstmBackSteps', 'gruSteps', 'gruBackSteps', 'rnnSteps', 'rnnBackSteps', 'leakySteps', 'leakyBackSteps'];
+const KERNEL_FUNCTIONS: readonly KernelFunction[] = ['gemm', 'packB', 'project', 'inputGradient', 'packColumns', 'weightGradient', 'columnSums', 'lstmSteps', 'lstmBackSteps', 'gruSteps', 'gruBackSteps', 'leakySteps', 'leakyBackSteps'];
 const MAX_CALLS = 16;
 const SLOTS = 32;
 const CONTROL_BYTES = 64 + MAX_CALLS * SLOTS * 8;
