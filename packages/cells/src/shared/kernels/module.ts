@@ -4,8 +4,9 @@
  * Builds (scripts/build-kernels.mjs, from the AssemblyScript sources): SIMD + relaxed SIMD (fused
  * multiply-add) and SIMD alone, each over a private or a shared memory that the host creates and the
  * module imports. The first build `WebAssembly.validate` accepts is compiled once, on the first kernel
- * call (synchronously: Node, Deno, Bun and Web Workers allow it; a browser's main thread refuses
- * modules over 4 KB, so call `loadKernels()` there first).
+ * call (synchronously: Node, Deno, Bun and Web Workers allow it; where a page's main thread refuses a
+ * synchronous compile, as older Chromium did for modules over 4 KB, the tfjs path runs until
+ * `loadKernels()` has compiled them asynchronously).
  *
  * Threads: with 2 threads (the default where the runtime has 2+ cores, SharedArrayBuffer and Node's
  * worker_threads: Node, Bun, Deno), the memory is shared and a second thread (threads.ts) runs half of
@@ -52,7 +53,8 @@ export interface Kernels {
 
 let mode: KernelMode | undefined;
 let threads: 1 | 2 | undefined;
-let loaded: Kernels | 'none' | undefined;
+/** The kernels once loaded; `none` where no build runs; `async-only` where a synchronous compile was refused. */
+let loaded: Kernels | 'none' | 'async-only' | undefined;
 
 const MAXIMUM_PAGES = 65536;
 
@@ -129,7 +131,7 @@ export function useKernels(wanted: KernelMode, options: KernelOptions = {}): voi
 
 /** Compiles the kernels asynchronously (for a browser's main thread) and tells which build runs. */
 export async function loadKernels(): Promise<KernelBuild> {
-  if (!loaded) {
+  if (!loaded || loaded === 'async-only') {
     const choice = choose();
     loaded = choice ? instantiate(await WebAssembly.compile(choice.bytes), choice) : 'none';
   }
@@ -155,8 +157,8 @@ export function activeKernels(): Kernels | undefined {
       const choice = choose();
       loaded = choice ? instantiate(new WebAssembly.Module(choice.bytes), choice) : 'none';
     } catch {
-      return undefined; // a browser's main thread: synchronous compile refused until loadKernels() ran
+      loaded = 'async-only'; // a browser's main thread refuses a synchronous compile: the tfjs path until loadKernels() ran
     }
   }
-  return loaded === 'none' ? undefined : loaded;
+  return typeof loaded === 'string' ? undefined : loaded;
 }
