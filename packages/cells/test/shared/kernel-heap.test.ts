@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '@unfold/core';
-import { makeCellCase } from '@unfold/testing';
+import { bundleFromSource, makeCellCase } from '@unfold/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lstmCell, useKernels } from '../../src/index';
 import { KernelHeap } from '../../src/shared/kernels/heap';
@@ -70,4 +73,16 @@ describe('kernel forward and backward', () => {
     expect(Number.isFinite(value.dataSync()[0])).toBe(true);
     for (const g of Object.values(grads)) expect(Array.from(g.dataSync()).every(Number.isFinite)).toBe(true);
   });
+});
+
+describe('a forward whose tape is dropped without a backward', () => {
+  it('frees its kept blocks when its result is garbage collected (node --expose-gc)', async () => {
+    const bundle = join(import.meta.dirname, '../../../../.tmp/abandoned-tape.mjs');
+    await bundleFromSource(join(import.meta.dirname, 'abandoned-tape-entry.ts'), bundle);
+    const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', bundle], { timeout: 60_000 });
+    const counts = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { before: number; abandoned: number; afterCollect: number; after: number };
+    expect(counts.abandoned).toBe(counts.before + 5 * 4); // five forwards kept hs, cs, gates and tanhC
+    expect(counts.afterCollect).toBeLessThanOrEqual(counts.before + 4); // all but the tape tfjs holds until the next one
+    expect(counts.after).toBe(counts.before);
+  }, 90_000);
 });
