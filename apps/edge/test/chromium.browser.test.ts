@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { build } from 'esbuild';
+import { CHROMIUM_ARGS, chromiumPath } from '@unfold/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomSequences, referenceModel, worstExcess, type ReferenceModel } from '../../../packages/runtime/test/models';
@@ -19,17 +19,12 @@ import { ROOT, workDir } from './support/servers';
 const LABEL = 'browser';
 const PAGE_DIR = join(import.meta.dirname, 'browser');
 const ORT_DIST = join(ROOT, 'node_modules/onnxruntime-web/dist');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--headless=new'];
 const TYPES: Readonly<Record<string, string>> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.onnx': 'application/octet-stream' };
 
 let server: Server;
 let origin: string;
 let browser: Browser;
 let tagger: ReferenceModel;
-
-function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-}
 
 /** GET-only static server: the page, its bundled script, onnxruntime-web's dist files, the model. */
 function serve(files: ReadonlyMap<string, Buffer | Uint8Array>): Promise<Server> {
@@ -79,7 +74,7 @@ beforeAll(async () => {
   ]);
   server = await serve(files);
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, timeout: 60_000 });
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS], timeout: 60_000 });
 }, 120_000);
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { CHROMIUM_ARGS, chromiumPath } from '@unfold/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -11,14 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * does not fail), then an LSTM (peepholes) and a GRU train-step forward + backward under a padding mask
  * give what the tfjs path gives (loss and every gradient within 1e-5 + 1e-5·|b|).
  */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--headless=new'];
 
 let browser: Browser;
 let script: string;
-
-function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-}
 
 beforeAll(async () => {
   const result = await build({
@@ -33,7 +28,7 @@ beforeAll(async () => {
     logLevel: 'error',
   });
   script = result.outputFiles[0]!.text;
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, timeout: 60_000 });
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS], timeout: 60_000 });
 }, 120_000);
 
 afterAll(async () => {

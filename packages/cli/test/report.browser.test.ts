@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CHROMIUM_ARGS, chromiumPath } from '@unfold/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/types';
@@ -17,21 +17,16 @@ import { bundleCli, runBundled } from './subprocess';
  * per matrix entry. The screenshot it takes is docs/report.png (set UNFOLD_REPORT_SCREENSHOT to a path to
  * keep it).
  */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--headless=new'];
 
 let browser: Browser;
 let dir: string;
-
-function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? execFileSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).trim();
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'unfold-report-browser-'));
   const cli = await bundleCli('unfold-cli-report-browser');
   const run = await runBundled(cli, ['demo', '--quick', '--no-serve', '--dir', dir]);
   expect(run.code, run.stderr).toBe(0);
-  browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, timeout: 60_000 });
+  browser = await chromium.launch({ executablePath: chromiumPath(), args: [...CHROMIUM_ARGS], timeout: 60_000 });
 }, 180_000);
 
 afterAll(async () => {

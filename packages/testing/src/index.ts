@@ -5,6 +5,7 @@
  */
 export { compareClose, DEFAULT_ATOL, DEFAULT_RTOL, expectBitEqual, expectClose, maxAbsDiff, type CloseOptions, type CloseReport, type Tolerance } from './close';
 export { bundleFromSource } from './bundle';
+export { CHROMIUM_ARGS, chromiumPath } from './chromium';
 export { unfoldErrorOf } from './errors';
 export { listFixtures, loadFixture, type FixtureFile, type FixtureValue } from './fixtures';
 export { matVec, randomLossWeights, relu, sigmoid, tanh, toFloat64, weightedSum } from './float64';
