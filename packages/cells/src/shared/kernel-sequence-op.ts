@@ -18,8 +18,9 @@ export function kernelSequenceOp<C>(kernel: SequenceKernel<C>, kernels: Kernels,
   return tf.customGrad((...args: unknown[]) => {
     const inputs = args.slice(0, 1 + stateCount + paramNames.length) as Tensor[];
     const paramTensors = inputs.slice(1 + stateCount);
-    const params = Object.fromEntries(paramNames.map((name, k) => [name, Float32Array.from((paramTensors[k] as Tensor).dataSync())]));
-    const state = inputs.slice(1, 1 + stateCount).map((s) => Float32Array.from(s.dataSync()));
+    // Read-only host views (the kernels copy them into their memory): no second copy.
+    const params = Object.fromEntries(paramNames.map((name, k) => [name, (paramTensors[k] as Tensor).dataSync() as Float32Array]));
+    const state = inputs.slice(1, 1 + stateCount).map((s) => s.dataSync() as Float32Array);
     const tensors = Object.fromEntries(paramNames.map((name, k) => [name, paramTensors[k] as Tensor]));
     const result = kernel.forward(kernels, { T, B, I, params, tensors, x: xData, state, mask: maskData, config, forBackward });
     const packed = new Float32Array(T * B * O + sizes.reduce((sum, size) => sum + B * size, 0));
