@@ -9,4 +9,5 @@ export default libraryBuild({
   'esn/index': 'src/esn/index.ts',
   'ntm/index': 'src/ntm/index.ts',
   all: 'src/all.ts',
+  kernels: 'src/kernels.ts',
 });

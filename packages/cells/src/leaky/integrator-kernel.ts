@@ -11,16 +11,7 @@ import { parameterGradients } from '../shared/kernels/parameter-gradients';
 import { kernelResult, type HostParams, type KernelForward, type KernelInputs, type SequenceKernel } from '../shared/kernels/sequence-kernel';
 import { KernelSession, offset, panels } from '../shared/kernels/session';
 import type { IntegratorLayout } from './integrator';
-
-interface HostIntegrator {
-  readonly U: Float32Array;
-  readonly R: Float32Array;
-  readonly bias: Float32Array | undefined;
-  /** α per unit [H] (a single rate repeated). */
-  readonly alpha: Float32Array;
-  readonly alphaIsParameter: boolean;
-  readonly relu: boolean;
-}
+import { integratorSteps, type HostIntegrator } from './integrator-steps';
 
 function hostWeights<C>(layout: IntegratorLayout<C>, inputs: KernelInputs<C>, H: number): HostIntegrator {
   let host: HostIntegrator | undefined;
@@ -64,24 +55,7 @@ export function integratorKernel<C>(layout: IntegratorLayout<C>, hiddenSize: (co
     const w = hostWeights(layout, inputs, H);
     const relu = w.relu ? 1 : 0;
     const s = new KernelSession(kernels, inputs.forBackward);
-    // What the backward reads stays where the forward writes it (kept first, see session.ts).
-    const kept = { hs: s.keep((N + B) * H), acts: s.keep(N * H) };
-    const at = {
-      x: s.put(x),
-      U: s.put(w.U),
-      R: s.put(w.R),
-      bias: w.bias ? s.put(w.bias) : 0,
-      alpha: s.put(w.alpha),
-      mask: mask ? s.put(mask) : 0,
-      y: s.alloc(N * H),
-      UP: s.alloc(I * panels(H)),
-      RP: s.alloc(H * panels(H)),
-    };
-    s.view(kept.hs, B * H).set(state[0] as Float32Array);
-    s.call('packB', I, H, at.U, 1, I, at.UP); // B(k = i, n = j) = U[j, i]
-    s.call('packB', H, H, at.R, 1, H, at.RP);
-    s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.UP, at.bias, 0, offset(kept.acts, r.start * H)] }]));
-    s.parallel(s.split(B, 4).map((b) => [{ fn: 'leakySteps', args: [T, B, b.size, H, at.RP, at.alpha, at.mask && offset(at.mask, b.start), relu, offset(kept.hs, b.start * H), offset(kept.acts, b.start * H), offset(at.y, b.start * H)] }]));
+    const { kept, at } = integratorSteps(s, w, { T, B, I, H, x, h0: state[0] as Float32Array, mask });
     return kernelResult(s, inputs, { outputs: s.read(at.y, N * H), state: [s.read(offset(kept.hs, N * H), B * H)] }, (b, dOutputs, dState) => {
       const p = {
         x: b.put(x),
