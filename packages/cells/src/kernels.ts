@@ -3,4 +3,5 @@
 // here imports tfjs; the cells themselves reach the same module through their fused sequence ops.
 export { activeKernels, kernelBuild, kernelThreads, loadKernels, useKernels, type KernelBuild, type KernelFunction, type KernelMode, type KernelOptions, type Kernels, type Pointer } from './shared/kernels/module';
 export { KernelSession, offset, type Part } from './shared/kernels/session';
+export type { KernelCall } from './shared/kernels/threads';
 export { gruForward, lstmForward, rnnForward, type GruForward, type LstmForward, type RecurrentForward, type RnnForward, type SequenceOutputs } from './shared/kernels/inference';

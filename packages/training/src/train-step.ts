@@ -1,9 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { activeKernels } from '@unfold/cells/kernels';
 import { DivergenceError, type ForwardContext, type LossPlugin } from '@unfold/core';
 import type { Batch } from './data/batches';
 import type { TrainStep } from './loop/callbacks';
 import type { Model } from './model';
 import { clipByGlobalNorm, clipByValue } from './optimizers/clipping';
+import { updateInKernels } from './optimizers/kernel-step';
 import type { Optimizer } from './optimizers/optimizer';
 
 export interface StepOptions {
@@ -32,17 +34,34 @@ export interface UpdateResult {
 /** Called with the loss (and the pre-clip gradient norm) before an update; throwing keeps the update from happening. */
 export type UpdateGuard = (loss: number, where: string, gradientNorm: number) => void;
 
+/** Throws the DivergenceError of a non-finite loss or gradient norm (the weights are not touched yet). */
+function checkFinite(loss: number, gradientNorm: number, where: string): void {
+  if (Number.isFinite(loss) && Number.isFinite(gradientNorm)) return;
+  const what = Number.isFinite(loss) ? 'gradient' : 'loss';
+  throw new DivergenceError(`training diverged: the ${what} is not finite`, { where, expected: `a finite ${what}`, got: String(Number.isFinite(loss) ? gradientNorm : loss), fix: 'lower the learning rate, clip gradients (clipNorm), or normalise the data; the weights of the last good step were kept' });
+}
+
+/**
+ * The update runs on the WebAssembly kernels (optimizers/kernel-step.ts) where they run and the optimizer
+ * has a kernel rule (the built-in ones), else on tfjs; both compute the same thing (tests compare them).
+ */
 export function update(model: Model, optimizer: Optimizer, lossOf: () => tf.Scalar, learningRate: number, options: StepOptions, where: string, guard?: UpdateGuard): UpdateResult {
   return tf.tidy(() => {
     const { value: lossValue, grads } = tf.variableGrads(lossOf, [...model.trainable]);
     let gradients = model.trainable.map((variable) => grads[variable.name] ?? tf.zerosLike(variable));
+    const kernels = optimizer.inKernels && activeKernels();
+    if (kernels && optimizer.inKernels) {
+      const loss = lossValue.dataSync()[0] as number;
+      const before = (value: number, norm: number) => {
+        checkFinite(value, norm, where);
+        guard?.(value, where, norm);
+      };
+      return { loss, gradientNorm: updateInKernels(kernels, optimizer.inKernels, model.trainable, gradients, learningRate, options, loss, before) };
+    }
     // One read from the backend for both: the loss and the global gradient norm before clipping.
     const norm = tf.sqrt(tf.addN(gradients.map((g) => tf.sum(tf.square(g)))));
     const [loss, gradientNorm] = tf.stack([tf.reshape(lossValue, []), tf.reshape(norm, [])]).dataSync() as unknown as [number, number];
-    if (!Number.isFinite(loss) || !Number.isFinite(gradientNorm)) {
-      const what = Number.isFinite(loss) ? 'gradient' : 'loss';
-      throw new DivergenceError(`training diverged: the ${what} is not finite`, { where, expected: `a finite ${what}`, got: String(Number.isFinite(loss) ? gradientNorm : loss), fix: 'lower the learning rate, clip gradients (clipNorm), or normalise the data; the weights of the last good step were kept' });
-    }
+    checkFinite(loss, gradientNorm, where);
     guard?.(loss, where, gradientNorm);
     if (options.clipValue !== undefined) gradients = clipByValue(gradients, options.clipValue);
     if (options.clipNorm !== undefined) gradients = clipByGlobalNorm(gradients, options.clipNorm).gradients;

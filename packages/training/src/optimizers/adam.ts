@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { optimizerOf, Slots, type Optimizer } from './optimizer';
+import { optimizerOf, Slots, type KernelForm, type Optimizer } from './optimizer';
 
 /**
  * Adam (Kingma & Ba 2015), with bias correction:
@@ -19,11 +19,20 @@ import { optimizerOf, Slots, type Optimizer } from './optimizer';
  */
 export function adam(beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, restartEvery?: number): Optimizer {
   const slots = new Slots();
-  return optimizerOf('adam', slots, (variables, gradients, learningRate, step) => {
+  /** The update's t (from 1 again after a restart), the moments' keep factor (0 at a restart) and the bias corrections. */
+  const scalars = (step: number) => {
     const t = restartEvery === undefined ? step : ((step - 1) % restartEvery) + 1;
-    const keep = t === 1 ? 0 : 1; // 0: the moments restart from zero
-    const correction1 = 1 - beta1 ** t;
-    const correction2 = 1 - beta2 ** t;
+    return { keep: t === 1 ? 0 : 1, correction1: 1 - beta1 ** t, correction2: 1 - beta2 ** t };
+  };
+  const kernel: KernelForm = {
+    slots: ['m', 'v'],
+    rule: (p, learningRate, step, scale) => {
+      const { keep, correction1, correction2 } = scalars(step);
+      return { fn: 'adamUpdate', args: [p.n, p.theta, p.g, p.slot('m'), p.slot('v'), scale, learningRate, beta1 * keep, 1 - beta1, beta2 * keep, 1 - beta2, correction1, correction2, epsilon] };
+    },
+  };
+  return optimizerOf('adam', slots, (variables, gradients, learningRate, step) => {
+    const { keep, correction1, correction2 } = scalars(step);
     variables.forEach((theta, i) => {
       const g = gradients[i] as tf.Tensor;
       const m = slots.get('m', i, theta);
@@ -34,5 +43,5 @@ export function adam(beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, restartEvery?: 
       const vHat = tf.div(v, correction2);
       theta.assign(tf.sub(theta, tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), epsilon)), learningRate)));
     });
-  });
+  }, kernel);
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { offset, type KernelCall, type Kernels, type KernelSession, type Pointer } from '@unfold/cells/kernels';
 import { ConfigError, hostTensor, type HostTensor } from '@unfold/core';
+import { KernelSlots } from './kernel-slots';
 
 /**
  * An optimizer updates variables from their gradients. Per-variable slots (moments, momentum buffers)
@@ -16,8 +18,38 @@ export interface Optimizer {
   exportState(): OptimizerState;
   /** Replaces the state with an exported one (of an optimizer of the same kind): the run continues exactly. */
   importState(state: OptimizerState): void;
+  /** The same update on the WebAssembly kernels (kernel-step.ts runs it), for the built-in rules. */
+  readonly inKernels?: KernelOptimizer;
   dispose(): void;
 }
+
+/**
+ * An update rule on the kernels, in two phases around the step's temporaries: `prepare` makes the slots
+ * (kept in the kernels' memory between updates; state made by tfjs updates moves there), then `apply`
+ * updates every parameter whose θ and g the step put in the kernels' memory, as one update.
+ */
+export interface KernelOptimizer {
+  prepare(kernels: Kernels, shapes: readonly (readonly number[])[]): void;
+  apply(session: KernelSession, parameters: readonly KernelParameter[], learningRate: number, scale: number): void;
+}
+
+/** One parameter on the kernel path: its n values θ and gradient g (byte addresses in the kernels' memory). */
+export interface KernelParameter {
+  readonly n: number;
+  readonly theta: Pointer;
+  readonly g: Pointer;
+}
+
+/** A contiguous part of one parameter, with its slots at the same offset: what one kernel call updates. */
+export interface KernelPart extends KernelParameter {
+  slot(name: string): Pointer;
+}
+
+/**
+ * An update rule's kernel form: the call updating one part, with the learning rate, the 1-based number of
+ * the update and the clipping factor applied to g first (updates.as.ts in @unfold/cells holds the math).
+ */
+export type KernelRule = (part: KernelPart, learningRate: number, t: number, scale: number) => KernelCall;
 
 /** An optimizer's state: updates applied, and its slots (Adam's `m` and `v`, `momentum`, `square`) by variable index. */
 export interface OptimizerState {
@@ -55,6 +87,10 @@ export class Slots {
     return slot;
   }
 
+  get size(): number {
+    return this.slots.size;
+  }
+
   dispose(): void {
     for (const slot of this.slots.values()) slot.dispose();
     this.slots.clear();
@@ -73,31 +109,79 @@ export class Slots {
   }
 }
 
+/** The kernel form of an update rule and the slots it uses (made for every parameter). */
+export interface KernelForm {
+  readonly rule: KernelRule;
+  readonly slots: readonly string[];
+}
+
 /**
  * An optimizer from its update rule: `update(variables, gradients, learningRate, t)` with t the 1-based
  * number of this update, run in a tidy; the step count, state export/import and disposal are shared.
+ * With `kernel`, the same rule runs on the WebAssembly kernels too; the state lives where the last update
+ * ran (tfjs variables or the kernels' memory) and moves when the path changes, so either path continues
+ * the other exactly.
  */
-export function optimizerOf(kind: Optimizer['kind'], slots: Slots, update: (variables: readonly tf.Variable[], gradients: readonly tf.Tensor[], learningRate: number, t: number) => void): Optimizer {
+export function optimizerOf(kind: Optimizer['kind'], slots: Slots, update: (variables: readonly tf.Variable[], gradients: readonly tf.Tensor[], learningRate: number, t: number) => void, kernel?: KernelForm): Optimizer {
   let steps = 0;
-  return {
+  let kernelSlots: KernelSlots | undefined;
+  const inKernels: KernelOptimizer | undefined = kernel && {
+    prepare(kernels, shapes) {
+      if (kernelSlots && kernelSlots.kernels !== kernels) kernelSlots.dispose();
+      if (!kernelSlots || kernelSlots.kernels !== kernels) kernelSlots = new KernelSlots(kernels, optimizer);
+      if (slots.size > 0) {
+        kernelSlots.import(slots.export());
+        slots.dispose();
+      }
+      const store = kernelSlots;
+      shapes.forEach((shape, index) => kernel.slots.forEach((name) => store.get(name, index, shape)));
+    },
+    apply(session, parameters, learningRate, scale) {
+      const store = kernelSlots;
+      if (!store) throw new Error(`${kind}: inKernels.apply before prepare`);
+      const t = steps + 1;
+      const parts: KernelCall[][] = [[], []];
+      parameters.forEach((parameter, index) => {
+        session.split(parameter.n, 4).forEach((part, k) => {
+          const at = (p: Pointer) => offset(p, part.start);
+          (parts[k] as KernelCall[]).push(kernel.rule({ n: part.size, theta: at(parameter.theta), g: at(parameter.g), slot: (name) => at(store.get(name, index, [parameter.n])) }, learningRate, t, scale));
+        });
+      });
+      session.parallel(parts);
+      steps++;
+    },
+  };
+  const toTfjs = () => {
+    if (!kernelSlots?.size) return;
+    slots.import(kernelSlots.export());
+    kernelSlots.dispose();
+  };
+  const optimizer: Optimizer = {
     kind,
     get steps() {
       return steps;
     },
     apply(variables, gradients, learningRate) {
+      toTfjs();
       tf.tidy(() => update(variables, gradients, learningRate, steps + 1));
       steps++;
     },
-    exportState: () => ({ steps, slots: slots.export() }),
+    exportState: () => ({ steps, slots: kernelSlots?.size ? kernelSlots.export() : slots.export() }),
     importState(state) {
       if (!Number.isSafeInteger(state?.steps) || state.steps < 0 || !Array.isArray(state.slots)) {
         throw new ConfigError('invalid optimizer state', { where: `${kind} importState`, expected: '{ steps: integer >= 0, slots: [...] } from exportState()', got: JSON.stringify(state)?.slice(0, 80) ?? String(state) });
       }
+      kernelSlots?.dispose();
       slots.import(state.slots);
       steps = state.steps;
     },
-    dispose: () => slots.dispose(),
+    ...(inKernels ? { inKernels } : {}),
+    dispose: () => {
+      kernelSlots?.dispose();
+      slots.dispose();
+    },
   };
+  return optimizer;
 }
 
 /**

@@ -15,6 +15,7 @@
  * Off: where no build validates, or `UNFOLD_KERNELS=off` is set, or `useKernels('off')` was called,
  * the cells run their tfjs fused path; both compute the same equations (tests compare them).
  */
+import type { KernelFunction } from './functions';
 import { RELAXED_SIMD_SHARED_WASM, RELAXED_SIMD_WASM, SIMD_SHARED_WASM, SIMD_WASM } from './generated/wasm';
 import { KernelHeap } from './heap';
 import { ensureMemory } from './session';
@@ -34,12 +35,9 @@ export interface KernelOptions {
 export type Pointer = number;
 
 /** The module's exports: plain functions over byte addresses (Pointer) in its memory. */
-export type KernelExports = Readonly<Record<KernelFunction, (...args: number[]) => void>> & { heapBase(): Pointer };
+export type KernelExports = Readonly<Record<KernelFunction, (...args: number[]) => void>> & { heapBase(): Pointer; sumOfSquares(n: number, g: Pointer): number };
 
-/** The exported kernel functions a host may call (kernels.as.ts). */
-export type KernelFunction =
-  | 'gemm' | 'packB' | 'project' | 'inputGradient' | 'packColumns' | 'weightGradient' | 'columnSums'
-  | 'lstmSteps' | 'lstmBackSteps' | 'gruSteps' | 'gruBackSteps' | 'leakySteps' | 'leakyBackSteps';
+export type { KernelFunction } from './functions';
 
 /** A loaded build: its exports over `memory`, and the second thread when the memory is shared. */
 export interface Kernels {

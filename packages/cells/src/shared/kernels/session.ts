@@ -13,7 +13,7 @@
  * 4-row tiles or 8-column panels full; a count too small to split stays whole.
  */
 import type { Kernels, Pointer } from './module';
-import type { KernelCall } from './threads';
+import { MAX_CALLS, type KernelCall } from './threads';
 
 /** A part of a count: [start, size). */
 export interface Part {
@@ -89,10 +89,17 @@ export class KernelSession {
   parallel(parts: readonly (readonly KernelCall[])[]): void {
     const [here = [], there = []] = parts;
     const thread = this.kernels.thread?.ready() ? this.kernels.thread : undefined;
-    if (thread && there.length) thread.start(there);
-    for (const { fn, args } of here) this.call(fn, ...args);
-    if (thread && there.length) thread.wait();
-    else for (const { fn, args } of there) this.call(fn, ...args);
+    if (!thread || there.length === 0) {
+      for (const { fn, args } of [...here, ...there]) this.call(fn, ...args);
+      return;
+    }
+    // Rounds of at most MAX_CALLS calls on each side (the second thread's job holds that many).
+    for (let from = 0; from < Math.max(here.length, there.length); from += MAX_CALLS) {
+      const job = there.slice(from, from + MAX_CALLS);
+      if (job.length) thread.start(job);
+      for (const { fn, args } of here.slice(from, from + MAX_CALLS)) this.call(fn, ...args);
+      if (job.length) thread.wait();
+    }
   }
 
   /** `count` cut into this.parts parts at a multiple of `align` (a part may be empty). */

@@ -11,7 +11,8 @@
  *   count, the arguments.
  * The worker is unref'd: it never keeps a process alive.
  */
-import type { KernelFunction, Pointer } from './module';
+import { KERNEL_FUNCTIONS, type KernelFunction } from './functions';
+import type { Pointer } from './module';
 
 /** One kernel call: an exported function and its arguments (byte addresses, sizes, flags). */
 export interface KernelCall {
@@ -33,8 +34,8 @@ export interface KernelThread {
   wait(): void;
 }
 
-const KERNEL_FUNCTIONS: readonly KernelFunction[] = ['gemm', 'packB', 'project', 'inputGradient', 'packColumns', 'weightGradient', 'columnSums', 'lstmSteps', 'lstmBackSteps', 'gruSteps', 'gruBackSteps', 'leakySteps', 'leakyBackSteps'];
-const MAX_CALLS = 16;
+/** At most this many calls in one job of the second thread (KernelSession.parallel posts longer lists in rounds). */
+export const MAX_CALLS = 16;
 const SLOTS = 32;
 const CONTROL_BYTES = 64 + MAX_CALLS * SLOTS * 8;
 /** How long the main thread waits for a started job before it gives up. */
