@@ -48,7 +48,7 @@ const DTYPES: Readonly<Record<number, GraphDtype>> = {
 };
 
 /** The largest fixed dim a served graph value may declare (onnxruntime's int32 range). */
-const MAX_DIM = 2147483647;
+export const MAX_DIM = 2147483647;
 
 const MODEL = { irVersion: 1, producerName: 2, producerVersion: 3, graph: 7, opsetImport: 8, metadataProps: 14 } as const;
 const GRAPH = { initializer: 5, input: 11, output: 12, sparseInitializer: 15 } as const;
@@ -83,7 +83,8 @@ function readDim(bytes: Uint8Array, where: string): GraphDim {
   return dim;
 }
 
-function readValueInfo(bytes: Uint8Array, where: string): GraphValue {
+/** One ValueInfoProto: name, element type and shape (dims checked against MAX_DIM). */
+export function readValueInfo(bytes: Uint8Array, where: string): GraphValue {
   const fields = readFields(bytes, where);
   const name = stringOf(fields, 1);
   const doc = stringOf(fields, 3);

@@ -18,7 +18,7 @@ const SPARSE = { values: 1, indices: 2 } as const;
 /** The sizes every tensor of one file may declare together (4 GiB: beyond what a JavaScript host loads). */
 export const MAX_DECLARED_BYTES = 4 * 1024 ** 3;
 /** Subgraphs (Scan, Loop, If bodies) nest at most this deep. */
-const MAX_GRAPH_DEPTH = 32;
+export const MAX_GRAPH_DEPTH = 32;
 
 /** Element size in bytes by ONNX data type, and which typed field holds its values when raw_data does not. */
 const ELEMENTS: Readonly<Record<number, { readonly size: number; readonly field: number; readonly encoding: 'fixed32' | 'fixed64' | 'varint' }>> = {

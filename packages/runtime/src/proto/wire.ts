@@ -12,11 +12,13 @@ export interface WireField {
   readonly wireType: 0 | 1 | 2 | 5;
   /** Varint fields: the value (exact up to 2⁵³; ONNX dims and versions fit). */
   readonly varint: number;
-  /** Length-delimited fields: the bytes (a view, not a copy). */
+  /**
+   * Length-delimited fields: the bytes (a view, not a copy). Varint fields: the varint's own bytes, so a
+   * signed int64 (a negative one is ten bytes) can be decoded exactly with `int64Of`.
+   */
   readonly bytes: Uint8Array;
 }
 
-const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder('utf-8');
 
 function corrupt(where: string, what: string): RuntimeError {
@@ -49,7 +51,7 @@ export function readFields(buffer: Uint8Array, where: string): WireField[] {
     if (number < 1) throw corrupt(where, `field number ${number}`);
     if (wireType === 0) {
       const [value, next] = readVarint(buffer, offset, where);
-      fields.push({ number, wireType, varint: value, bytes: EMPTY });
+      fields.push({ number, wireType, varint: value, bytes: buffer.subarray(offset, next) });
       offset = next;
     } else if (wireType === 2) {
       const [length, start] = readVarint(buffer, offset, where);
@@ -80,4 +82,32 @@ export function lastField(fields: readonly WireField[], number: number): WireFie
 
 export function fieldsNumbered(fields: readonly WireField[], number: number): WireField[] {
   return fields.filter((f) => f.number === number);
+}
+
+/**
+ * Varints as signed int64 values, exactly: one varint (a varint field's `bytes`) or a packed run of them.
+ * Negative int64s are written as ten-byte two's-complement varints. Throws E_MODEL on a truncated run.
+ */
+export function int64sOf(bytes: Uint8Array, where: string): bigint[] {
+  const values: bigint[] = [];
+  let value = 0n;
+  let shift = 0n;
+  for (const byte of bytes) {
+    value |= BigInt(byte & 0x7f) << shift;
+    shift += 7n;
+    if ((byte & 0x80) === 0) {
+      values.push(BigInt.asIntN(64, value));
+      value = 0n;
+      shift = 0n;
+    }
+  }
+  if (shift !== 0n) throw corrupt(where, 'a truncated packed varint');
+  return values;
+}
+
+/** A repeated int64 field (packed or not) as signed values, exactly. */
+export function repeatedInt64(fields: readonly WireField[], number: number, where: string): bigint[] {
+  const values: bigint[] = [];
+  for (const field of fields) if (field.number === number && (field.wireType === 0 || field.wireType === 2)) values.push(...int64sOf(field.bytes, where));
+  return values;
 }

@@ -1,0 +1,183 @@
+import { shapeError, unsupported } from '../../errors';
+import type { Node } from '../../model/graph';
+import { Tensor } from '../../tensor';
+import { floatAttr, hasAttr, intAttr, onlyValues, stringAttr, stringsAttr } from '../attributes';
+import type { Operator } from '../operator';
+import { integerList } from '../values';
+import { ACTIVATIONS, type Activation } from './activations';
+import { gruDirection } from './gru';
+import { lstmDirection } from './lstm';
+import { rnnDirection } from './rnn';
+
+/**
+ * The ONNX LSTM, GRU and RNN operators (opset 14 semantics; layout 0): inputs checked, split per
+ * direction, and each direction run by the flat-array function of lstm.ts, gru.ts or rnn.ts. Y is
+ * [T, D, B, H], Y_h (and Y_c) [D, B, H]. Checked at load: direction, layout 0, activations the engine
+ * implements (no alpha/beta).
+ */
+interface Family {
+  /** Gates per hidden unit (W is [D, gates·H, I]). */
+  readonly gates: number;
+  /** Activations per direction. */
+  readonly activations: number;
+  readonly defaults: readonly string[];
+}
+
+const FAMILIES: Readonly<Record<'LSTM' | 'GRU' | 'RNN', Family>> = {
+  LSTM: { gates: 4, activations: 3, defaults: ['Sigmoid', 'Tanh', 'Tanh'] },
+  GRU: { gates: 3, activations: 2, defaults: ['Sigmoid', 'Tanh'] },
+  RNN: { gates: 1, activations: 1, defaults: ['Tanh'] },
+};
+
+function directions(node: Node): number {
+  return stringAttr(node, 'direction', 'forward') === 'bidirectional' ? 2 : 1;
+}
+
+function activationNames(node: Node, family: Family): readonly string[] {
+  const count = directions(node);
+  const names = hasAttr(node, 'activations') ? stringsAttr(node, 'activations') : Array.from({ length: count }, () => family.defaults).flat();
+  // RNN's default for bidirectional is one Tanh for both (the spec lists one); repeat a single list.
+  return names.length === family.activations ? Array.from({ length: count }, () => names).flat() : names;
+}
+
+function check(family: Family) {
+  return (node: Node, where: string) => {
+    onlyValues(node, where, 'direction', stringAttr(node, 'direction', 'forward'), ['forward', 'reverse', 'bidirectional']);
+    onlyValues(node, where, 'layout', intAttr(node, 'layout', 0), [0]);
+    if (hasAttr(node, 'activation_alpha') || hasAttr(node, 'activation_beta')) throw unsupported(where, 'activation_alpha or activation_beta', 'activations without parameters');
+    const names = activationNames(node, family);
+    if (names.length !== family.activations * directions(node)) throw unsupported(where, `${names.length} activations`, `${family.activations * directions(node)}`);
+    for (const name of names) if (!(name in ACTIVATIONS)) throw unsupported(where, `activation ${name}`, Object.keys(ACTIVATIONS).join(', '));
+  };
+}
+
+function floats(t: Tensor | undefined, where: string, what: string, dims: readonly number[]): Float32Array | undefined {
+  if (!t) return undefined;
+  if (t.type !== 'float32' || t.dims.length !== dims.length || t.dims.some((d, i) => d !== dims[i])) {
+    throw shapeError(where, `${what} has the wrong shape`, `float32 [${dims.join(', ')}]`, `${t.type} [${t.dims.join(', ')}]`);
+  }
+  return t.data as Float32Array;
+}
+
+interface Prepared {
+  readonly x: Float32Array;
+  readonly steps: number;
+  readonly batch: number;
+  readonly inputSize: number;
+  readonly hidden: number;
+  readonly directions: number;
+  readonly w: Float32Array;
+  readonly r: Float32Array;
+  readonly bias: Float32Array | undefined;
+  readonly lengths: ArrayLike<number>;
+  readonly h0: Float32Array;
+  readonly clip: number;
+  readonly activations: Activation[];
+  readonly y: Float32Array | undefined;
+}
+
+function prepare(family: Family, node: Node, inputs: readonly (Tensor | undefined)[], where: string): Prepared {
+  const [x, w, r, b, lens, h0] = inputs;
+  const D = directions(node);
+  const H = intAttr(node, 'hidden_size');
+  const G = family.gates * H;
+  if (!x || x.dims.length !== 3 || x.type !== 'float32') throw shapeError(where, 'X has the wrong shape', 'float32 [seq_length, batch_size, input_size]', x ? `${x.type} [${x.dims.join(', ')}]` : 'none');
+  const [steps, batch, inputSize] = x.dims as [number, number, number];
+  const lengths = lens ? integerList(lens, where, 'sequence_lens') : new Array<number>(batch).fill(steps);
+  if (lengths.length !== batch || lengths.some((l) => l < 0 || l > steps)) throw shapeError(where, 'sequence_lens do not fit X', `${batch} lengths in [0, ${steps}]`, `[${lengths.join(', ')}]`);
+  return {
+    x: x.data as Float32Array,
+    steps,
+    batch,
+    inputSize,
+    hidden: H,
+    directions: D,
+    w: floats(w, where, 'W', [D, G, inputSize]) as Float32Array,
+    r: floats(r, where, 'R', [D, G, H]) as Float32Array,
+    bias: floats(b, where, 'B', [D, 2 * G]),
+    lengths,
+    h0: floats(h0, where, 'initial_h', [D, batch, H]) ?? new Float32Array(D * batch * H),
+    clip: hasAttr(node, 'clip') ? floatAttr(node, 'clip') : Infinity,
+    activations: activationNames(node, family).map((name) => ACTIVATIONS[name] as Activation),
+    y: node.outputs[0] ? new Float32Array(steps * D * batch * H) : undefined,
+  };
+}
+
+/** Direction d's slice of a [D, n] array. */
+const part = (values: Float32Array | undefined, d: number, n: number) => values?.subarray(d * n, (d + 1) * n);
+
+function direction(node: Node, p: Prepared, d: number, family: Family) {
+  const { steps, batch, inputSize, hidden: H } = p;
+  const G = family.gates * H;
+  return {
+    x: p.x,
+    steps,
+    batch,
+    inputSize,
+    hidden: H,
+    w: part(p.w, d, G * inputSize) as Float32Array,
+    r: part(p.r, d, G * H) as Float32Array,
+    bias: part(p.bias, d, 2 * G),
+    lengths: p.lengths,
+    h0: part(p.h0, d, batch * H) as Float32Array,
+    clip: p.clip,
+    reverse: d === 1 || stringAttr(node, 'direction', 'forward') === 'reverse',
+    y: p.y,
+    yOffset: d * batch * H,
+    yStride: p.directions * batch * H,
+  };
+}
+
+function outputs(p: Prepared, finals: readonly Float32Array[][]): Tensor[] {
+  const { steps, batch, hidden: H, directions: D } = p;
+  const stack = (k: number) => {
+    const out = new Float32Array(D * batch * H);
+    finals.forEach((f, d) => out.set(f[k] as Float32Array, d * batch * H));
+    return new Tensor('float32', out, [D, batch, H]);
+  };
+  const y = new Tensor('float32', p.y ?? new Float32Array(0), p.y ? [steps, D, batch, H] : [0]);
+  return [y, ...(finals[0] ?? []).map((_, k) => stack(k))];
+}
+
+export const LSTM: Operator = {
+  since: 14,
+  until: 17,
+  check: check(FAMILIES.LSTM),
+  run(inputs, { node, where }) {
+    const p = prepare(FAMILIES.LSTM, node, inputs, where);
+    const { batch, hidden: H, directions: D } = p;
+    const c0 = floats(inputs[6], where, 'initial_c', [D, batch, H]) ?? new Float32Array(D * batch * H);
+    const peepholes = floats(inputs[7], where, 'P', [D, 3 * H]);
+    const finals = Array.from({ length: D }, (_, d) => {
+      const a = p.activations.slice(3 * d, 3 * d + 3) as [Activation, Activation, Activation];
+      const { h, c } = lstmDirection({ ...direction(node, p, d, FAMILIES.LSTM), c0: part(c0, d, batch * H) as Float32Array, peepholes: part(peepholes, d, 3 * H), inputForget: intAttr(node, 'input_forget', 0) !== 0, activations: a });
+      return [h, c];
+    });
+    return outputs(p, finals);
+  },
+};
+
+export const GRU: Operator = {
+  since: 14,
+  until: 17,
+  check: check(FAMILIES.GRU),
+  run(inputs, { node, where }) {
+    const p = prepare(FAMILIES.GRU, node, inputs, where);
+    const finals = Array.from({ length: p.directions }, (_, d) => {
+      const a = p.activations.slice(2 * d, 2 * d + 2) as [Activation, Activation];
+      return [gruDirection({ ...direction(node, p, d, FAMILIES.GRU), linearBeforeReset: intAttr(node, 'linear_before_reset', 0) !== 0, activations: a }).h];
+    });
+    return outputs(p, finals);
+  },
+};
+
+export const RNN: Operator = {
+  since: 14,
+  until: 17,
+  check: check(FAMILIES.RNN),
+  run(inputs, { node, where }) {
+    const p = prepare(FAMILIES.RNN, node, inputs, where);
+    const finals = Array.from({ length: p.directions }, (_, d) => [rnnDirection({ ...direction(node, p, d, FAMILIES.RNN), activations: [p.activations[d] as Activation] }).h]);
+    return outputs(p, finals);
+  },
+};

@@ -1,0 +1,108 @@
+import { shapeError, valueError } from '../errors';
+import { allocate, sizeOf, Tensor, type TensorData, type TensorType } from '../tensor';
+
+/**
+ * Conversions between tensors and plain numbers. The engine computes int64 values as doubles, exact within
+ * ±2⁵³ (shapes, indices and counts); the result is written back to a BigInt64Array.
+ */
+export function numbers(tensor: Tensor): ArrayLike<number> {
+  if (tensor.data instanceof BigInt64Array) {
+    const out = new Float64Array(tensor.size);
+    for (let i = 0; i < out.length; i++) out[i] = Number(tensor.data[i]);
+    return out;
+  }
+  return tensor.data;
+}
+
+/** A tensor of `type` from numbers: int32 and int64 truncate toward zero, bool is value ≠ 0. */
+export function fromNumbers(type: TensorType, values: ArrayLike<number>, dims: readonly number[]): Tensor {
+  return new Tensor(type, convert(type, values), dims);
+}
+
+function convert(type: TensorType, values: ArrayLike<number>): TensorData {
+  const data = allocate(type, values.length);
+  if (type === 'int64') {
+    const out = data as BigInt64Array;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] as number;
+      out[i] = Number.isFinite(v) ? BigInt(Math.trunc(v)) : v > 0 ? 0x7fffffffffffffffn : v < 0 ? -0x8000000000000000n : 0n;
+    }
+  } else if (type === 'bool') {
+    const out = data as Uint8Array;
+    for (let i = 0; i < values.length; i++) out[i] = values[i] ? 1 : 0;
+  } else (data as Float32Array | Int32Array).set(values);
+  return data;
+}
+
+/** A 1-D integer tensor (shape, axes, starts) as numbers. */
+export function integerList(tensor: Tensor | undefined, where: string, what: string): number[] {
+  if (!tensor) return [];
+  if (tensor.type !== 'int64' && tensor.type !== 'int32') throw shapeError(where, `${what} must be integers`, 'an int64 or int32 tensor', tensor.type);
+  return Array.from(numbers(tensor));
+}
+
+/** One number from a scalar (or one-element) tensor. */
+export function scalar(tensor: Tensor | undefined, where: string, what: string): number {
+  if (!tensor || tensor.size !== 1) throw shapeError(where, `${what} must be a scalar`, 'one element', tensor ? `dims [${tensor.dims.join(', ')}]` : 'none');
+  return Number(tensor.data[0]);
+}
+
+/** A negative axis counts from the end; an axis outside [-rank, rank) is an error. */
+export function normaliseAxis(axis: number, rank: number, where: string): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank) throw shapeError(where, 'an axis is out of range', `an axis in [${-rank}, ${rank - 1}] for rank ${rank}`, String(axis));
+  return a;
+}
+
+/** Row-major strides of `dims`. */
+export function stridesOf(dims: readonly number[]): number[] {
+  const strides = new Array<number>(dims.length);
+  let stride = 1;
+  for (let i = dims.length - 1; i >= 0; i--) {
+    strides[i] = stride;
+    stride *= dims[i] as number;
+  }
+  return strides;
+}
+
+/** The same data under new dims (no copy): a view for Reshape, Squeeze, Unsqueeze, Identity. */
+export function reshaped(tensor: Tensor, dims: readonly number[]): Tensor {
+  return new Tensor(tensor.type, tensor.data, dims);
+}
+
+/** Checks an index against [-size, size) and wraps a negative one. */
+export function wrapIndex(index: number, size: number, where: string): number {
+  if (index < -size || index >= size) throw valueError(where, 'an index is out of range', `indices in [${-size}, ${size - 1}]`, String(index));
+  return index < 0 ? index + size : index;
+}
+
+/** A new tensor of `dims` whose element i is the input's element index[i] (exact for every type). */
+export function take(tensor: Tensor, index: ArrayLike<number>, dims: readonly number[]): Tensor {
+  const out = allocate(tensor.type, index.length);
+  const source = tensor.data;
+  if (out instanceof BigInt64Array) for (let i = 0; i < index.length; i++) out[i] = (source as BigInt64Array)[index[i] as number] as bigint;
+  else for (let i = 0; i < index.length; i++) (out as Float32Array)[i] = (source as Float32Array)[index[i] as number] as number;
+  return new Tensor(tensor.type, out, dims);
+}
+
+/**
+ * For each element of an output of `dims` (row-major), the flat input index `offset + Σ counter[d]·strides[d]`:
+ * the one walk behind broadcasting (stride 0), Transpose (permuted strides) and Slice (scaled strides).
+ */
+export function stridedIndex(dims: readonly number[], strides: readonly number[], offset = 0): Int32Array {
+  const rank = dims.length;
+  const index = new Int32Array(sizeOf(dims));
+  const counter = new Array<number>(rank).fill(0);
+  let at = offset;
+  for (let i = 0; i < index.length; i++) {
+    index[i] = at;
+    for (let d = rank - 1; d >= 0; d--) {
+      counter[d]!++;
+      at += strides[d] as number;
+      if (counter[d]! < (dims[d] as number)) break;
+      at -= (strides[d] as number) * (dims[d] as number);
+      counter[d] = 0;
+    }
+  }
+  return index;
+}

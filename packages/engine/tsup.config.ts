@@ -1,0 +1,3 @@
+import { libraryBuild } from '../../tsup.config.base';
+
+export default libraryBuild({ index: 'src/index.ts' });
