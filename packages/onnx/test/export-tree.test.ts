@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { random, randomForest } from '../../architectures/test/tree/reference';
 import { exportModel, exportTreeModel, FOREST_TENSORS, readOnnxModel, readUnfoldMetadata, readUnfoldModel } from '../src/index';
 import { writeForChecker } from './checker-dir';
+import { withEngine } from './ort';
 
 // A tree model (the `recursive` layer) exports to one file with interface v2 and a `tree` input port; the
 // forest graph gives unfold's answers in onnxruntime-node and onnxruntime-web (wasm) on random forests of
@@ -41,7 +42,9 @@ type Engine = { run(feeds: Feeds): Promise<Record<string, Float32Array>>; releas
 
 async function engine(flavour: 'node' | 'web', bytes: Uint8Array): Promise<Engine> {
   const ort = flavour === 'node' ? await import('onnxruntime-node') : await import('onnxruntime-web');
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  const opened = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+  // onnxruntime-node's runs are also run on the compact engine and compared (./ort).
+  const session = flavour === 'node' ? await withEngine(opened as import('onnxruntime-node').InferenceSession, bytes) : opened;
   return {
     async run(feeds) {
       const tensors = Object.fromEntries(Object.entries(feeds).map(([name, v]) => [name, new ort.Tensor(v.data instanceof Int32Array ? 'int32' : 'float32', v.data, v.dims)]));

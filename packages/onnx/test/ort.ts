@@ -66,36 +66,59 @@ export async function checkEngineRun(session: engine.InferenceSession, feeds: Re
   for (const [name, value] of Object.entries(reference)) compareOutputs(name, value, results[name]);
 }
 
+type OrtRun = (feeds: Record<string, Ort.Tensor>) => Promise<Ort.InferenceSession.ReturnType>;
+
+/**
+ * `session` (an onnxruntime-node session of `bytes`) with every run also run on the compact engine
+ * (@unfold/engine), failing when any output differs in shape or by more than ENGINE_TOLERANCE, or when
+ * one engine refuses feeds the other takes. Returns onnxruntime's results; `release` releases both.
+ */
+export async function withEngine<S extends { run: OrtRun; release(): Promise<void> }>(session: S, bytes: Uint8Array): Promise<S> {
+  const compact = await engine.InferenceSession.create(bytes);
+  const run: OrtRun = async (feeds) => {
+    let results: Ort.InferenceSession.ReturnType;
+    try {
+      results = await session.run(feeds);
+    } catch (error) {
+      await checkEngineRun(compact, feeds, error as Error);
+      throw error;
+    }
+    await checkEngineRun(compact, feeds, results as Readonly<Record<string, Comparable>>);
+    return results;
+  };
+  const release = async () => {
+    await compact.release();
+    await session.release();
+  };
+  return new Proxy(session, {
+    get: (target, key) => (key === 'run' ? run : key === 'release' ? release : (Reflect.get(target, key) as unknown)),
+  });
+}
+
+/** onnxruntime-node's InferenceSession.create (warnings off), checked against the compact engine (withEngine). */
+export async function createChecked(bytes: Uint8Array): Promise<Ort.InferenceSession> {
+  const ort = await loadOrt();
+  return withEngine(await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, graphOptimizationLevel: 'all' }), bytes);
+}
+
 /**
  * Opens an exported model in onnxruntime-node's CPU provider, warnings off, and the same bytes in the
- * compact engine (@unfold/engine): every run runs on both and fails when any output differs (shape, or
- * more than ENGINE_TOLERANCE), so every export test also proves the engine. Returns onnxruntime's results.
+ * compact engine (withEngine): every export test that runs a model through it also proves the engine.
  */
 export async function openSession(bytes: Uint8Array): Promise<OrtSession> {
   const ort = await loadOrt();
-  const session = await ort.InferenceSession.create(bytes, { logSeverityLevel: 3, graphOptimizationLevel: 'all' });
-  const compact = await engine.InferenceSession.create(bytes);
+  const session = await createChecked(bytes);
   return {
     inputNames: session.inputNames,
     outputNames: session.outputNames,
     async run(feeds) {
       const tensors: Record<string, Ort.Tensor> = {};
       for (const [name, value] of Object.entries(feeds)) tensors[name] = new ort.Tensor(value.data instanceof Int32Array ? 'int32' : 'float32', value.data, [...value.shape]);
-      let results: Ort.InferenceSession.ReturnType;
-      try {
-        results = await session.run(tensors);
-      } catch (error) {
-        await checkEngineRun(compact, tensors, error as Error);
-        throw error;
-      }
-      await checkEngineRun(compact, tensors, results);
+      const results = await session.run(tensors);
       const out: Record<string, HostValue> = {};
       for (const [name, tensor] of Object.entries(results)) out[name] = { shape: tensor.dims.map(Number), data: tensor.data as Float32Array };
       return out;
     },
-    release: async () => {
-      await compact.release();
-      await session.release();
-    },
+    release: () => session.release(),
   };
 }

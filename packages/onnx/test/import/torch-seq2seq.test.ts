@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelBuilder, exportModelEntries, fromUnfoldOutputs, importOnnx, toUnfoldInputs, type ImportedModel } from '../../src/index';
 import { finish, floats, int64s } from './graphs';
 import { expectWithin, FIXTURE_DIR, feedsOf, fullRegistry, MaxDiffs, runOrt, type JsonTensor } from './helpers';
+import { createChecked } from '../ort';
 
 // PyTorch 1.13 encoder–decoder exports (tools/fixtures/generate_torch_onnx.py, SEQ2SEQ_CASES): token ids
 // `source` [B, S] and the teacher-forced `target` [B, T] in, logits [B, T, V] out. Imported as unfold's
@@ -76,7 +77,8 @@ function logSoftmax(logits: JsonTensor): number[] {
 
 /** unfold's re-export: encoder on the source, then decoder_step over the teacher-forced target: log-probs [B, T, V]. */
 async function runEntries(files: Readonly<Record<string, Uint8Array>>, source: JsonTensor, target: JsonTensor): Promise<number[]> {
-  const [encoder, step] = await Promise.all(['encoder.onnx', 'decoder_step.onnx'].map((f) => ort.InferenceSession.create(files[f] as Uint8Array)));
+  // unfold's own exports: every run is checked against the compact engine too (../ort).
+  const [encoder, step] = await Promise.all(['encoder.onnx', 'decoder_step.onnx'].map((f) => createChecked(files[f] as Uint8Array)));
   const [B, S] = source.shape as [number, number];
   const [, T] = target.shape as [number, number];
   try {
