@@ -4,9 +4,23 @@ import { entryCommand, parseServerOptions, usage } from '../src/node';
 
 describe('server options', () => {
   it('defaults each runtime to its onnxruntime flavour and 127.0.0.1:8080', () => {
-    expect(parseServerOptions(['--models', 'm'], 'node')).toMatchObject({ models: 'm', host: '127.0.0.1', port: 8080, ort: 'node', threads: 1, limits: DEFAULT_EDGE_LIMITS });
-    expect(parseServerOptions(['--models', 'm'], 'bun').ort).toBe('web');
-    expect(parseServerOptions(['--models=m', '--ort=node'], 'deno').ort).toBe('node');
+    expect(parseServerOptions(['--models', 'm'], 'node')).toMatchObject({ models: 'm', host: '127.0.0.1', port: 8080, engine: 'ort-node', threads: 1, limits: DEFAULT_EDGE_LIMITS });
+    expect(parseServerOptions(['--models', 'm'], 'bun').engine).toBe('ort-web');
+    expect(parseServerOptions(['--models=m', '--ort=node'], 'deno').engine).toBe('ort-node');
+  });
+
+  it('takes the engine from --engine, else UNFOLD_ENGINE, else the default; --ort is the old spelling', () => {
+    for (const engine of ['compact', 'ort-node', 'ort-web', 'auto'] as const) {
+      expect(parseServerOptions(['--models', 'm', '--engine', engine], 'bun').engine).toBe(engine);
+      expect(parseServerOptions(['--models', 'm'], 'deno', { UNFOLD_ENGINE: engine }).engine).toBe(engine);
+    }
+    expect(parseServerOptions(['--models', 'm', '--engine=ort-web'], 'node', { UNFOLD_ENGINE: 'compact' }).engine).toBe('ort-web');
+    expect(parseServerOptions(['--models', 'm', '--ort', 'web', '--engine', 'ort-web'], 'node').engine).toBe('ort-web');
+    expect(parseServerOptions(['--models', 'm'], 'node', { UNFOLD_ENGINE: '' }).engine).toBe('ort-node');
+    expect(() => parseServerOptions(['--models', 'm', '--engine', 'tfjs'], 'node')).toThrow(/--engine must be one of compact, ort-node, ort-web, auto; got "tfjs"/);
+    expect(() => parseServerOptions(['--models', 'm'], 'node', { UNFOLD_ENGINE: 'ort' })).toThrow(/UNFOLD_ENGINE must be one of compact, ort-node, ort-web, auto; got "ort"/);
+    expect(() => parseServerOptions(['--models', 'm', '--ort', 'node', '--engine', 'compact'], 'node')).toThrow(/--engine compact contradicts the engine given before \(ort-node\)/);
+    expect(usage('node')).toContain('--engine <compact|ort-node|ort-web|auto>');
   });
 
   it('reads limits and ports, and names the fix for every mistake', () => {
@@ -33,7 +47,9 @@ describe('server options', () => {
   });
 
   it('builds each runtime’s command line, Deno’s permissions by flavour', () => {
-    expect(entryCommand({ runtime: 'bun', entry: 'bun.js', models: 'm', port: 0 })).toMatchObject({ command: 'bun', args: ['bun.js', '--models', 'm', '--host', '127.0.0.1', '--port', '0', '--ort', 'web'] });
+    expect(entryCommand({ runtime: 'bun', entry: 'bun.js', models: 'm', port: 0 })).toMatchObject({ command: 'bun', args: ['bun.js', '--models', 'm', '--host', '127.0.0.1', '--port', '0', '--engine', 'ort-web'] });
+    expect(entryCommand({ runtime: 'node', entry: 'node.js', models: 'm', engine: 'compact' }).args).toEqual(expect.arrayContaining(['--engine', 'compact']));
+    for (const engine of ['compact', 'ort-web', 'auto'] as const) expect(entryCommand({ runtime: 'deno', entry: 'deno.js', models: 'm', engine }).args).not.toContain('--allow-ffi');
     const web = entryCommand({ runtime: 'deno', entry: 'deno.js', models: 'm' });
     expect(web.args.slice(0, 3)).toEqual(['run', '--allow-net=127.0.0.1', '--allow-read']);
     const native = entryCommand({ runtime: 'deno', entry: 'deno.js', models: 'm', ort: 'node' });

@@ -46,7 +46,7 @@ function get(path: string): Promise<Answer> {
 beforeAll(async () => {
   folder = await writeModelFolder(LABEL);
   const vars = { UNFOLD_MAX_BODY_BYTES: String(TEST_LIMITS.maxBodyBytes), UNFOLD_MAX_BATCH: String(TEST_LIMITS.maxBatch), UNFOLD_MAX_ROLLOUT_STEPS: String(TEST_LIMITS.maxRolloutSteps) };
-  const project = writeWorkerProject(folder.path, join(workDir(LABEL), 'worker'), vars);
+  const project = writeWorkerProject(folder.path, join(workDir(LABEL), 'worker'), vars, 'ort-web');
   const flags = ['--max-body-bytes', String(TEST_LIMITS.maxBodyBytes), '--max-batch', String(TEST_LIMITS.maxBatch), '--max-rollout-steps', String(TEST_LIMITS.maxRolloutSteps)];
   [worker, nodeEntry] = await Promise.all([
     startWranglerDev(project.config),

@@ -58,17 +58,22 @@ export function writeModelsModule(path, out = DEFAULT_MODELS_MODULE) {
   return { out: target, names };
 }
 
-/** The committed config (workers/wrangler.json). */
-export const WORKER_CONFIG = join(HERE, 'wrangler.json');
+/** The committed configs: the compact engine's Worker (free plan) and onnxruntime-web's (any ONNX file, paid plan). */
+export const WORKER_CONFIGS = Object.freeze({ compact: join(HERE, 'wrangler.json'), 'ort-web': join(HERE, 'wrangler.ort.json') });
+
+/** The default Worker's config (the compact engine). */
+export const WORKER_CONFIG = WORKER_CONFIGS.compact;
 
 /**
  * A self-contained Worker project in `dir`: `models.mjs` for the models at `path`, and `wrangler.json`, the
- * committed config with absolute paths and `unfold-edge-models` pointing at that module, plus `vars`.
- * Returns `{ config, names }`; pass `config` to `wrangler dev|deploy -c`.
+ * committed config of `engine` (`compact`, the default, or `ort-web`) with absolute paths and
+ * `unfold-edge-models` pointing at that module, plus `vars`. Returns `{ config, names }`; pass `config` to
+ * `wrangler dev|deploy -c`.
  */
-export function writeWorkerProject(path, dir, vars = {}) {
+export function writeWorkerProject(path, dir, vars = {}, engine = 'compact') {
+  if (!Object.hasOwn(WORKER_CONFIGS, engine)) throw new Error(`no Worker for engine ${JSON.stringify(engine)}: expected one of ${Object.keys(WORKER_CONFIGS).join(', ')}`);
   const { out, names } = writeModelsModule(path, join(resolve(dir), 'models.mjs'));
-  const base = JSON.parse(readFileSync(WORKER_CONFIG, 'utf8'));
+  const base = JSON.parse(readFileSync(WORKER_CONFIGS[engine], 'utf8'));
   const absolute = (p) => (isAbsolute(p) ? p : resolve(HERE, p));
   const alias = Object.fromEntries(Object.entries(base.alias ?? {}).map(([key, value]) => [key, absolute(value)]));
   alias['unfold-edge-models'] = out;

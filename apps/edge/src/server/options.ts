@@ -1,3 +1,4 @@
+import { engineOfOrt, ENGINE_NAMES, isEngineName, type EngineName } from '../engines/names';
 import { DEFAULT_EDGE_LIMITS, type EdgeLimits } from '../limits';
 
 /**
@@ -13,7 +14,8 @@ export interface ServerOptions {
   readonly host: string;
   /** 0 picks a free port (the entry prints the one it got). */
   readonly port: number;
-  readonly ort: OrtName;
+  /** `--engine`, else `UNFOLD_ENGINE`, else the runtime's default (DEFAULT_ENGINE); `--ort node|web` is `ort-node|ort-web`. */
+  readonly engine: EngineName;
   /** onnxruntime threads per model: wasm threads for web (Deno supports only 1), intra-op threads for node (default 1). */
   readonly threads: number;
   readonly limits: EdgeLimits;
@@ -26,10 +28,13 @@ export class OptionsError extends Error {
   override readonly name = 'OptionsError';
 }
 
-/** The ORT flavour each runtime uses unless told otherwise. */
+/** The ORT flavour each runtime uses unless told otherwise (for `--ort`, and `auto`'s fallback). */
 export const DEFAULT_ORT: Readonly<Record<JsRuntime, OrtName>> = Object.freeze({ node: 'node', bun: 'web', deno: 'web' });
 
-const VALUE_FLAGS = new Set(['--models', '--host', '--port', '--ort', '--threads', '--allowed-hosts']);
+/** The engine each runtime uses when neither `--engine` nor `UNFOLD_ENGINE` says. */
+export const DEFAULT_ENGINE: Readonly<Record<JsRuntime, EngineName>> = Object.freeze({ node: 'ort-node', bun: 'ort-web', deno: 'ort-web' });
+
+const VALUE_FLAGS = new Set(['--models', '--host', '--port', '--engine', '--ort', '--threads', '--allowed-hosts']);
 
 const LIMIT_FLAGS: Readonly<Record<string, keyof EdgeLimits>> = {
   '--max-body-bytes': 'maxBodyBytes',
@@ -53,7 +58,7 @@ const LIMIT_FLAGS: Readonly<Record<string, keyof EdgeLimits>> = {
 };
 
 export function usage(runtime: JsRuntime): string {
-  const command = { node: 'node dist/entries/node.js', bun: 'bun dist/entries/bun.js', deno: 'deno run --allow-net=127.0.0.1 --allow-read [--allow-env --allow-ffi for --ort node] dist/entries/deno.js' }[runtime];
+  const command = { node: 'node dist/entries/node.js', bun: 'bun dist/entries/bun.js', deno: 'deno run --allow-net=127.0.0.1 --allow-read [--allow-env --allow-ffi for --engine ort-node] dist/entries/deno.js' }[runtime];
   return `unfold edge server (${runtime})
 
 Usage: ${command} --models <folder | model.onnx> [options]
@@ -62,7 +67,12 @@ Options:
   --models <path>             a folder of .onnx files (served under their file names without .onnx) or one file
   --host <host>               interface to listen on (default 127.0.0.1)
   --port <n>                  port (default 8080; 0 picks a free one)
-  --ort <node|web>            onnxruntime flavour (default ${DEFAULT_ORT[runtime]}${runtime === 'deno' ? '; node needs --allow-env --allow-ffi' : ''})
+  --engine <${ENGINE_NAMES.join('|')}>
+                              inference engine (default ${DEFAULT_ENGINE[runtime]}, or the UNFOLD_ENGINE variable): compact
+                              runs unfold's exports and starts in milliseconds; ort-node and ort-web are
+                              onnxruntime (any ONNX file${runtime === 'deno' ? '; ort-node needs --allow-env --allow-ffi' : ''}); auto picks compact for the files and
+                              calls it suits (docs/engines.md)
+  --ort <node|web>            the same as --engine ort-node | ort-web
   --threads <n>               onnxruntime threads per model, web (wasm) or node (intra-op); default 1
   --max-body-bytes <n>        request body cap (default ${DEFAULT_EDGE_LIMITS.maxBodyBytes})
   --max-batch <n>             sequences per request (default ${DEFAULT_EDGE_LIMITS.maxBatch})
@@ -95,11 +105,25 @@ function integer(flag: string, text: string, min: number, max = Number.MAX_SAFE_
   return value;
 }
 
-export function parseServerOptions(argv: readonly string[], runtime: JsRuntime): ServerOptions {
+/** An engine name from `--engine`, `--ort` or `UNFOLD_ENGINE`; anything else is an OptionsError naming the values. */
+function engineValue(source: string, value: string): EngineName {
+  if (source === '--ort') {
+    if (value !== 'node' && value !== 'web') throw new OptionsError(`--ort must be node or web; got ${JSON.stringify(value)} (or use --engine ${ENGINE_NAMES.join('|')})`);
+    return engineOfOrt(value);
+  }
+  if (!isEngineName(value)) throw new OptionsError(`${source} must be one of ${ENGINE_NAMES.join(', ')}; got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * The entry's options from its command line; `env` is where `UNFOLD_ENGINE` is read (the entry passes what
+ * it could read of its environment: Deno without `--allow-env` reads nothing).
+ */
+export function parseServerOptions(argv: readonly string[], runtime: JsRuntime, env: { readonly UNFOLD_ENGINE?: string | undefined } = {}): ServerOptions {
   let models: string | undefined;
   let host = '127.0.0.1';
   let port = 8080;
-  let ort = DEFAULT_ORT[runtime];
+  let engine: EngineName | undefined;
   let threads = 1;
   let help = false;
   let allowedHosts: string[] = [];
@@ -118,11 +142,13 @@ export function parseServerOptions(argv: readonly string[], runtime: JsRuntime):
     else if (flag === '--allowed-hosts') allowedHosts = value.split(',').map((h) => h.trim()).filter(Boolean);
     else if (flag === '--port') port = integer(flag, value, 0, 65535);
     else if (flag === '--threads') threads = integer(flag, value, 1, 64);
-    else if (flag === '--ort') {
-      if (value !== 'node' && value !== 'web') throw new OptionsError(`--ort must be node or web; got ${JSON.stringify(value)}`);
-      ort = value;
+    else if (flag === '--ort' || flag === '--engine') {
+      const chosen = engineValue(flag, value);
+      if (engine !== undefined && engine !== chosen) throw new OptionsError(`${flag} ${value} contradicts the engine given before (${engine}); pass one --engine`);
+      engine = chosen;
     } else limits[LIMIT_FLAGS[flag] as string] = integer(flag, value, 1);
   }
   if (!help && models === undefined) throw new OptionsError('--models is required: a folder of .onnx files or one .onnx file');
-  return { models: models ?? '', host, port, ort, threads, limits: limits as unknown as EdgeLimits, allowedHosts, help };
+  engine ??= env.UNFOLD_ENGINE ? engineValue('UNFOLD_ENGINE', env.UNFOLD_ENGINE) : DEFAULT_ENGINE[runtime];
+  return { models: models ?? '', host, port, engine, threads, limits: limits as unknown as EdgeLimits, allowedHosts, help };
 }

@@ -1,22 +1,26 @@
-import { createRuntime, type LoadedModel } from '@unfold/runtime';
+import type { LoadedModel } from '@unfold/runtime';
+import type { AutoChoice } from '../engines/auto';
+import { ENGINE_LABELS } from '../engines/names';
+import { openEngine, type EngineLoaders } from '../engines/load';
 import { curlExamples } from '../examples';
 import { createHandler, type FetchHandler } from '../handler';
 import { defaultAllowedHosts } from '../hosts';
 import { staticRegistry } from '../registry';
 import { ModelFolderError, loadModelFolder } from './folder';
-import { OptionsError, parseServerOptions, usage, type JsRuntime, type ServerOptions } from './options';
-import { loadOrtNode } from './ort-node';
-import { loadOrtWeb } from './ort-web';
+import { DEFAULT_ORT, OptionsError, parseServerOptions, usage, type JsRuntime, type ServerOptions } from './options';
 
 /**
- * What every server entry does before it listens: parse the command line, load the chosen onnxruntime
- * flavour (only that one), load the model folder, and build the handler. The entry then hands the
- * handler to its runtime's server API and reports the address with `listening`.
+ * What every server entry does before it listens: parse the command line, load the chosen engine (only
+ * that one: the compact engine, or one onnxruntime flavour; `auto` loads onnxruntime only when a file or a
+ * call needs it), load the model folder, and build the handler. The entry then hands the handler to its
+ * runtime's server API and reports the address with `listening`.
  */
 export interface PreparedServer {
   readonly options: ServerOptions;
   readonly handler: FetchHandler;
   readonly models: Readonly<Record<string, LoadedModel>>;
+  /** The engine and, under `auto`, what each model runs on: the lines the entry logs at start. */
+  readonly engineLines: readonly string[];
 }
 
 export interface EntryIo {
@@ -25,13 +29,18 @@ export interface EntryIo {
   readonly exit: (code: number) => void;
 }
 
-/** UNFOLD_DEBUG=1 logs stacks of internal errors (server side only). Deno without --allow-env cannot read it. */
-function debugging(): boolean {
+/** An environment variable, or undefined where there is none or it may not be read (Deno without --allow-env). */
+function environment(name: string): string | undefined {
   try {
-    return typeof process !== 'undefined' && Boolean(process.env.UNFOLD_DEBUG);
+    return typeof process !== 'undefined' ? process.env[name] : undefined;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/** UNFOLD_DEBUG=1 logs stacks of internal errors (server side only). */
+function debugging(): boolean {
+  return Boolean(environment('UNFOLD_DEBUG'));
 }
 
 /**
@@ -53,13 +62,18 @@ function clientAbortLog(): (request: Request) => void {
   };
 }
 
-export async function prepareServer(options: ServerOptions, runtime: JsRuntime): Promise<PreparedServer> {
-  const ort = options.ort === 'node' ? await loadOrtNode() : await loadOrtWeb(options.threads);
-  const onnxRuntime = createRuntime(ort);
-  // onnxruntime-node would otherwise use every core per session; --threads sets it as it does for web.
-  const sessionOptions = options.ort === 'node' ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : undefined;
-  const models = await loadModelFolder(onnxRuntime, options.models, sessionOptions);
-  const about = { runtime, onnxruntime: { flavour: `onnxruntime-${options.ort}`, ...onnxRuntime.versions } };
+/** How an `auto` choice reads in the start-up log. */
+function choiceLine(choice: AutoChoice, fallback: string): string {
+  return choice.engine === 'compact' ? `compact (calls above the threshold on ${fallback})` : `${fallback}, because ${choice.because}`;
+}
+
+export async function prepareServer(options: ServerOptions, runtime: JsRuntime, loaders?: EngineLoaders): Promise<PreparedServer> {
+  const fallback = DEFAULT_ORT[runtime] === 'node' ? 'ort-node' : 'ort-web';
+  const engine = await openEngine({ engine: options.engine, fallback, threads: options.threads, ...(loaders ? { loaders } : {}) });
+  const models = await loadModelFolder(engine.runtime, options.models, engine.sessionOptions);
+  // A multi-entry model makes one choice per file: each distinct line once.
+  const engineLines = [...new Set([`unfold-edge: ${engine.summary}`, ...engine.choices().map(({ model, choice }) => `unfold-edge: model ${model} runs on ${choiceLine(choice, ENGINE_LABELS[fallback])}`)])];
+  const about = { runtime, ...engine.about };
   const handler = createHandler({
     models: staticRegistry(models),
     limits: options.limits,
@@ -71,7 +85,7 @@ export async function prepareServer(options: ServerOptions, runtime: JsRuntime):
     },
     onClientAbort: clientAbortLog(),
   });
-  return { options, handler, models };
+  return { options, handler, models, engineLines };
 }
 
 /** `http://host:port`, with an IPv6 host in brackets. */
@@ -83,7 +97,7 @@ export function urlOf(host: string, port: number): string {
 export function listeningLines(prepared: PreparedServer, url: string): string[] {
   const models = Object.values(prepared.models).map((m) => `unfold-edge: model ${m.name} (${m.describe().format}: ${m.describe().operations.join(', ')})`);
   const examples = Object.values(prepared.models).flatMap((m) => curlExamples(url, m.describe()));
-  return [...models, `unfold-edge: listening on ${url}`, 'unfold-edge: try', ...examples.map((line) => `  ${line}`)];
+  return [...prepared.engineLines, ...models, `unfold-edge: listening on ${url}`, 'unfold-edge: try', ...examples.map((line) => `  ${line}`)];
 }
 
 /**
@@ -92,7 +106,7 @@ export function listeningLines(prepared: PreparedServer, url: string): string[] 
  */
 export async function runEntry(runtime: JsRuntime, argv: readonly string[], io: EntryIo, listen: (prepared: PreparedServer) => Promise<string>): Promise<void> {
   try {
-    const options = parseServerOptions(argv, runtime);
+    const options = parseServerOptions(argv, runtime, { UNFOLD_ENGINE: environment('UNFOLD_ENGINE') });
     if (options.help) {
       io.out(usage(runtime));
       return;
