@@ -4,12 +4,29 @@ import type { GraphDtype } from './proto/model-info';
 
 /**
  * The part of an onnxruntime module the runtime uses: `import * as ort from 'onnxruntime-node'` or
- * `'onnxruntime-web'` satisfies it. Only types come from onnxruntime-common, so this package never loads
- * a flavour itself; the entry point picks one and passes it in.
+ * `'onnxruntime-web'` satisfies it, and so does `@unfold/engine` (the compact engine). Only types come
+ * from onnxruntime-common, so this package never loads a flavour itself; the entry point picks one and
+ * passes it in. It names exactly what the runtime calls: `InferenceSession.create(bytes, options)`, the
+ * session's names, `run` and `release`, and `new Tensor(type, data, dims)`.
  */
 export interface OrtFlavour {
-  readonly InferenceSession: Pick<typeof OrtCommon.InferenceSession, 'create'>;
-  readonly Tensor: typeof OrtCommon.Tensor;
+  readonly InferenceSession: { create(model: Uint8Array, options?: SessionOptions): Promise<FlavourSession> };
+  readonly Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => FlavourTensor;
+}
+
+/** A tensor as a flavour makes and returns it (onnxruntime's Tensor, the engine's Tensor). */
+export interface FlavourTensor {
+  readonly type: string;
+  readonly dims: readonly number[];
+  readonly data: unknown;
+}
+
+/** A flavour's session: what the runtime calls on onnxruntime's InferenceSession. */
+export interface FlavourSession {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  run(feeds: Record<string, FlavourTensor>): Promise<Record<string, FlavourTensor>>;
+  release(): Promise<void>;
 }
 
 export type SessionOptions = OrtCommon.InferenceSession.SessionOptions;
@@ -47,7 +64,7 @@ function modelError(cause: unknown, where: string): RuntimeError {
 }
 
 export async function openSession(ort: OrtFlavour, bytes: Uint8Array, options: SessionOptions | undefined, where: string): Promise<ModelSession> {
-  let session: OrtCommon.InferenceSession;
+  let session: FlavourSession;
   try {
     session = await ort.InferenceSession.create(bytes, { ...DEFAULT_OPTIONS, ...options });
   } catch (cause) {
@@ -64,11 +81,11 @@ export async function openSession(ort: OrtFlavour, bytes: Uint8Array, options: S
     job?.start();
   };
   const runNow = async (feeds: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> => {
-    const tensors: Record<string, OrtCommon.Tensor> = {};
+    const tensors: Record<string, FlavourTensor> = {};
     for (const [name, value] of Object.entries(feeds)) {
       tensors[name] = new ort.Tensor(value.dtype as 'float32', value.data as Float32Array, [...value.shape]);
     }
-    let results: OrtCommon.InferenceSession.ReturnType;
+    let results: Record<string, FlavourTensor>;
     try {
       results = await session.run(tensors);
     } catch (cause) {
