@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { defineConfig, defineHead, field, uniform } from '@unfold/core';
 import { ARCHITECTURES_META } from '../meta';
 import { denseOnnx } from '../onnx/dense';
+import { affine } from './affine';
 
 export const DENSE_ACTIVATIONS = ['linear', 'tanh', 'sigmoid', 'relu', 'softmax'] as const;
 export type DenseActivation = (typeof DENSE_ACTIVATIONS)[number];
@@ -41,9 +42,7 @@ export const dense = defineHead({
     return tf.tidy(() => {
       const leading = input.shape.slice(0, -1);
       const x = tf.reshape(input, [-1, config.inputSize]); // [N, I]
-      // An explicit transpose then a plain matMul: transposed matMuls are ~10× slower on tfjs-wasm.
-      const linear = tf.matMul(x, tf.transpose(params.W as tf.Tensor2D)); // [N, O]
-      const z = params.b ? tf.add(linear, params.b) : linear;
+      const z = affine(x as tf.Tensor2D, params.W as tf.Tensor2D, params.b as tf.Tensor1D | undefined); // [N, O]
       return tf.reshape(activate(z, config.activation), [...leading, config.outputSize]);
     });
   },
