@@ -128,8 +128,13 @@ function direction(node: Node, p: Prepared, d: number, family: Family) {
   };
 }
 
+/**
+ * Y, then Y_h (and Y_c) stacked over directions. A sequence of length 0 has final states of 0, as in
+ * onnxruntime (not its initial state).
+ */
 function outputs(p: Prepared, finals: readonly Float32Array[][]): Tensor[] {
   const { steps, batch, hidden: H, directions: D } = p;
+  for (const state of finals.flat()) for (let b = 0; b < batch; b++) if (p.lengths[b] === 0) state.fill(0, b * H, (b + 1) * H);
   const stack = (k: number) => {
     const out = new Float32Array(D * batch * H);
     finals.forEach((f, d) => out.set(f[k] as Float32Array, d * batch * H));
