@@ -170,7 +170,7 @@ describe('feeds', () => {
     (first.w?.data as Float32Array).fill(0);
     (first.y?.data as Float32Array).fill(0);
     const second = await session.run({ x });
-    expect(Array.from(second.w?.data ?? [])).toEqual([1, 2]);
+    expect(Array.from(second.w?.data as Float32Array)).toEqual([1, 2]);
     expect(Array.from(x.data)).toEqual([5, 6]);
   });
 });
