@@ -171,6 +171,6 @@ describe('feeds', () => {
     (first.y?.data as Float32Array).fill(0);
     const second = await session.run({ x });
     expect(Array.from(second.w?.data as Float32Array)).toEqual([1, 2]);
-    expect(Array.from(x.data)).toEqual([5, 6]);
+    expect(Array.from(x.data as Float32Array)).toEqual([5, 6]);
   });
 });
