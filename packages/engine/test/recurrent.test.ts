@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { kernelBuild, useKernels } from '@unfold/cells/kernels';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InferenceSession, Tensor } from '../src/index';
+import { ACTIVATIONS } from '../src/ops/recurrent/activations';
+import { lstmOnKernels } from '../src/ops/recurrent/kernel-path';
+import type { LstmDirection } from '../src/ops/recurrent/lstm';
 import { expectValue, f32, i32, runOp, singleOp, type Value } from './kit';
 
 /**
@@ -27,13 +31,15 @@ interface Setup {
   readonly initial?: boolean;
   readonly peepholes?: boolean;
   readonly attributes?: Readonly<Record<string, number | string | readonly string[] | { float: number }>>;
+  /** Input and hidden sizes (default 3 and 4). */
+  readonly sizes?: readonly [number, number];
 }
 
 const GATES = { LSTM: 4, GRU: 3, RNN: 1 } as const;
 
 async function check(setup: Setup): Promise<void> {
   const rand = seeded(setup.steps * 31 + setup.batch * 7 + setup.direction.length);
-  const [I, H] = [3, 4];
+  const [I, H] = setup.sizes ?? [3, 4];
   const D = setup.direction === 'bidirectional' ? 2 : 1;
   const G = GATES[setup.op] * H;
   const inputs: (Value | null)[] = [
@@ -55,20 +61,35 @@ async function check(setup: Setup): Promise<void> {
   });
 }
 
-describe('recurrent operators against onnxruntime-node', () => {
-  for (const op of ['LSTM', 'GRU', 'RNN'] as const) {
-    for (const direction of ['forward', 'reverse', 'bidirectional'] as const) {
-      it(`${op} ${direction}, initial states, lengths [4, 0, 2]`, () => check({ op, direction, steps: 4, batch: 3, lengths: [4, 0, 2], initial: true }));
-      it(`${op} ${direction}, no optional inputs`, () => check({ op, direction, steps: 3, batch: 2 }));
+/** Every case on both paths: the WebAssembly kernels (kernel-path.ts) where they apply, and the plain loops. */
+for (const mode of ['auto', 'off'] as const) {
+  describe(`recurrent operators against onnxruntime-node (${mode === 'auto' ? 'WebAssembly kernels' : 'plain loops'})`, () => {
+    beforeAll(() => useKernels(mode));
+    afterAll(() => useKernels('auto'));
+
+    it('runs the path it names', () => {
+      expect(kernelBuild() === 'none').toBe(mode === 'off');
+      const direction: LstmDirection = { x: new Float32Array(2), steps: 2, batch: 1, inputSize: 1, hidden: 1, w: new Float32Array(4), r: new Float32Array(4), bias: undefined, peepholes: undefined, lengths: [2], h0: new Float32Array(1), c0: new Float32Array(1), clip: Infinity, inputForget: false, reverse: false, activations: [ACTIVATIONS.Sigmoid, ACTIVATIONS.Tanh, ACTIVATIONS.Tanh] as never, y: undefined, yOffset: 0, yStride: 1 };
+      expect(lstmOnKernels(direction) !== undefined).toBe(mode === 'auto');
+    });
+
+    for (const op of ['LSTM', 'GRU', 'RNN'] as const) {
+      it(`${op} bidirectional, 40 steps, batch 9, I 13, H 37 (every tile and tail of the kernels), with lengths`, () => check({ op, direction: 'bidirectional', steps: 40, batch: 9, lengths: [40, 0, 17, 1, 40, 39, 2, 40, 20], initial: true, sizes: [13, 37] }));
     }
-    it(`${op} with clip 0.5`, () => check({ op, direction: 'bidirectional', steps: 3, batch: 2, lengths: [3, 1], initial: true, attributes: { clip: { float: 0.5 } } }));
-  }
-  it('LSTM with peepholes and input_forget', () => check({ op: 'LSTM', direction: 'bidirectional', steps: 4, batch: 2, lengths: [2, 4], initial: true, peepholes: true, attributes: { input_forget: 1 } }));
-  it('LSTM with peepholes and clip', () => check({ op: 'LSTM', direction: 'reverse', steps: 4, batch: 2, initial: true, peepholes: true, attributes: { clip: { float: 0.7 } } }));
-  it('GRU with linear_before_reset', () => check({ op: 'GRU', direction: 'bidirectional', steps: 3, batch: 2, lengths: [1, 3], initial: true, attributes: { linear_before_reset: 1 } }));
-  it('RNN with Relu', () => check({ op: 'RNN', direction: 'forward', steps: 3, batch: 2, initial: true, attributes: { activations: ['Relu'] } }));
-  it('RNN bidirectional with Relu and Tanh', () => check({ op: 'RNN', direction: 'bidirectional', steps: 3, batch: 2, attributes: { activations: ['Relu', 'Tanh'] } }));
-});
+    for (const op of ['LSTM', 'GRU', 'RNN'] as const) {
+      for (const direction of ['forward', 'reverse', 'bidirectional'] as const) {
+        it(`${op} ${direction}, initial states, lengths [4, 0, 2]`, () => check({ op, direction, steps: 4, batch: 3, lengths: [4, 0, 2], initial: true }));
+        it(`${op} ${direction}, no optional inputs`, () => check({ op, direction, steps: 3, batch: 2 }));
+      }
+      it(`${op} with clip 0.5`, () => check({ op, direction: 'bidirectional', steps: 3, batch: 2, lengths: [3, 1], initial: true, attributes: { clip: { float: 0.5 } } }));
+    }
+    it('LSTM with peepholes and input_forget', () => check({ op: 'LSTM', direction: 'bidirectional', steps: 4, batch: 2, lengths: [2, 4], initial: true, peepholes: true, attributes: { input_forget: 1 } }));
+    it('LSTM with peepholes and clip', () => check({ op: 'LSTM', direction: 'reverse', steps: 4, batch: 2, initial: true, peepholes: true, attributes: { clip: { float: 0.7 } } }));
+    it('GRU with linear_before_reset', () => check({ op: 'GRU', direction: 'bidirectional', steps: 3, batch: 2, lengths: [1, 3], initial: true, attributes: { linear_before_reset: 1 } }));
+    it('RNN with Relu', () => check({ op: 'RNN', direction: 'forward', steps: 3, batch: 2, initial: true, attributes: { activations: ['Relu'] } }));
+    it('RNN bidirectional with Relu and Tanh', () => check({ op: 'RNN', direction: 'bidirectional', steps: 3, batch: 2, attributes: { activations: ['Relu', 'Tanh'] } }));
+  });
+}
 
 /** Batch 0 and length 0: onnxruntime-node 1.30's recurrent kernels end the process on these, so the engine alone, by shape. */
 describe('recurrent operators on batch 0 and length 0 (the engine alone)', () => {

@@ -6,12 +6,14 @@ import type { Operator } from '../operator';
 import { integerList } from '../values';
 import { ACTIVATIONS, type Activation } from './activations';
 import { gruDirection } from './gru';
+import { gruOnKernels, lstmOnKernels, rnnOnKernels } from './kernel-path';
 import { lstmDirection } from './lstm';
 import { rnnDirection } from './rnn';
 
 /**
  * The ONNX LSTM, GRU and RNN operators (opset 14 semantics; layout 0): inputs checked, split per
- * direction, and each direction run by the flat-array function of lstm.ts, gru.ts or rnn.ts. Y is
+ * direction, and each direction run by the WebAssembly kernels (kernel-path.ts) or, where they cannot,
+ * the flat-array function of lstm.ts, gru.ts or rnn.ts. Y is
  * [T, D, B, H], Y_h (and Y_c) [D, B, H]. Checked at load: direction, layout 0, activations the engine
  * implements (no alpha/beta).
  */
@@ -155,7 +157,8 @@ export const LSTM: Operator = {
     const peepholes = floats(inputs[7], where, 'P', [D, 3 * H]);
     const finals = Array.from({ length: D }, (_, d) => {
       const a = p.activations.slice(3 * d, 3 * d + 3) as [Activation, Activation, Activation];
-      const { h, c } = lstmDirection({ ...direction(node, p, d, FAMILIES.LSTM), c0: part(c0, d, batch * H) as Float32Array, peepholes: part(peepholes, d, 3 * H), inputForget: intAttr(node, 'input_forget', 0) !== 0, activations: a });
+      const run = { ...direction(node, p, d, FAMILIES.LSTM), c0: part(c0, d, batch * H) as Float32Array, peepholes: part(peepholes, d, 3 * H), inputForget: intAttr(node, 'input_forget', 0) !== 0, activations: a };
+      const { h, c } = lstmOnKernels(run) ?? lstmDirection(run);
       return [h, c];
     });
     return outputs(p, finals);
@@ -170,7 +173,8 @@ export const GRU: Operator = {
     const p = prepare(FAMILIES.GRU, node, inputs, where);
     const finals = Array.from({ length: p.directions }, (_, d) => {
       const a = p.activations.slice(2 * d, 2 * d + 2) as [Activation, Activation];
-      return [gruDirection({ ...direction(node, p, d, FAMILIES.GRU), linearBeforeReset: intAttr(node, 'linear_before_reset', 0) !== 0, activations: a }).h];
+      const run = { ...direction(node, p, d, FAMILIES.GRU), linearBeforeReset: intAttr(node, 'linear_before_reset', 0) !== 0, activations: a };
+      return [(gruOnKernels(run) ?? gruDirection(run)).h];
     });
     return outputs(p, finals);
   },
@@ -182,7 +186,10 @@ export const RNN: Operator = {
   check: check(FAMILIES.RNN),
   run(inputs, { node, where }) {
     const p = prepare(FAMILIES.RNN, node, inputs, where);
-    const finals = Array.from({ length: p.directions }, (_, d) => [rnnDirection({ ...direction(node, p, d, FAMILIES.RNN), activations: [p.activations[d] as Activation] }).h]);
+    const finals = Array.from({ length: p.directions }, (_, d) => {
+      const run = { ...direction(node, p, d, FAMILIES.RNN), activations: [p.activations[d] as Activation] as const };
+      return [(rnnOnKernels(run) ?? rnnDirection(run)).h];
+    });
     return outputs(p, finals);
   },
 };
