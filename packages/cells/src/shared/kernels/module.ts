@@ -104,7 +104,7 @@ function startThread(module: WebAssembly.Module, memory: WebAssembly.Memory, con
   }
 }
 
-function instantiate(module: WebAssembly.Module, { build, shared }: Choice): Kernels {
+function instantiate(module: WebAssembly.Module, { build, shared }: Pick<Choice, 'build' | 'shared'>): Kernels {
   const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: MAXIMUM_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
   const control = Math.ceil(exports.heapBase() / 64) * 64;
@@ -125,6 +125,18 @@ export function useKernels(wanted: KernelMode, options: KernelOptions = {}): voi
   }
   mode = wanted;
   if (options.threads !== undefined) threads = options.threads;
+}
+
+/**
+ * Runs the kernels from a module compiled elsewhere instead of the embedded bytes: for hosts that forbid
+ * compiling WebAssembly at run time, such as Cloudflare Workers, where wrangler compiles an imported
+ * `.wasm` file at upload. Pass the SIMD build the package ships (`@unfold/cells/kernels-simd.wasm`); it runs
+ * on one thread. Replaces whatever build was loaded.
+ */
+export function useKernelModule(module: WebAssembly.Module, build: Exclude<KernelBuild, 'none'> = 'simd'): KernelBuild {
+  if (!(module instanceof WebAssembly.Module)) throw new TypeError(`useKernelModule: expected a WebAssembly.Module (the compiled kernels-simd.wasm), got ${Object.prototype.toString.call(module)}`);
+  loaded = instantiate(module, { build, shared: false });
+  return kernelBuild();
 }
 
 /** Compiles the kernels asynchronously (for a browser's main thread) and tells which build runs. */
