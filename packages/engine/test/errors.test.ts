@@ -1,11 +1,12 @@
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { createModelBuilder, serializeGraph } from '@unfold/onnx';
-import { createRuntime, isRuntimeError } from '@unfold/runtime';
+import { createRuntime } from '@unfold/runtime';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AttributeProtoSchema, AttributeProto_AttributeType, GraphProtoSchema, ModelProtoSchema, NodeProtoSchema, TensorProto_DataType, type GraphProto, type ModelProto } from 'onnx-buf';
 import { describe, expect, it } from 'vitest';
-import { HOSTILE_ONNX, type HostileOnnx } from '../../runtime/test/hostile-files';
+import { HOSTILE_MESSAGES, HOSTILE_ONNX, type HostileOnnx } from '../../runtime/test/hostile-files';
+import { rejection as refusal } from '../../runtime/test/kit';
 import * as engine from '../src/index';
 import { InferenceSession, Tensor } from '../src/index';
 import { f32, singleOp } from './kit';
@@ -16,16 +17,6 @@ import { f32, singleOp } from './kit';
  * runtime's hostile files (the same errors as the onnxruntime path), truncated bytes, nesting deeper than
  * the limit; and feeds that differ from the declared inputs.
  */
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isRuntimeError(error)) return { code: error.code, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a RuntimeError, got none');
-}
-
 const FIX = /serve this file with onnxruntime: `--engine ort-node` \/ `ort-web`/;
 const edit = (bytes: Uint8Array, change: (model: ModelProto) => void) => {
   const model = fromBinary(ModelProtoSchema, bytes);
@@ -92,17 +83,10 @@ describe('files outside what the engine implements', () => {
 
 describe('hostile files', () => {
   const tagger = () => new Uint8Array(readFileSync(join(import.meta.dirname, '../../runtime/test/fixtures/v1/tagger.onnx')));
-  const EXPECTED: Readonly<Record<HostileOnnx, RegExp>> = {
-    falseInitializerDims: /the tensors declare more data than a model may hold; .*got dims \[1099511627776\]/,
-    initializerDataShort: /a tensor’s data does not match its dims/,
-    deepSpec: /metadata unfold\.spec is nested too deeply/,
-    deepMetadata: /metadata unfold\.metadata is nested too deeply/,
-    hugeStateSize: /declared (size beyond what the runtime serves|state shape differs from the graph)/,
-    hugeInputDim: /a graph dimension is out of range/,
-  };
+
   const ENGINE_CHECKS: readonly HostileOnnx[] = ['falseInitializerDims', 'initializerDataShort', 'hugeInputDim'];
 
-  for (const [name, pattern] of Object.entries(EXPECTED) as [HostileOnnx, RegExp][]) {
+  for (const [name, pattern] of Object.entries(HOSTILE_MESSAGES) as [HostileOnnx, RegExp][]) {
     it(`${name}: E_MODEL through the runtime over the engine, as over onnxruntime${ENGINE_CHECKS.includes(name) ? ', and from the engine alone' : ''}`, async () => {
       const bytes = HOSTILE_ONNX[name](tagger());
       const before = process.memoryUsage().rss;

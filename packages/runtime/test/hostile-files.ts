@@ -70,3 +70,13 @@ export const HOSTILE_ONNX = {
 } as const;
 
 export type HostileOnnx = keyof typeof HOSTILE_ONNX;
+
+/** What loading each file must say (E_MODEL): the same on every engine the runtime serves from. */
+export const HOSTILE_MESSAGES: Readonly<Record<HostileOnnx, RegExp>> = {
+  falseInitializerDims: /the tensors declare more data than a model may hold; .*got dims \[1099511627776\]/,
+  initializerDataShort: /a tensor’s data does not match its dims/,
+  deepSpec: /metadata unfold\.spec is nested too deeply/,
+  deepMetadata: /metadata unfold\.metadata is nested too deeply/,
+  hugeStateSize: /declared (size beyond what the runtime serves|state shape differs from the graph)/,
+  hugeInputDim: /a graph dimension is out of range/,
+};

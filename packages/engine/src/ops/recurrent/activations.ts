@@ -12,6 +12,11 @@ export const ACTIVATIONS: Readonly<Record<string, Activation>> = {
   Relu: (x) => (x > 0 ? x : 0),
 };
 
+/** Wb + Rb for gates that add both biases (all of LSTM's and RNN's): [Wb (n), Rb (n)] → n sums, or undefined. */
+export function summedBias(bias: Float32Array | undefined, n: number): Float32Array | undefined {
+  return bias?.subarray(0, n).map((v, i) => v + (bias[n + i] as number));
+}
+
 /** x clamped to [-clip, clip] (clip is Infinity when the node sets none). */
 export const clamp = (x: number, clip: number): number => (x > clip ? clip : x < -clip ? -clip : x);
 

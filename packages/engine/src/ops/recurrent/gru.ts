@@ -1,4 +1,5 @@
 import { addRecurrent, clamp, projectInputs, timeOf, transpose, type Activation } from './activations';
+import type { DirectionInput } from './direction';
 
 /**
  * One direction of ONNX's GRU in Float32Array loops (gate order z, r, h as ONNX stores them):
@@ -6,28 +7,11 @@ import { addRecurrent, clamp, projectInputs, timeOf, transpose, type Activation 
  *   ĥ = g(x·Whᵀ + (r⊙h)·Rhᵀ + Rbh + Wbh)            (linear_before_reset = 0)
  *   ĥ = g(x·Whᵀ + r⊙(h·Rhᵀ + Rbh) + Wbh)            (linear_before_reset ≠ 0)
  *   h' = (1 − z)⊙ĥ + z⊙h
- * clip bounds every activation's input; lengths, reverse and Y as in lstm.ts.
+ * clip bounds every activation's input; lengths, reverse and Y as direction.ts says.
  */
-export interface GruDirection {
-  readonly x: Float32Array;
-  readonly steps: number;
-  readonly batch: number;
-  readonly inputSize: number;
-  readonly hidden: number;
-  /** W [3H, inputSize] and R [3H, H] of this direction. */
-  readonly w: Float32Array;
-  readonly r: Float32Array;
-  /** [Wb (3H), Rb (3H)], or undefined for zeros. */
-  readonly bias: Float32Array | undefined;
-  readonly lengths: ArrayLike<number>;
-  readonly h0: Float32Array;
-  readonly clip: number;
+export interface GruDirection extends DirectionInput {
   readonly linearBeforeReset: boolean;
-  readonly reverse: boolean;
   readonly activations: readonly [Activation, Activation];
-  readonly y: Float32Array | undefined;
-  readonly yOffset: number;
-  readonly yStride: number;
 }
 
 export function gruDirection(d: GruDirection): { readonly h: Float32Array } {

@@ -1,35 +1,18 @@
-import { addRecurrent, clamp, projectInputs, timeOf, transpose, type Activation } from './activations';
+import { addRecurrent, clamp, projectInputs, summedBias, timeOf, transpose, type Activation } from './activations';
+import type { DirectionInput } from './direction';
 
 /**
  * One direction of ONNX's RNN in Float32Array loops: h' = f(x·Wᵀ + h·Rᵀ + Wb + Rb), clip bounding f's
- * input; lengths, reverse and Y as in lstm.ts.
+ * input; lengths, reverse and Y as direction.ts says.
  */
-export interface RnnDirection {
-  readonly x: Float32Array;
-  readonly steps: number;
-  readonly batch: number;
-  readonly inputSize: number;
-  readonly hidden: number;
-  /** W [H, inputSize] and R [H, H] of this direction. */
-  readonly w: Float32Array;
-  readonly r: Float32Array;
-  /** [Wb (H), Rb (H)], or undefined for zeros. */
-  readonly bias: Float32Array | undefined;
-  readonly lengths: ArrayLike<number>;
-  readonly h0: Float32Array;
-  readonly clip: number;
-  readonly reverse: boolean;
+export interface RnnDirection extends DirectionInput {
   readonly activations: readonly [Activation];
-  readonly y: Float32Array | undefined;
-  readonly yOffset: number;
-  readonly yStride: number;
 }
 
 export function rnnDirection(d: RnnDirection): { readonly h: Float32Array } {
   const { steps, batch, hidden: H, lengths, clip } = d;
   const [f] = d.activations;
-  const bias = d.bias ? d.bias.subarray(0, H).map((v, i) => v + (d.bias?.[H + i] as number)) : undefined;
-  const xw = projectInputs(d.x, steps * batch, d.inputSize, d.w, H, bias);
+  const xw = projectInputs(d.x, steps * batch, d.inputSize, d.w, H, summedBias(d.bias, H));
   const rt = transpose(d.r, H, H);
   const h = d.h0.slice();
   const pre = new Float32Array(H);

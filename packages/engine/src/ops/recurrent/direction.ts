@@ -1,0 +1,30 @@
+/**
+ * What every recurrent direction function (lstm.ts, gru.ts, rnn.ts, and the kernel path) takes: flat
+ * Float32Arrays in ONNX's layout for one direction, the lengths, and where to write Y. Batch row b runs
+ * its first lengths[b] steps (backward within them when reversed); past its length its state is carried
+ * and its Y is left 0.
+ */
+export interface DirectionInput {
+  /** X [steps, batch, inputSize]. */
+  readonly x: Float32Array;
+  readonly steps: number;
+  readonly batch: number;
+  readonly inputSize: number;
+  readonly hidden: number;
+  /** W [gates·H, inputSize] and R [gates·H, H] of this direction. */
+  readonly w: Float32Array;
+  readonly r: Float32Array;
+  /** [Wb (gates·H), Rb (gates·H)], or undefined for zeros. */
+  readonly bias: Float32Array | undefined;
+  /** Steps per batch row. */
+  readonly lengths: ArrayLike<number>;
+  /** Initial h [batch, H]. */
+  readonly h0: Float32Array;
+  /** Activation input bound (Infinity for none). */
+  readonly clip: number;
+  readonly reverse: boolean;
+  /** Y to write: y[yOffset + t·yStride + b·H + j], or undefined when Y is not wanted. */
+  readonly y: Float32Array | undefined;
+  readonly yOffset: number;
+  readonly yStride: number;
+}
