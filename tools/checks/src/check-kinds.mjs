@@ -2,7 +2,7 @@
 // `kind` to a string literal: `if (root.plugin.kind === 'sequence-model')` breaks the moment a third party
 // ships its own model layer. This check collects every kind the repository defines (`kind: '…'` inside a
 // `define…({ … })` call) and fails on a comparison (`===`, `!==`, `==`, `!=`) or a `case` against one of
-// those literals in the generic packages: training, onnx (export side), runtime, cli and the apps.
+// those literals in the generic packages: training, onnx (export side), runtime, engine, cli and the apps.
 // Spec *construction* (`{ kind: 'lstm', … }` in the importer or the CLI's model builders) is fine.
 // Usage: node check-kinds.mjs [root]   Exits 1 and lists every violation.
 import { readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sourceFiles } from './source-files.mjs';
 
-const GENERIC = ['packages/training/src', 'packages/onnx/src', 'packages/runtime/src', 'packages/cli/src', 'apps'];
+const GENERIC = ['packages/training/src', 'packages/onnx/src', 'packages/runtime/src', 'packages/engine/src', 'packages/cli/src', 'apps'];
 const DEFINITIONS = ['packages'];
 
 const walk = (dir) => sourceFiles(dir).filter((path) => !/\.test\.|\.test-d\./.test(path));

@@ -32,7 +32,7 @@ const FAMILIES: Readonly<Record<'LSTM' | 'GRU' | 'RNN', Family>> = {
 };
 
 function directions(node: Node): number {
-  return stringAttr(node, 'direction', 'forward') === 'bidirectional' ? 2 : 1;
+  return stringAttr(node, 'direction', 'forward') === 'bidirectional' ? 2 : 1; // ONNX's direction attribute, not a plugin kind
 }
 
 function activationNames(node: Node, family: Family): readonly string[] {
