@@ -1,5 +1,5 @@
 import { libraryBuild } from '../../tsup.config.base';
 
-// The library entry only: the executable is the committed launcher bin/unfold.js, which loads dist/index.js
-// (so npm links it at install time, before any build).
-export default libraryBuild({ index: 'src/index.ts' });
+// The library entry, and `launch`, which the committed launcher bin/unfold.js loads (so npm links the
+// executable at install time, before any build): the command line without the library's model helpers.
+export default libraryBuild({ index: 'src/index.ts', launch: 'src/launch.ts' });

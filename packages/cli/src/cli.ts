@@ -1,12 +1,5 @@
-import { isUnfoldError } from '@unfold/core';
+import { isUnfoldError } from '@unfold/core/errors';
 import { isRuntimeError } from '@unfold/runtime';
-import { DEMO_HELP, demo } from './commands/demo';
-import { EXPORT_HELP, exportCommand } from './commands/export';
-import { IMPORT_HELP, importCommand } from './commands/import';
-import { INSPECT_HELP, inspect } from './commands/inspect';
-import { RUN_HELP, run } from './commands/run';
-import { SERVE_HELP, serve } from './commands/serve';
-import { TRAIN_HELP, train } from './commands/train';
 import type { Io } from './io';
 import { UsageError } from './usage-error';
 
@@ -26,14 +19,21 @@ Commands:
 Run "unfold <command> --help" for a command's options.
 `;
 
-const COMMANDS: Record<string, { run: (argv: readonly string[], io: Io) => Promise<number>; help: string }> = {
-  demo: { run: demo, help: DEMO_HELP },
-  train: { run: train, help: TRAIN_HELP },
-  export: { run: exportCommand, help: EXPORT_HELP },
-  inspect: { run: inspect, help: INSPECT_HELP },
-  import: { run: importCommand, help: IMPORT_HELP },
-  run: { run, help: RUN_HELP },
-  serve: { run: serve, help: SERVE_HELP },
+type Command = (argv: readonly string[], io: Io) => Promise<number>;
+
+/**
+ * Each command's module, imported when that command runs: `unfold serve` then loads the server and its one
+ * engine, not tfjs, the trainer and the exporter the other commands need (a cold start of milliseconds
+ * instead of most of a second; docs/engines.md).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  demo: async () => (await import('./commands/demo')).demo,
+  train: async () => (await import('./commands/train')).train,
+  export: async () => (await import('./commands/export')).exportCommand,
+  inspect: async () => (await import('./commands/inspect')).inspect,
+  import: async () => (await import('./commands/import')).importCommand,
+  run: async () => (await import('./commands/run')).run,
+  serve: async () => (await import('./commands/serve')).serve,
 };
 
 /**
@@ -46,10 +46,10 @@ export async function runCli(argv: readonly string[], io: Io): Promise<number> {
     io.out(HELP);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   try {
     if (!command) throw new UsageError(`unknown command ${JSON.stringify(name)}`, `run one of: ${Object.keys(COMMANDS).join(', ')} (see unfold --help)`);
-    return await command.run(rest, io);
+    return await (await command())(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
       io.err(`unfold: ${error.message}. Fix: ${error.fix}\n`);

@@ -79,7 +79,7 @@ describe('unfold import + unfold run on PyTorch-exported models', () => {
       [['run', onnx, '--inputs', bad], /ragged nested array/],
       [['run', onnx], /missing --inputs/],
       [['import', join(folder, `${fixtures[0]!.name}.json`), '-o', join(workspace.dir, 'x.unfold')], /is not an ONNX model/],
-      [['run', onnx, '--inputs', bad, '--engine', 'gpu'], /--engine must be one of ort, tfjs/],
+      [['run', onnx, '--inputs', bad, '--engine', 'gpu'], /--engine must be one of compact, ort-node, ort-web, auto, tfjs, ort, got "gpu"/],
     ] as [string[], RegExp][]) {
       const result = await runBundled(workspace.cli, args);
       expect(result.code, result.stderr).toBe(2);

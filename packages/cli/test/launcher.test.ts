@@ -57,7 +57,7 @@ describe('the committed unfold launcher', () => {
 
   it('runs the built command line when dist is there', async () => {
     const { dir, bin } = packageCopy('with-dist');
-    await bundleFromSource(join(pkg, 'src/index.ts'), join(dir, 'dist/index.js'));
+    await bundleFromSource(join(pkg, 'src/launch.ts'), join(dir, 'dist/launch.js'));
     const help = await runLauncher(bin, ['--help']);
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('Usage: unfold <command>');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { entryCommand, serveNode, type JsRuntime } from '@unfold/edge/node';
+import { ENGINE_NAMES, engineOfOrt, entryCommand, serveNode, type EngineName, type JsRuntime } from '@unfold/edge/node';
 import type { Io } from '../io';
 import { choiceOption, integerOption, parseOptions } from '../options';
 import { runServerProcess, runtimeBinary } from '../runtime-binary';
@@ -21,7 +21,13 @@ Options:
   --runtime <node|bun|deno|workers>
                               the runtime that serves (default node, in this process; workers runs
                               the Workers entry in workerd through wrangler dev, inside this repository)
-  --ort <node|web>            onnxruntime flavour (default: node for Node, web for Bun and Deno)
+  --engine <compact|ort-node|ort-web|auto>
+                              the inference engine (default: ort-node on Node, ort-web on Bun and Deno,
+                              compact on workers). compact: unfold's own engine, for the files unfold
+                              exports, answers its first request in milliseconds; ort-node / ort-web:
+                              onnxruntime, any ONNX file; auto: compact for the files and calls it suits,
+                              onnxruntime for the rest (see docs/engines.md). Logged at start
+  --ort <node|web>            the same as --engine ort-node | ort-web
   --host <address>            address to listen on (default 127.0.0.1)
   --port <n>                  port (default 8080; 0 picks a free one)
   --allowed-hosts <a,b|*>     Host names answered besides localhost and --host (default none: a page
@@ -31,7 +37,8 @@ Options:
 Endpoints: GET /health, GET /models, POST /models/<name>/predict | stream | rollout. A folder serves
 every .onnx file in it under its file name. Prints the address and a curl example for each model and
 operation; stops on Ctrl-C. Bun and Deno run the built entry of @unfold/edge with their npm binaries;
-workers bundles the models into the Worker (apps/edge/workers) and needs wrangler 4.86 installed.
+workers bundles the models into the Worker (apps/edge/workers: the compact engine's Worker, or with
+--engine ort-web onnxruntime-web's) and needs wrangler 4.86 installed.
 `;
 
 function builtEntry(runtime: JsRuntime): string {
@@ -53,7 +60,7 @@ async function freePort(host: string): Promise<number> {
 }
 
 /** Serves through workerd: a scratch Worker project bundling the models, run by `wrangler dev`. */
-async function serveWorkers(models: string, host: string, requestedPort: number, io: Io): Promise<number> {
+async function serveWorkers(models: string, host: string, requestedPort: number, engine: 'compact' | 'ort-web', io: Io): Promise<number> {
   const require = createRequire(import.meta.url);
   let edgeDir: string;
   let wrangler: string;
@@ -63,10 +70,11 @@ async function serveWorkers(models: string, host: string, requestedPort: number,
   } catch {
     throw new UsageError('serving on workerd needs @unfold/edge and wrangler', 'run it inside the unfold repository after npm install (wrangler 4.86 is a devDependency)');
   }
-  const { writeWorkerProject } = (await import(pathToFileURL(join(edgeDir, 'workers', 'models.mjs')).href)) as { writeWorkerProject(path: string, dir: string): { config: string; names: string[] } };
-  const project = writeWorkerProject(models, await mkdtemp(join(tmpdir(), 'unfold-worker-')));
+  const { writeWorkerProject } = (await import(pathToFileURL(join(edgeDir, 'workers', 'models.mjs')).href)) as { writeWorkerProject(path: string, dir: string, vars: Record<string, string>, engine: string): { config: string; names: string[] } };
+  const project = writeWorkerProject(models, await mkdtemp(join(tmpdir(), 'unfold-worker-')), {}, engine);
   const port = requestedPort === 0 ? await freePort(host) : requestedPort;
-  io.out(`serving ${project.names.join(', ')} at http://${host}:${port} on workerd (wrangler dev; first request starts onnxruntime-web)\n`);
+  io.out(`engine ${engine}: ${engine === 'compact' ? 'the compact engine (@unfold/engine)' : 'onnxruntime-web, started by the first request'}\n`);
+  io.out(`serving ${project.names.join(', ')} at http://${host}:${port} on workerd (wrangler dev)\n`);
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' };
   const child = spawn(process.execPath, [wrangler, 'dev', '-c', project.config, '--ip', host, '--port', String(port), '--show-interactive-dev-session=false', '--log-level', 'warn'], { stdio: 'inherit', env });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
@@ -83,8 +91,23 @@ function waitForSignal(): Promise<void> {
   });
 }
 
+/** `--engine`, or `--ort` (the old spelling), or undefined for the runtime's default; both must agree. */
+function engineOption(engine: string | undefined, ort: string | undefined): EngineName | undefined {
+  const chosen = engine === undefined ? undefined : choiceOption(engine, 'engine', ENGINE_NAMES, 'compact');
+  const old = ort === undefined ? undefined : engineOfOrt(choiceOption(ort, 'ort', ['node', 'web'] as const, 'node'));
+  if (chosen && old && chosen !== old) throw new UsageError(`--engine ${chosen} and --ort ${ort} disagree`, 'pass --engine alone');
+  return chosen ?? old;
+}
+
+/** The engines a runtime can serve with: no onnxruntime-node in workerd, only the two Workers there are. */
+function workersEngine(engine: EngineName | undefined): 'compact' | 'ort-web' {
+  if (engine === undefined || engine === 'compact' || engine === 'auto') return 'compact';
+  if (engine === 'ort-web') return 'ort-web';
+  throw new UsageError(`--engine ${engine} does not run on workerd`, 'pass --engine compact (the default) or --engine ort-web with --runtime workers');
+}
+
 export async function serve(argv: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parseOptions('serve', argv, { runtime: { type: 'string' }, ort: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'allowed-hosts': { type: 'string' } }, 1);
+  const { values, positionals } = parseOptions('serve', argv, { runtime: { type: 'string' }, engine: { type: 'string' }, ort: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'allowed-hosts': { type: 'string' } }, 1);
   if (values.help) {
     io.out(SERVE_HELP);
     return 0;
@@ -94,19 +117,19 @@ export async function serve(argv: readonly string[], io: Io): Promise<number> {
   const models = resolve(target);
   if (!existsSync(models)) throw new UsageError(`${target} does not exist`, 'pass an exported .onnx file or a folder of them (unfold export makes one)');
   const runtime = choiceOption(values.runtime, 'runtime', ['node', 'bun', 'deno', 'workers'] as const, 'node');
-  const ort = values.ort === undefined ? undefined : choiceOption(values.ort, 'ort', ['node', 'web'] as const, 'node');
+  const engine = engineOption(values.engine, values.ort);
   const host = values.host ?? '127.0.0.1';
   const port = integerOption(values.port, 'port', 8080, 0);
   const allowedHosts = (values['allowed-hosts'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   if (runtime === 'node') {
-    const server = await serveNode({ models, host, port, allowedHosts, ...(ort ? { ort } : {}) });
-    io.out(`serving ${server.models.join(', ')} at ${server.url}\n${server.examples.join('\n')}\n`);
+    const server = await serveNode({ models, host, port, allowedHosts, ...(engine ? { engine } : {}) });
+    io.out(`${server.engineLines.map((line) => line.replace(/^unfold-edge: /, '')).join('\n')}\nserving ${server.models.join(', ')} at ${server.url}\n${server.examples.join('\n')}\n`);
     await waitForSignal();
     await server.close();
     return 0;
   }
-  if (runtime === 'workers') return serveWorkers(models, host, port, io);
+  if (runtime === 'workers') return serveWorkers(models, host, port, workersEngine(engine), io);
   const bin = runtimeBinary(runtime);
-  const { command, args, env } = entryCommand({ runtime, entry: builtEntry(runtime), bin, models, host, port, ...(ort ? { ort } : {}), ...(allowedHosts.length ? { flags: ['--allowed-hosts', allowedHosts.join(',')] } : {}) });
+  const { command, args, env } = entryCommand({ runtime, entry: builtEntry(runtime), bin, models, host, port, ...(engine ? { engine } : {}), ...(allowedHosts.length ? { flags: ['--allowed-hosts', allowedHosts.join(',')] } : {}) });
   return runServerProcess(command, args, { ...process.env, ...env });
 }

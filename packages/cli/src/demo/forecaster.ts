@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { exportModelFile } from '@unfold/onnx/node';
 import { predict } from '@unfold/training';
 import { forecasterOptions, trainForecaster } from '../commands/train';
-import { runWithOnnxruntime } from '../engines/onnxruntime';
+import { runOnnxFile } from '../engines/onnxruntime';
 import { forecasterReport } from '../report/model-reports';
 import type { DemoJob } from './job';
 import { compareValues, ExportMismatchError, loadExport } from './verify';
@@ -29,7 +29,7 @@ export const forecasterJob: DemoJob = {
       const bytes = new Uint8Array(await readFile(onnxPath));
       const windows = trained.test.x as number[][][];
       const expected = predict(trained.model, windows).map(([row]) => row?.[0] as number);
-      const results = await runWithOnnxruntime(bytes, { input: { shape: [windows.length, options.window, 1], data: windows.flat(2) } }, onnxPath);
+      const results = await runOnnxFile(bytes, { input: { shape: [windows.length, options.window, 1], data: windows.flat(2) } }, onnxPath);
       const forecasts = compareValues(Array.from(results.output?.data as Float32Array), expected, 1e-5, 1e-5);
       if (forecasts.failures > 0) throw new ExportMismatchError(`${forecasts.failures} of ${expected.length} forecasts`, `max |diff| ${forecasts.worst.toExponential(2)}`);
       io.out(`onnxruntime matches unfold on ${expected.length} held-out forecasts: max |diff| ${forecasts.worst.toExponential(2)}\n`);

@@ -2,15 +2,16 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { deserializeModel, isSequenceLayer, resolveModel, setupBackend, type Registry } from '@unfold/core';
 import { parseJsonLimited } from '@unfold/core/json';
-import { createRuntime } from '@unfold/runtime';
+import type { EngineName } from '@unfold/edge/node';
 import { createModel, translate, type TranslateOptions } from '@unfold/training';
 import { UsageError } from '../usage-error';
+import { engineRuntime } from './engine-runtime';
 
 /**
  * `unfold run` on a seq2seq model: the inputs file is a generate request, `{"inputs": ["source text", …],
  * "strategy": "greedy" | "beam" | "sample", "maxLength", "beamWidth", "alpha", "nBest", "temperature",
  * "topK", "topP", "seed"}` (POST /models/:name/generate's body). An exported folder (encoder.onnx +
- * decoder_step.onnx) decodes in onnxruntime-node through @unfold/runtime; a checkpoint decodes in unfold
+ * decoder_step.onnx) decodes through @unfold/runtime on an ONNX engine (default onnxruntime-node); a checkpoint decodes in unfold
  * (`translate`). Both answer `{ outputs, tokens, scores }` and, with nBest > 1, `nBest`.
  */
 export async function isFolder(path: string): Promise<boolean> {
@@ -34,12 +35,12 @@ function readRequest(text: string, file: string): Record<string, unknown> {
   return request as Record<string, unknown>;
 }
 
-/** Decodes with an exported seq2seq folder in onnxruntime-node. */
-export async function generateWithFolder(folder: string, requestText: string, requestFile: string): Promise<Readonly<Record<string, unknown>>> {
+/** Decodes with an exported seq2seq folder on `engine`. */
+export async function generateWithFolder(folder: string, requestText: string, requestFile: string, engine: EngineName = 'ort-node'): Promise<Readonly<Record<string, unknown>>> {
   const names = (await readdir(folder)).filter((f) => extname(f) === '.onnx').sort();
   if (names.length === 0) throw new UsageError(`${folder} holds no .onnx files`, 'pass the folder unfold export wrote for a seq2seq model');
   const files = Object.fromEntries(await Promise.all(names.map(async (name) => [name, new Uint8Array(await readFile(join(folder, name)))] as const)));
-  const runtime = createRuntime(await import('onnxruntime-node'));
+  const runtime = await engineRuntime(engine);
   const model = await runtime.loadEntries(basename(folder), files);
   try {
     return await model.run('generate', readRequest(requestText, requestFile));

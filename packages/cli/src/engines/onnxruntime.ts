@@ -1,7 +1,9 @@
 import { basename } from 'node:path';
 import { FULL_LENGTH, INPUT_NAME, METADATA_KEYS, readOnnxModel, SEQUENCE_LENS_NAME, stateInputName } from '@unfold/onnx';
-import { createRuntime, type GraphModel, type RuntimeLimits } from '@unfold/runtime';
+import type { EngineName } from '@unfold/edge/node';
+import type { GraphModel, RuntimeLimits } from '@unfold/runtime';
 import { parseJsonTensor, type JsonDtype, type JsonTensor } from '../tensor-json';
+import { engineRuntime } from './engine-runtime';
 
 /** A one-off command-line run is not a server: no caps beyond what memory allows. */
 export const COMMAND_LINE_LIMITS: RuntimeLimits = { maxBatch: 1 << 20, maxTime: 1 << 24, maxElements: 2 ** 31 - 1, maxRolloutSteps: 1 << 20, maxNodes: 1 << 24, maxDepth: 4096, maxSteps: 2 ** 31 - 1, maxOutputElements: 2 ** 31 - 1 };
@@ -34,10 +36,11 @@ function nest(data: ArrayLike<number | bigint>, shape: readonly number[], offset
 }
 
 /**
- * Runs an ONNX file once through @unfold/runtime on onnxruntime-node (as a plain graph: named tensors in
- * and out), after filling the inputs an unfold export may leave out and typing each input as the file does.
+ * Runs an ONNX file once through @unfold/runtime on `engine` (default onnxruntime-node) as a plain graph:
+ * named tensors in and out, after filling the inputs an unfold export may leave out and typing each input
+ * as the file does.
  */
-export async function runWithOnnxruntime(bytes: Uint8Array, inputs: Record<string, unknown>, path: string): Promise<Record<string, JsonTensor>> {
+export async function runOnnxFile(bytes: Uint8Array, inputs: Record<string, unknown>, path: string, engine: EngineName = 'ort-node'): Promise<Record<string, JsonTensor>> {
   const summary = readOnnxModel(bytes, path);
   const defaults = unfoldDefaults(summary, inputs);
   const nested: Record<string, unknown> = {};
@@ -47,7 +50,7 @@ export async function runWithOnnxruntime(bytes: Uint8Array, inputs: Record<strin
     const tensor = parseJsonTensor(name, value, dtype);
     nested[name] = nest(tensor.data, tensor.shape);
   }
-  const runtime = createRuntime(await import('onnxruntime-node'));
+  const runtime = await engineRuntime(engine);
   const model = (await runtime.load(bytes, { name: basename(path), format: 'onnx' })) as GraphModel;
   try {
     const { outputs } = await model.predict({ inputs: nested }, { limits: COMMAND_LINE_LIMITS });
