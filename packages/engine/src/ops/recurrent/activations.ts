@@ -25,35 +25,29 @@ export const timeOf = (s: number, length: number, reverse: boolean): number => (
 
 /**
  * X·Wᵀ for every step and batch row at once: X [rows, inputSize] times W [gates, inputSize] transposed,
- * plus `bias` (the first `gates` entries of the node's bias, Wb) when given. Returns [rows, gates].
+ * plus `bias` (gates values) when given. Returns [rows, gates]. Each entry is a dot product of two
+ * contiguous rows summed in a local (double) variable: no store per multiply-add.
  */
 export function projectInputs(x: Float32Array, rows: number, inputSize: number, w: Float32Array, gates: number, bias: Float32Array | undefined): Float32Array {
   const out = new Float32Array(rows * gates);
-  const wt = transpose(w, gates, inputSize);
   for (let r = 0; r < rows; r++) {
-    const o = r * gates;
-    if (bias) for (let g = 0; g < gates; g++) out[o + g] = bias[g] as number;
-    for (let k = 0; k < inputSize; k++) {
-      const v = x[r * inputSize + k] as number;
-      const wrow = k * gates;
-      for (let g = 0; g < gates; g++) out[o + g]! += v * (wt[wrow + g] as number);
+    const xo = r * inputSize;
+    for (let g = 0; g < gates; g++) {
+      const wo = g * inputSize;
+      let sum = bias ? (bias[g] as number) : 0;
+      for (let k = 0; k < inputSize; k++) sum += (x[xo + k] as number) * (w[wo + k] as number);
+      out[r * gates + g] = sum;
     }
   }
   return out;
 }
 
-/** A rows×cols matrix transposed (cols×rows): R [gates, H] → Rᵀ [H, gates] so the step's inner loop is contiguous. */
-export function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = m[r * cols + c] as number;
-  return out;
-}
-
-/** out[0..gates) += h·Rᵀ for one batch row (h of `hidden` values, rt = Rᵀ [hidden, gates]). */
-export function addRecurrent(h: Float32Array, hOffset: number, hidden: number, rt: Float32Array, gates: number, out: Float32Array): void {
-  for (let k = 0; k < hidden; k++) {
-    const v = h[hOffset + k] as number;
-    const row = k * gates;
-    for (let g = 0; g < gates; g++) out[g]! += v * (rt[row + g] as number);
+/** out[g] += h·R[g] for g < gates: one batch row's h (`hidden` values from hOffset) against R [gates, H] as ONNX stores it. */
+export function addRecurrent(h: Float32Array, hOffset: number, hidden: number, r: Float32Array, gates: number, out: Float32Array): void {
+  for (let g = 0; g < gates; g++) {
+    const ro = g * hidden;
+    let sum = 0;
+    for (let k = 0; k < hidden; k++) sum += (h[hOffset + k] as number) * (r[ro + k] as number);
+    out[g]! += sum;
   }
 }

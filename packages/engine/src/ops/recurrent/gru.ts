@@ -1,4 +1,4 @@
-import { addRecurrent, clamp, projectInputs, timeOf, transpose, type Activation } from './activations';
+import { addRecurrent, clamp, projectInputs, timeOf, type Activation } from './activations';
 import type { DirectionInput } from './direction';
 
 /**
@@ -21,10 +21,8 @@ export function gruDirection(d: GruDirection): { readonly h: Float32Array } {
   const wb = d.bias?.subarray(0, gates);
   const rb = d.bias?.subarray(gates, 2 * gates);
   const xw = projectInputs(d.x, steps * batch, d.inputSize, d.w, gates, wb);
-  const rt = transpose(d.r, gates, H);
-  // z and r take the whole h·Rᵀ; the candidate takes (r⊙h)·Rhᵀ, or r⊙(h·Rhᵀ + Rbh): separate columns.
-  const rzr = transpose(d.r.subarray(0, 2 * H * H), 2 * H, H);
-  const rht = transpose(d.r.subarray(2 * H * H), H, H);
+  // z and r take h·[Rz; Rr]ᵀ; the candidate takes (r⊙h)·Rhᵀ, or r⊙(h·Rhᵀ + Rbh): Rh is R's last H rows.
+  const rh = d.r.subarray(2 * H * H);
   const h = d.h0.slice();
   const pre = new Float32Array(gates);
   const hr = new Float32Array(gates);
@@ -38,17 +36,17 @@ export function gruDirection(d: GruDirection): { readonly h: Float32Array } {
       const x = xw.subarray((t * batch + b) * gates, (t * batch + b + 1) * gates);
       if (d.linearBeforeReset) {
         hr.fill(0);
-        addRecurrent(h, row, H, rt, gates, hr);
+        addRecurrent(h, row, H, d.r, gates, hr);
       } else {
         hr.fill(0, 0, 2 * H);
-        addRecurrent(h, row, H, rzr, 2 * H, hr);
+        addRecurrent(h, row, H, d.r, 2 * H, hr);
       }
       for (let j = 0; j < 2 * H; j++) pre[j] = f(clamp((x[j] as number) + (hr[j] as number) + (rb ? (rb[j] as number) : 0), clip));
       if (!d.linearBeforeReset) {
         for (let j = 0; j < H; j++) reset[j] = (pre[H + j] as number) * (h[row + j] as number);
         const candidate = hr.subarray(2 * H);
         candidate.fill(0);
-        addRecurrent(reset, 0, H, rht, H, candidate);
+        addRecurrent(reset, 0, H, rh, H, candidate);
       }
       for (let j = 0; j < H; j++) {
         const rbh = rb ? (rb[2 * H + j] as number) : 0;

@@ -1,4 +1,4 @@
-import { addRecurrent, clamp, projectInputs, summedBias, timeOf, transpose, type Activation } from './activations';
+import { addRecurrent, clamp, projectInputs, summedBias, timeOf, type Activation } from './activations';
 import type { DirectionInput } from './direction';
 
 /**
@@ -23,7 +23,6 @@ export function lstmDirection(d: LstmDirection): { readonly h: Float32Array; rea
   const [f, g, hAct] = d.activations;
   const gates = 4 * H;
   const xw = projectInputs(d.x, steps * batch, d.inputSize, d.w, gates, summedBias(d.bias, gates));
-  const rt = transpose(d.r, gates, H);
   const h = d.h0.slice();
   const c = d.c0.slice();
   const pre = new Float32Array(gates);
@@ -33,7 +32,7 @@ export function lstmDirection(d: LstmDirection): { readonly h: Float32Array; rea
       if (s >= length) continue;
       const t = timeOf(s, length, d.reverse);
       pre.set(xw.subarray((t * batch + b) * gates, (t * batch + b + 1) * gates));
-      addRecurrent(h, b * H, H, rt, gates, pre);
+      addRecurrent(h, b * H, H, d.r, gates, pre);
       const row = b * H;
       for (let j = 0; j < H; j++) {
         const cPrev = c[row + j] as number;

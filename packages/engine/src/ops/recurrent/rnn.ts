@@ -1,4 +1,4 @@
-import { addRecurrent, clamp, projectInputs, summedBias, timeOf, transpose, type Activation } from './activations';
+import { addRecurrent, clamp, projectInputs, summedBias, timeOf, type Activation } from './activations';
 import type { DirectionInput } from './direction';
 
 /**
@@ -13,7 +13,6 @@ export function rnnDirection(d: RnnDirection): { readonly h: Float32Array } {
   const { steps, batch, hidden: H, lengths, clip } = d;
   const [f] = d.activations;
   const xw = projectInputs(d.x, steps * batch, d.inputSize, d.w, H, summedBias(d.bias, H));
-  const rt = transpose(d.r, H, H);
   const h = d.h0.slice();
   const pre = new Float32Array(H);
   for (let s = 0; s < steps; s++) {
@@ -23,7 +22,7 @@ export function rnnDirection(d: RnnDirection): { readonly h: Float32Array } {
       const t = timeOf(s, length, d.reverse);
       const row = b * H;
       pre.set(xw.subarray((t * batch + b) * H, (t * batch + b + 1) * H));
-      addRecurrent(h, row, H, rt, H, pre);
+      addRecurrent(h, row, H, d.r, H, pre);
       for (let j = 0; j < H; j++) h[row + j] = f(clamp(pre[j] as number, clip));
       if (d.y) d.y.set(h.subarray(row, row + H), d.yOffset + t * d.yStride + row);
     }
