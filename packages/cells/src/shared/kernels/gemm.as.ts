@@ -68,16 +68,42 @@ function tile4x8(K: i32, a: usize, rowStep: usize, kStep: usize, b: usize, bStep
   addStoreLanes(c + cStep * 3, c30, c31, width, accumulate);
 }
 
+/**
+ * One row: with only two sums, each multiply-add waits for the previous one into the same register, so
+ * four k in a row go to four pairs of sums (added at the end) and the loads, not that wait, set the pace.
+ * This is the whole product at batch 1 (inference's recurrent step): M 1, K 128, N 512 runs at 16.4 GFLOP/s
+ * (8 µs, 32 GB/s of packed B from L2) measured here; the LSTM 128 forward at batch 1 went from 0.905 to 0.79 ms of CPU.
+ */
 @inline
 function tile1x8(K: i32, a: usize, kStep: usize, b: usize, bStep: usize, c: usize, width: i32, accumulate: bool): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-  for (let k = 0; k < K; k++) {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), d0 = f32x4.splat(0), d1 = f32x4.splat(0);
+  let e0 = f32x4.splat(0), e1 = f32x4.splat(0), f0 = f32x4.splat(0), f1 = f32x4.splat(0);
+  let k = 0;
+  for (; k + 4 <= K; k += 4) {
+    const x0 = v128.load32_splat(a);
+    const x1 = v128.load32_splat(a + kStep);
+    const x2 = v128.load32_splat(a + kStep * 2);
+    const x3 = v128.load32_splat(a + kStep * 3);
+    c0 = madd(x0, v128.load(b), c0);
+    c1 = madd(x0, v128.load(b, 16), c1);
+    d0 = madd(x1, v128.load(b + bStep), d0);
+    d1 = madd(x1, v128.load(b + bStep, 16), d1);
+    e0 = madd(x2, v128.load(b + bStep * 2), e0);
+    e1 = madd(x2, v128.load(b + bStep * 2, 16), e1);
+    f0 = madd(x3, v128.load(b + bStep * 3), f0);
+    f1 = madd(x3, v128.load(b + bStep * 3, 16), f1);
+    a += kStep * 4;
+    b += bStep * 4;
+  }
+  for (; k < K; k++) {
     const x = v128.load32_splat(a);
     c0 = madd(x, v128.load(b), c0);
     c1 = madd(x, v128.load(b, 16), c1);
     a += kStep;
     b += bStep;
   }
+  c0 = f32x4.add(f32x4.add(c0, d0), f32x4.add(e0, f0));
+  c1 = f32x4.add(f32x4.add(c1, d1), f32x4.add(e1, f1));
   addStoreLanes(c, c0, c1, width, accumulate);
 }
 
