@@ -46,8 +46,19 @@ export function projectInputs(x: Float32Array, rows: number, inputSize: number, 
 export function addRecurrent(h: Float32Array, hOffset: number, hidden: number, r: Float32Array, gates: number, out: Float32Array): void {
   for (let g = 0; g < gates; g++) {
     const ro = g * hidden;
-    let sum = 0;
-    for (let k = 0; k < hidden; k++) sum += (h[hOffset + k] as number) * (r[ro + k] as number);
-    out[g]! += sum;
+    // Four independent sums: the multiply-adds of one do not wait on the previous one's result.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let k = 0;
+    for (; k + 3 < hidden; k += 4) {
+      s0 += (h[hOffset + k] as number) * (r[ro + k] as number);
+      s1 += (h[hOffset + k + 1] as number) * (r[ro + k + 1] as number);
+      s2 += (h[hOffset + k + 2] as number) * (r[ro + k + 2] as number);
+      s3 += (h[hOffset + k + 3] as number) * (r[ro + k + 3] as number);
+    }
+    for (; k < hidden; k++) s0 += (h[hOffset + k] as number) * (r[ro + k] as number);
+    out[g]! += s0 + s1 + (s2 + s3);
   }
 }
