@@ -49,7 +49,7 @@ function countingLoaders(): { loaders: EngineLoaders; counts: Counts } {
   return {
     counts,
     loaders: {
-      compact: async () => wrap('compact', await DEFAULT_LOADERS.compact()),
+      compact: async (threads) => wrap('compact', await DEFAULT_LOADERS.compact(threads)),
       ortNode: async () => wrap('ort-node', await DEFAULT_LOADERS.ortNode()),
       ortWeb: async (threads) => wrap('ort-web', await DEFAULT_LOADERS.ortWeb(threads)),
     },
@@ -159,7 +159,7 @@ describe('engines', () => {
   });
 
   it('the engine modules are the real ones: compact is @unfold/engine, ort-node is onnxruntime-node', async () => {
-    expect((await DEFAULT_LOADERS.compact()).version).toBe(engine.version);
+    expect((await DEFAULT_LOADERS.compact(1)).version).toBe(engine.version);
     expect((await DEFAULT_LOADERS.ortNode()).InferenceSession).toBe(ortNode.InferenceSession);
   });
 });

@@ -10,15 +10,23 @@ export type CompactModule = OrtModule & { readonly version: string };
 
 /** How each engine's library is loaded: on demand, only the one asked for (tests inject their own). */
 export interface EngineLoaders {
-  compact(): Promise<CompactModule>;
+  compact(threads: number): Promise<CompactModule>;
   ortNode(): Promise<OrtModule>;
   ortWeb(threads: number): Promise<OrtModule>;
 }
 
-/** The compact engine: plain TypeScript, nothing native and no large WebAssembly, so it loads in milliseconds. */
-export async function loadCompact(): Promise<CompactModule> {
-  const module = (await import('@unfold/engine')) as unknown as CompactModule & { default?: CompactModule };
-  return module.default ?? module;
+/**
+ * The compact engine: TypeScript, with the recurrent operators on unfold's WebAssembly SIMD kernels
+ * (`@unfold/cells/kernels`, 16 KB per build) where they load; nothing native, no large WebAssembly, so it
+ * loads in milliseconds. `threads` (the server's `--threads`) sets the kernels' threads, 1 or 2: a second
+ * kernel thread takes tens of milliseconds to start at the first run and helps only large calls, so a
+ * server keeps the default of one.
+ */
+export async function loadCompact(threads: number): Promise<CompactModule> {
+  const [module, kernels] = await Promise.all([import('@unfold/engine'), import('@unfold/cells/kernels')]);
+  kernels.useKernels('auto', { threads: threads >= 2 ? 2 : 1 });
+  const engine = module as unknown as CompactModule & { default?: CompactModule };
+  return engine.default ?? engine;
 }
 
 export const DEFAULT_LOADERS: EngineLoaders = Object.freeze({ compact: loadCompact, ortNode: loadOrtNode, ortWeb: loadOrtWeb });
@@ -33,7 +41,7 @@ export interface EngineOptions {
   readonly engine: EngineName;
   /** `auto`'s onnxruntime flavour: onnxruntime-node on Node, onnxruntime-web elsewhere. */
   readonly fallback?: Exclude<ConcreteEngine, 'compact'>;
-  /** onnxruntime threads per model: wasm threads for web, intra-op threads for node (default 1). */
+  /** Threads per model: wasm threads for ort-web, intra-op threads for ort-node, kernel threads (1 or 2) for compact (default 1). */
   readonly threads?: number;
   readonly loaders?: EngineLoaders;
   readonly rule?: AutoRule;
@@ -90,7 +98,7 @@ export async function openEngine(options: EngineOptions): Promise<OpenedEngine> 
   // onnxruntime-node would otherwise use every core per session; threads sets it as it does for web.
   const nodeOptions: SessionOptions = { intraOpNumThreads: threads, interOpNumThreads: 1 };
   if (options.engine === 'compact') {
-    const compact = await loaders.compact();
+    const compact = await loaders.compact(threads);
     return {
       name: 'compact',
       runtime: compactRuntime(compact),
@@ -101,7 +109,7 @@ export async function openEngine(options: EngineOptions): Promise<OpenedEngine> 
     };
   }
   if (options.engine === 'auto') {
-    const compact = await loaders.compact();
+    const compact = await loaders.compact(threads);
     const rule = options.rule ?? AUTO_RULE;
     const choices: ModelChoice[] = [];
     const current = { model: 'model' };
