@@ -4,7 +4,7 @@ import type { Graph } from '../model/graph';
 import { allocate, sizeOf, Tensor, type TensorType } from '../tensor';
 import { graphAttr, hasAttr, intAttr, intsAttr } from './attributes';
 import type { Operator } from './operator';
-import { scalar, stridedIndex, stridesOf, take } from './values';
+import { scalar, strided, stridesOf } from './values';
 
 /**
  * Scan, Loop and If: the bodies were planned once at load; each iteration runs the planned body
@@ -18,7 +18,7 @@ function axisFirst(t: Tensor, axis: number): Tensor {
   const perm = [axis, ...t.dims.map((_, i) => i).filter((i) => i !== axis)];
   const strides = stridesOf(t.dims);
   const dims = perm.map((p) => t.dims[p] as number);
-  return take(t, stridedIndex(dims, perm.map((p) => strides[p] as number)), dims);
+  return strided(t, dims, perm.map((p) => strides[p] as number));
 }
 
 /** Moves the front axis to `axis` (the inverse of axisFirst). */
@@ -27,7 +27,7 @@ function frontTo(t: Tensor, axis: number): Tensor {
   const perm = t.dims.map((_, i) => (i < axis ? i + 1 : i === axis ? 0 : i));
   const strides = stridesOf(t.dims);
   const dims = perm.map((p) => t.dims[p] as number);
-  return take(t, stridedIndex(dims, perm.map((p) => strides[p] as number)), dims);
+  return strided(t, dims, perm.map((p) => strides[p] as number));
 }
 
 /** Slice t of a tensor along its first axis: a view. */

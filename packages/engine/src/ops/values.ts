@@ -86,6 +86,36 @@ export function take(tensor: Tensor, index: ArrayLike<number>, dims: readonly nu
 }
 
 /**
+ * A new tensor of `dims` whose element at counter c (row-major) is the input's element
+ * `offset + Σ c[d]·strides[d]`: take(stridedIndex(…)) without the index array, the innermost dimension in
+ * a tight loop (a block copy where its stride is 1). Transpose and the loops' axis moves use it.
+ */
+export function strided(tensor: Tensor, dims: readonly number[], strides: readonly number[], offset = 0): Tensor {
+  const size = sizeOf(dims);
+  const out = allocate(tensor.type, size);
+  // One element type on both sides, so plain element copies are exact for every type (int64 included).
+  const source = tensor.data as Float32Array;
+  const target = out as Float32Array;
+  const rank = dims.length;
+  const inner = rank === 0 ? 1 : (dims[rank - 1] as number);
+  const innerStride = rank === 0 ? 1 : (strides[rank - 1] as number);
+  const counter = new Array<number>(rank).fill(0);
+  let base = offset;
+  for (let i = 0; i < size; i += inner) {
+    if (innerStride === 1) target.set(source.subarray(base, base + inner), i);
+    else for (let j = 0, at = base; j < inner; j++, at += innerStride) target[i + j] = source[at] as number;
+    for (let d = rank - 2; d >= 0; d--) {
+      counter[d]!++;
+      base += strides[d] as number;
+      if (counter[d]! < (dims[d] as number)) break;
+      base -= (strides[d] as number) * (dims[d] as number);
+      counter[d] = 0;
+    }
+  }
+  return new Tensor(tensor.type, out, dims);
+}
+
+/**
  * For each element of an output of `dims` (row-major), the flat input index `offset + Σ counter[d]·strides[d]`:
  * the one walk behind broadcasting (stride 0), Transpose (permuted strides) and Slice (scaled strides).
  */
