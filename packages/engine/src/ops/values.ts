@@ -86,53 +86,48 @@ export function take(tensor: Tensor, index: ArrayLike<number>, dims: readonly nu
 }
 
 /**
- * A new tensor of `dims` whose element at counter c (row-major) is the input's element
- * `offset + Σ c[d]·strides[d]`: take(stridedIndex(…)) without the index array, the innermost dimension in
- * a tight loop (a block copy where its stride is 1). Transpose and the loops' axis moves use it.
+ * The one walk behind broadcasting (stride 0), Transpose (permuted strides), Slice (scaled strides) and
+ * the loops' axis moves: an output of `dims` in row-major order, whose element at counter c reads the
+ * input's flat index `offset + Σ c[d]·strides[d]`, visited a run of its innermost dimension at a time:
+ * `run(from, at, count, step)` for the run starting at output index `at` and input index `from`.
  */
-export function strided(tensor: Tensor, dims: readonly number[], strides: readonly number[], offset = 0): Tensor {
+function stridedRuns(dims: readonly number[], strides: readonly number[], offset: number, run: (from: number, at: number, count: number, step: number) => void): void {
+  const rank = dims.length;
   const size = sizeOf(dims);
-  const out = allocate(tensor.type, size);
+  const inner = rank === 0 ? 1 : (dims[rank - 1] as number);
+  const step = rank === 0 ? 1 : (strides[rank - 1] as number);
+  const counter = new Array<number>(rank).fill(0);
+  let from = offset;
+  for (let at = 0; at < size; at += inner) {
+    run(from, at, inner, step);
+    for (let d = rank - 2; d >= 0; d--) {
+      counter[d]!++;
+      from += strides[d] as number;
+      if (counter[d]! < (dims[d] as number)) break;
+      from -= (strides[d] as number) * (dims[d] as number);
+      counter[d] = 0;
+    }
+  }
+}
+
+/** A new tensor of `dims` read from `tensor` by strides (see stridedRuns): take(stridedIndex(…)) without the index array, a block copy where the innermost stride is 1. */
+export function strided(tensor: Tensor, dims: readonly number[], strides: readonly number[], offset = 0): Tensor {
+  const out = allocate(tensor.type, sizeOf(dims));
   // One element type on both sides, so plain element copies are exact for every type (int64 included).
   const source = tensor.data as Float32Array;
   const target = out as Float32Array;
-  const rank = dims.length;
-  const inner = rank === 0 ? 1 : (dims[rank - 1] as number);
-  const innerStride = rank === 0 ? 1 : (strides[rank - 1] as number);
-  const counter = new Array<number>(rank).fill(0);
-  let base = offset;
-  for (let i = 0; i < size; i += inner) {
-    if (innerStride === 1) target.set(source.subarray(base, base + inner), i);
-    else for (let j = 0, at = base; j < inner; j++, at += innerStride) target[i + j] = source[at] as number;
-    for (let d = rank - 2; d >= 0; d--) {
-      counter[d]!++;
-      base += strides[d] as number;
-      if (counter[d]! < (dims[d] as number)) break;
-      base -= (strides[d] as number) * (dims[d] as number);
-      counter[d] = 0;
-    }
-  }
+  stridedRuns(dims, strides, offset, (from, at, count, step) => {
+    if (step === 1) target.set(source.subarray(from, from + count), at);
+    else for (let j = 0; j < count; j++) target[at + j] = source[from + j * step] as number;
+  });
   return new Tensor(tensor.type, out, dims);
 }
 
-/**
- * For each element of an output of `dims` (row-major), the flat input index `offset + Σ counter[d]·strides[d]`:
- * the one walk behind broadcasting (stride 0), Transpose (permuted strides) and Slice (scaled strides).
- */
+/** For each element of an output of `dims` (row-major), the flat input index it reads (see stridedRuns). */
 export function stridedIndex(dims: readonly number[], strides: readonly number[], offset = 0): Int32Array {
-  const rank = dims.length;
   const index = new Int32Array(sizeOf(dims));
-  const counter = new Array<number>(rank).fill(0);
-  let at = offset;
-  for (let i = 0; i < index.length; i++) {
-    index[i] = at;
-    for (let d = rank - 1; d >= 0; d--) {
-      counter[d]!++;
-      at += strides[d] as number;
-      if (counter[d]! < (dims[d] as number)) break;
-      at -= (strides[d] as number) * (dims[d] as number);
-      counter[d] = 0;
-    }
-  }
+  stridedRuns(dims, strides, offset, (from, at, count, step) => {
+    for (let j = 0; j < count; j++) index[at + j] = from + j * step;
+  });
   return index;
 }
