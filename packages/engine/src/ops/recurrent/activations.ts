@@ -20,8 +20,6 @@ export function summedBias(bias: Float32Array | undefined, n: number): Float32Ar
 /** x clamped to [-clip, clip] (clip is Infinity when the node sets none). */
 export const clamp = (x: number, clip: number): number => (x > clip ? clip : x < -clip ? -clip : x);
 
-/** The time step batch row `b` takes at step `s` (reverse runs each sequence backward within its length). */
-export const timeOf = (s: number, length: number, reverse: boolean): number => (reverse ? length - 1 - s : s);
 
 /**
  * X·Wᵀ for every step and batch row at once: X [rows, inputSize] times W [gates, inputSize] transposed,

@@ -28,3 +28,17 @@ export interface DirectionInput {
   readonly yOffset: number;
   readonly yStride: number;
 }
+
+/**
+ * Calls `step(t, b)` for every batch row's real steps in run order: step s of every row, then step s + 1.
+ * A row stops at its length; a reverse direction runs it backward within its length (step s is time
+ * length − 1 − s), as ReverseSequence would.
+ */
+export function eachStep(d: DirectionInput, step: (t: number, b: number) => void): void {
+  for (let s = 0; s < d.steps; s++) {
+    for (let b = 0; b < d.batch; b++) {
+      const length = d.lengths[b] as number;
+      if (s < length) step(d.reverse ? length - 1 - s : s, b);
+    }
+  }
+}

@@ -1,5 +1,5 @@
-import { addRecurrent, clamp, projectInputs, summedBias, timeOf, type Activation } from './activations';
-import type { DirectionInput } from './direction';
+import { addRecurrent, clamp, projectInputs, summedBias, type Activation } from './activations';
+import { eachStep, type DirectionInput } from './direction';
 
 /**
  * One direction of ONNX's LSTM in Float32Array loops (gate order i, o, f, c as ONNX stores them):
@@ -26,26 +26,21 @@ export function lstmDirection(d: LstmDirection): { readonly h: Float32Array; rea
   const h = d.h0.slice();
   const c = d.c0.slice();
   const pre = new Float32Array(gates);
-  for (let s = 0; s < steps; s++) {
-    for (let b = 0; b < batch; b++) {
-      const length = lengths[b] as number;
-      if (s >= length) continue;
-      const t = timeOf(s, length, d.reverse);
-      pre.set(xw.subarray((t * batch + b) * gates, (t * batch + b + 1) * gates));
-      addRecurrent(h, b * H, H, d.r, gates, pre);
-      const row = b * H;
-      for (let j = 0; j < H; j++) {
-        const cPrev = c[row + j] as number;
-        const i = f(clamp((pre[j] as number) + (P ? (P[j] as number) * cPrev : 0), clip));
-        const forget = d.inputForget ? 1 - i : f(clamp((pre[2 * H + j] as number) + (P ? (P[2 * H + j] as number) * cPrev : 0), clip));
-        const cell = g(clamp(pre[3 * H + j] as number, clip));
-        const cNext = forget * cPrev + i * cell;
-        const o = f(clamp((pre[H + j] as number) + (P ? (P[H + j] as number) * cNext : 0), clip));
-        c[row + j] = cNext;
-        h[row + j] = o * hAct(cNext);
-      }
-      if (d.y) d.y.set(h.subarray(row, row + H), d.yOffset + t * d.yStride + row);
+  eachStep(d, (t, b) => {
+    pre.set(xw.subarray((t * batch + b) * gates, (t * batch + b + 1) * gates));
+    addRecurrent(h, b * H, H, d.r, gates, pre);
+    const row = b * H;
+    for (let j = 0; j < H; j++) {
+      const cPrev = c[row + j] as number;
+      const i = f(clamp((pre[j] as number) + (P ? (P[j] as number) * cPrev : 0), clip));
+      const forget = d.inputForget ? 1 - i : f(clamp((pre[2 * H + j] as number) + (P ? (P[2 * H + j] as number) * cPrev : 0), clip));
+      const cell = g(clamp(pre[3 * H + j] as number, clip));
+      const cNext = forget * cPrev + i * cell;
+      const o = f(clamp((pre[H + j] as number) + (P ? (P[H + j] as number) * cNext : 0), clip));
+      c[row + j] = cNext;
+      h[row + j] = o * hAct(cNext);
     }
-  }
+    if (d.y) d.y.set(h.subarray(row, row + H), d.yOffset + t * d.yStride + row);
+  });
   return { h, c };
 }

@@ -5,6 +5,7 @@ import { floatAttr, hasAttr, intAttr, onlyValues, stringAttr, stringsAttr } from
 import type { Operator } from '../operator';
 import { integerList } from '../values';
 import { ACTIVATIONS, type Activation } from './activations';
+import type { DirectionInput } from './direction';
 import { gruDirection } from './gru';
 import { gruOnKernels, lstmOnKernels, rnnOnKernels } from './kernel-path';
 import { lstmDirection } from './lstm';
@@ -61,21 +62,10 @@ function floats(t: Tensor | undefined, where: string, what: string, dims: readon
   return t.data as Float32Array;
 }
 
-interface Prepared {
-  readonly x: Float32Array;
-  readonly steps: number;
-  readonly batch: number;
-  readonly inputSize: number;
-  readonly hidden: number;
+/** A node's inputs checked and read, for every direction: DirectionInput's shared fields, all directions together. */
+interface Prepared extends Pick<DirectionInput, 'x' | 'steps' | 'batch' | 'inputSize' | 'hidden' | 'w' | 'r' | 'bias' | 'lengths' | 'h0' | 'clip' | 'y'> {
   readonly directions: number;
-  readonly w: Float32Array;
-  readonly r: Float32Array;
-  readonly bias: Float32Array | undefined;
-  readonly lengths: ArrayLike<number>;
-  readonly h0: Float32Array;
-  readonly clip: number;
   readonly activations: Activation[];
-  readonly y: Float32Array | undefined;
 }
 
 function prepare(family: Family, node: Node, inputs: readonly (Tensor | undefined)[], where: string): Prepared {

@@ -1,5 +1,5 @@
-import { addRecurrent, clamp, projectInputs, summedBias, timeOf, type Activation } from './activations';
-import type { DirectionInput } from './direction';
+import { addRecurrent, clamp, projectInputs, summedBias, type Activation } from './activations';
+import { eachStep, type DirectionInput } from './direction';
 
 /**
  * One direction of ONNX's RNN in Float32Array loops: h' = f(x·Wᵀ + h·Rᵀ + Wb + Rb), clip bounding f's
@@ -15,17 +15,12 @@ export function rnnDirection(d: RnnDirection): { readonly h: Float32Array } {
   const xw = projectInputs(d.x, steps * batch, d.inputSize, d.w, H, summedBias(d.bias, H));
   const h = d.h0.slice();
   const pre = new Float32Array(H);
-  for (let s = 0; s < steps; s++) {
-    for (let b = 0; b < batch; b++) {
-      const length = lengths[b] as number;
-      if (s >= length) continue;
-      const t = timeOf(s, length, d.reverse);
-      const row = b * H;
-      pre.set(xw.subarray((t * batch + b) * H, (t * batch + b + 1) * H));
-      addRecurrent(h, row, H, d.r, H, pre);
-      for (let j = 0; j < H; j++) h[row + j] = f(clamp(pre[j] as number, clip));
-      if (d.y) d.y.set(h.subarray(row, row + H), d.yOffset + t * d.yStride + row);
-    }
-  }
+  eachStep(d, (t, b) => {
+    const row = b * H;
+    pre.set(xw.subarray((t * batch + b) * H, (t * batch + b + 1) * H));
+    addRecurrent(h, row, H, d.r, H, pre);
+    for (let j = 0; j < H; j++) h[row + j] = f(clamp(pre[j] as number, clip));
+    if (d.y) d.y.set(h.subarray(row, row + H), d.yOffset + t * d.yStride + row);
+  });
   return { h };
 }
