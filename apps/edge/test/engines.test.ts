@@ -8,6 +8,7 @@ import * as ortNode from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceModel, worstExcess, type ReferenceModel } from '../../../packages/runtime/test/models';
 import { DEFAULT_LOADERS, openEngine, serveNode, type EngineLoaders } from '../src/node';
+import { engineFromEnv } from '../src/workers/env';
 import { call, post } from './support/client';
 
 /**
@@ -156,6 +157,14 @@ describe('engines', () => {
     } finally {
       rmSync(served, { recursive: true, force: true });
     }
+  });
+
+  it('a Worker takes UNFOLD_ENGINE among the engines it carries, and names the other Worker for the rest', () => {
+    const compact = ['compact', 'auto'] as const;
+    expect(engineFromEnv({}, compact, 'wrangler.ort.json')).toBe('compact');
+    expect(engineFromEnv({ UNFOLD_ENGINE: 'auto' }, compact, 'wrangler.ort.json')).toBe('auto');
+    expect(() => engineFromEnv({ UNFOLD_ENGINE: 'ort-web' }, compact, 'the onnxruntime-web Worker (wrangler.ort.json)')).toThrow('UNFOLD_ENGINE=ort-web: this Worker is built with compact / auto only; deploy the onnxruntime-web Worker (wrangler.ort.json) for ort-web');
+    expect(() => engineFromEnv({ UNFOLD_ENGINE: 'gpu' }, compact, 'x')).toThrow('UNFOLD_ENGINE must be one of compact, ort-node, ort-web, auto; got "gpu"');
   });
 
   it('the engine modules are the real ones: compact is @unfold/engine, ort-node is onnxruntime-node', async () => {

@@ -5,17 +5,24 @@
 //      requests/s, p50/p99 latency, non-2xx. Run twice, through the entry's own flag: --threads 1 (its
 //      default: one intra-op thread per model) and --threads 2 (one per core here, onnxruntime's own choice
 //      when it is not told).
-//   2. Cold start: Node (onnxruntime-node and -web), Bun and Deno (onnxruntime-web) and workerd (`wrangler
-//      dev`): time from spawn to the first 200 from GET /health, and to the first 200 from predict (sent as
-//      soon as /health answers), plus that first predict's own latency and the next one's. Medians of
+//   2. Cold start, each runtime with the compact engine (@unfold/engine) beside onnxruntime, in one run:
+//      the Node entry (compact, onnxruntime-node, onnxruntime-web), `unfold serve` (the built command through
+//      its launcher: --engine compact, and its default onnxruntime-node), Bun and Deno (compact,
+//      onnxruntime-web) and workerd (`wrangler dev`: the compact Worker and the onnxruntime-web Worker):
+//      time from spawn to the first 200 from GET /health, and to the first 200 from predict (sent as soon
+//      as /health answers), plus that first predict's own latency and the next one's. Medians of
 //      COLD_STARTS starts, interleaved across runtimes, after one untimed start each (warms the disk cache).
-//      The Node/Bun/Deno entries load their models (ORT session included) before listening; the Workers
-//      entry loads on the first predict, so there the first predict carries onnxruntime-web's start.
+//      The Node/Bun/Deno entries and `unfold serve` load their models (engine session included) before
+//      listening; the Workers load on the first predict, so there the first predict carries the engine's
+//      start. Targets (issue 18, compact): Node and `unfold serve` ≤ 120 ms, Deno and Bun ≤ 150 ms,
+//      workerd ≤ 300 ms to the first answered predict.
 // Autocannon runs in this process: client and server share the machine's 2 cores.
 //
-// Run: `node tools/bench/src/serve-speed.mjs` from the repo root (about 80 s; no build needed: the entries
-// and unfold are bundled from source with @unfold/testing's bundleFromSource, as the edge e2e tests do).
+// Run: `node tools/bench/src/serve-speed.mjs` from the repo root (about 3 minutes). The entries and unfold
+// are bundled from source with @unfold/testing's bundleFromSource, as the edge e2e tests do; `unfold serve`
+// is the built command, so the bench first builds it (`nx run @unfold/cli:build`, cached when up to date).
 // Env: LOAD_SECONDS (default 10), COLD_STARTS (default 3). Writes tools/bench/results/serve-speed.{json,md}.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -213,14 +220,34 @@ async function coldStart(runtime, launch, body, timeoutMs) {
 }
 
 /** The Node/Bun/Deno entries through entryCommand (Deno's permissions included), on a port chosen here. */
-function entryLauncher(edge, runtime, ort, entry, models) {
+function entryLauncher(edge, runtime, engine, entry, models) {
   return async () => {
     const port = await freePort();
     const bin = runtime === 'node' ? process.execPath : join(BIN, runtime);
-    const { command, args, env } = edge.entryCommand({ runtime, ort, entry, bin, models, port });
+    const { command, args, env } = edge.entryCommand({ runtime, engine, entry, bin, models, port });
     const t0 = performance.now();
     return { url: `http://127.0.0.1:${port}`, server: start(command, args, env), t0 };
   };
+}
+
+/** `unfold serve` as a user runs it: the committed launcher loading the built command (packages/cli/dist). */
+function cliLauncher(models, engineArgs) {
+  return async () => {
+    const port = await freePort();
+    const args = [join(root, 'packages/cli/bin/unfold.js'), 'serve', models, '--port', String(port), ...engineArgs];
+    const t0 = performance.now();
+    return { url: `http://127.0.0.1:${port}`, server: start(process.execPath, args), t0 };
+  };
+}
+
+/** Builds the command (and the packages it loads) as `npm start` does; a failure is reported in the rows. */
+function buildCli() {
+  try {
+    execFileSync(join(BIN, 'nx'), ['run', '@unfold/cli:build', '--output-style=static'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false' } });
+    return null;
+  } catch (error) {
+    return `the build failed (nx run @unfold/cli:build): ${String(error.stderr ?? error.message).trim().split('\n').slice(-3).join(' ')}`;
+  }
 }
 
 /** `wrangler dev` on the Worker project (the same arguments as the e2e test's startWranglerDev). */
@@ -261,36 +288,49 @@ const modelBytes = await writeModel(unfold, models);
 const body = predictBody();
 const bodyBytes = Buffer.byteLength(body);
 
-const nodeArgs = (ort, threads) => [entries.node, '--models', models, '--host', '127.0.0.1', '--port', '$PORT', '--ort', ort, '--threads', String(threads)];
+const nodeArgs = (engine, threads) => [entries.node, '--models', models, '--host', '127.0.0.1', '--port', '$PORT', '--engine', engine, '--threads', String(threads)];
 
 console.log(`model ${MODEL}: ${(modelBytes / 1024).toFixed(0)} KiB; predict body ${(bodyBytes / 1024).toFixed(1)} KiB; setup ${((performance.now() - began) / 1000).toFixed(1)} s`);
 const load = await loadTests(
   [
-    { variant: 'onnxruntime-node, --threads 1', command: process.execPath, args: nodeArgs('node', 1) },
-    { variant: 'onnxruntime-node, --threads 2', command: process.execPath, args: nodeArgs('node', 2) },
+    { variant: 'onnxruntime-node, --threads 1', command: process.execPath, args: nodeArgs('ort-node', 1) },
+    { variant: 'onnxruntime-node, --threads 2', command: process.execPath, args: nodeArgs('ort-node', 2) },
+    { variant: 'compact (@unfold/engine)', command: process.execPath, args: nodeArgs('compact', 1) },
   ],
   body,
 );
 // The ratio of the two thread counts at each connection count, measured back to back in the same run.
 const threadRatios = Object.fromEntries(
   CONNECTIONS.map((connections) => {
-    const [one, two] = load.filter((row) => row.connections === connections);
+    const [one, two] = load.filter((row) => row.connections === connections && row.variant.startsWith('onnxruntime-node'));
     return [`${connections} connection(s)`, `--threads 2 ÷ --threads 1: ${(two.requestsPerSecond / one.requestsPerSecond).toFixed(2)}× req/s, p99 ${(two.p99Ms / one.p99Ms).toFixed(2)}×`];
   }),
 );
 
 // Cold starts, interleaved: an untimed start per runtime, then round after round.
 const { writeWorkerProject } = await import(pathToFileURL(join(root, 'apps/edge/workers/models.mjs')).href);
-const { config: workerConfig } = writeWorkerProject(models, join(scratch, 'worker'));
+const { config: workerConfig } = writeWorkerProject(models, join(scratch, 'worker'), {}, 'compact');
+const { config: ortWorkerConfig } = writeWorkerProject(models, join(scratch, 'worker-ort'), {}, 'ort-web');
+const buildFailure = buildCli();
+/** Issue 18's targets for the compact engine: spawn → first answered predict, ms. */
+const TARGETS = { Node: 120, 'unfold serve': 120, Bun: 150, Deno: 150, 'workerd (wrangler dev)': 300 };
+const COMPACT = 'compact (@unfold/engine)';
 const runtimes = [
-  { runtime: 'Node', ort: 'onnxruntime-node', launch: entryLauncher(unfold, 'node', 'node', entries.node, models), timeoutMs: 60_000 },
-  { runtime: 'Node', ort: 'onnxruntime-web', launch: entryLauncher(unfold, 'node', 'web', entries.node, models), timeoutMs: 60_000 },
-  { runtime: 'Bun', ort: 'onnxruntime-web', launch: entryLauncher(unfold, 'bun', 'web', entries.bun, models), timeoutMs: 60_000 },
-  { runtime: 'Deno', ort: 'onnxruntime-web', launch: entryLauncher(unfold, 'deno', 'web', entries.deno, models), timeoutMs: 60_000 },
-  { runtime: 'workerd (wrangler dev)', ort: 'onnxruntime-web', launch: wranglerLauncher(workerConfig), timeoutMs: WORKERD_TIMEOUT_MS, workerd: true },
-].map((r) => ({ ...r, starts: [], failure: null, warmupMs: null }));
+  { runtime: 'Node', ort: COMPACT, launch: entryLauncher(unfold, 'node', 'compact', entries.node, models), timeoutMs: 60_000 },
+  { runtime: 'Node', ort: 'onnxruntime-node', launch: entryLauncher(unfold, 'node', 'ort-node', entries.node, models), timeoutMs: 60_000 },
+  { runtime: 'Node', ort: 'onnxruntime-web', launch: entryLauncher(unfold, 'node', 'ort-web', entries.node, models), timeoutMs: 60_000 },
+  { runtime: 'unfold serve', ort: COMPACT, launch: cliLauncher(models, ['--engine', 'compact']), timeoutMs: 60_000, failure: buildFailure },
+  { runtime: 'unfold serve', ort: 'onnxruntime-node', launch: cliLauncher(models, []), timeoutMs: 60_000, failure: buildFailure },
+  { runtime: 'Bun', ort: COMPACT, launch: entryLauncher(unfold, 'bun', 'compact', entries.bun, models), timeoutMs: 60_000 },
+  { runtime: 'Bun', ort: 'onnxruntime-web', launch: entryLauncher(unfold, 'bun', 'ort-web', entries.bun, models), timeoutMs: 60_000 },
+  { runtime: 'Deno', ort: COMPACT, launch: entryLauncher(unfold, 'deno', 'compact', entries.deno, models), timeoutMs: 60_000 },
+  { runtime: 'Deno', ort: 'onnxruntime-web', launch: entryLauncher(unfold, 'deno', 'ort-web', entries.deno, models), timeoutMs: 60_000 },
+  { runtime: 'workerd (wrangler dev)', ort: COMPACT, launch: wranglerLauncher(workerConfig), timeoutMs: WORKERD_TIMEOUT_MS, workerd: true },
+  { runtime: 'workerd (wrangler dev)', ort: 'onnxruntime-web', launch: wranglerLauncher(ortWorkerConfig), timeoutMs: WORKERD_TIMEOUT_MS, workerd: true },
+].map((r) => ({ failure: null, ...r, starts: [], warmupMs: null }));
 
 for (const r of runtimes) {
+  if (r.failure) continue;
   try {
     const warm = await coldStart(r.runtime, r.launch, body, r.timeoutMs);
     r.warmupMs = warm.predictMs;
@@ -314,6 +354,10 @@ for (let round = 0; round < COLD_STARTS; round++) {
 const cold = runtimes.map(({ runtime, ort, starts, failure, warmupMs, only }) => {
   const med = (key) => (starts.length ? median(starts.map((s) => s[key])) : null);
   const row = { runtime, ort, starts: starts.length, healthMs: med('healthMs'), predictMs: med('predictMs'), firstPredictMs: med('firstPredictMs'), secondPredictMs: med('secondPredictMs'), untimedStartPredictMs: warmupMs, note: failure ?? only ?? '', all: starts };
+  if (ort === COMPACT && row.predictMs !== null) {
+    row.targetMs = TARGETS[runtime];
+    row.note = [`target ≤ ${row.targetMs} ms ${row.predictMs <= row.targetMs ? 'met' : `missed by ${(row.predictMs - row.targetMs).toFixed(0)} ms`}`, row.note].filter(Boolean).join('; ');
+  }
   console.log(`cold ${runtime}/${ort}: ${starts.length} starts, health ${row.healthMs?.toFixed(0)} ms, predict ${row.predictMs?.toFixed(0)} ms ${row.note}`);
   return row;
 });
@@ -327,7 +371,7 @@ const rows = [
 ];
 writeResults(
   join(root, 'tools/bench/results/serve-speed'),
-  'Edge app: loopback load test (Node entry) and cold start per runtime',
+  'Edge app: loopback load test (Node entry) and cold start per runtime and engine',
   rows,
   [
     { label: 'part', format: (r) => r.part },
@@ -349,8 +393,9 @@ writeResults(
     load: `autocannon ${packageVersion('autocannon')} in this process (client and server share 2 cores), ${LOAD_SECONDS} s per row after a 2 s warm-up at 8 connections, pipelining 1; both servers up at once and the thread counts run back to back at each connection count; req/s is autocannon's mean per second; latencies (mean, p50, p99) from autocannon's per-response times (its own histogram keeps whole ms only; its values are in the JSON as autocannonP50Ms/autocannonP99Ms)`,
     threadRatios,
     threads: 'the Node entry\'s --threads flag sets onnxruntime-node\'s intraOpNumThreads per model (interOpNumThreads 1): --threads 1 is the entry\'s default, --threads 2 is one thread per core here (what onnxruntime picks when not told). "process threads" is /proc Threads of the server process',
-    cold: `medians of ${COLD_STARTS} starts per runtime, interleaved, after one untimed start each; time from spawn (bundles prebuilt) to the first 200 from /health (polled every 10 ms), and to the first 200 from predict (sent right after /health answered). Node/Bun/Deno entries create the ORT session before listening; the Workers entry on the first predict. workerd is started by wrangler dev, which bundles the Worker (esbuild) on each start: its /health time is wrangler's, not a deployed isolate's cold start`,
-    versions: { onnxruntimeNode: packageVersion('onnxruntime-node'), onnxruntimeWeb: packageVersion('onnxruntime-web'), bun: packageVersion('bun'), deno: packageVersion('deno'), wrangler: packageVersion('wrangler') },
+    cold: `medians of ${COLD_STARTS} starts per runtime, interleaved, after one untimed start each; time from spawn (bundles prebuilt) to the first 200 from /health (polled every 10 ms), and to the first 200 from predict (sent right after /health answered). Node/Bun/Deno entries and unfold serve create the engine's session before listening; the Workers on the first predict. unfold serve is node packages/cli/bin/unfold.js serve <models> --port <p> [--engine compact] over the built packages. workerd is started by wrangler dev, which bundles the Worker (esbuild) on each start: its /health time is wrangler's, not a deployed isolate's cold start, and the first predict's own latency (1st predict ms) is the Worker's cold work: the engine's set-up and the model's load`,
+    targets: 'issue 18, compact engine, spawn → first answered predict: Node and unfold serve ≤ 120 ms, Bun and Deno ≤ 150 ms, workerd ≤ 300 ms (see the note column)',
+    versions: { engine: packageVersion('@unfold/engine'), onnxruntimeNode: packageVersion('onnxruntime-node'), onnxruntimeWeb: packageVersion('onnxruntime-web'), bun: packageVersion('bun'), deno: packageVersion('deno'), wrangler: packageVersion('wrangler') },
     totalSeconds: Math.round((performance.now() - began) / 1000),
   },
 );

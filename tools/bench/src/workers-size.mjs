@@ -1,8 +1,11 @@
-// Size of the Cloudflare Workers bundle of the edge app (issue 6): `wrangler deploy --dry-run --outdir` on
-// apps/edge/src/entries/workers.ts with one unfold-exported LSTM (input 32, hidden 128, the size the other
-// benchmarks use) bundled as a `Data` module, as built and minified. Records wrangler's own "Total Upload /
-// gzip" line (gzip is what Cloudflare's size limit counts), a per-module breakdown (raw, gzip -9),
-// and what it takes to fit Cloudflare's published limits. Reports; never fails on size.
+// Size of the Cloudflare Workers bundles of the edge app (issues 6 and 18): `wrangler deploy --dry-run
+// --outdir` on both Workers, the compact engine's (apps/edge/workers/wrangler.json, entries/workers.ts) and
+// onnxruntime-web's (wrangler.ort.json, entries/workers-ort.ts), each with one unfold-exported LSTM (input
+// 32, hidden 128, the size the other benchmarks use) bundled as a `Data` module, as built and minified.
+// Records wrangler's own "Total Upload / gzip" line (gzip is what Cloudflare's size limit counts), a
+// per-module breakdown (raw, gzip -9), the compact engine package alone (esbuild, minified, gzip -9) with
+// its WebAssembly part listed separately, and what fits Cloudflare's published limits. Issue 18's target:
+// the compact Worker with the model ≤ 1 MB gzipped. Reports; never fails on size.
 //
 // Run: `node tools/bench/src/workers-size.mjs` from the repo root (no network: wrangler's metrics, `cf`
 // lookups and update check are turned off). Writes tools/bench/results/workers-size.{json,md}.
@@ -52,6 +55,27 @@ function files(dir) {
   return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
 }
 
+/**
+ * @unfold/engine alone, as a Worker or a browser page would bundle it: esbuild, minified, ESM, from source
+ * (its one dependency, @unfold/runtime/proto, included). Its WebAssembly part is what it embeds as base64
+ * modules (strings starting `AGFzbQ`, "\0asm"); none when the engine is TypeScript only.
+ */
+async function enginePackage() {
+  const result = await build({ entryPoints: [join(root, 'packages/engine/src/index.ts')], bundle: true, minify: true, format: 'esm', platform: 'neutral', target: 'es2022', conditions: ['@unfold/source'], write: false, logLevel: 'error' });
+  const code = result.outputFiles[0].contents;
+  const text = new TextDecoder().decode(code);
+  const modules = [...text.matchAll(/["'`](AGFzbQ[A-Za-z0-9+/=]+)["'`]/g)].map((m) => m[1]);
+  const wasmText = modules.join('');
+  return {
+    bytes: code.length,
+    gzipBytes: gzipSync(code, { level: 9 }).length,
+    wasmModules: modules.length,
+    wasmBytes: modules.reduce((sum, m) => sum + Buffer.from(m, 'base64').length, 0),
+    wasmBase64Bytes: wasmText.length,
+    wasmGzipBytes: modules.length ? gzipSync(Buffer.from(wasmText), { level: 9 }).length : 0,
+  };
+}
+
 /** One `wrangler deploy --dry-run --outdir`: wrangler's totals and each uploaded module's sizes. */
 async function dryRun(label, config, extraArgs) {
   const outdir = join(scratch, `dist-${label}`);
@@ -83,36 +107,48 @@ const kb = (bytes) => `${(bytes / KiB).toFixed(1)} KiB`;
 mkdirSync(scratch, { recursive: true });
 const { writeWorkerProject } = await import(pathToFileURL(join(root, 'apps/edge/workers/models.mjs')).href);
 const modelBytes = await writeModel(join(scratch, 'models'));
-const { config } = writeWorkerProject(join(scratch, 'models'), join(scratch, 'worker'));
 const wranglerVersion = packageVersion('wrangler');
 const ortVersion = packageVersion('onnxruntime-web');
+/** Issue 18: the compact Worker with the model, gzipped, at most this. */
+const TARGET = 1000 * 1000;
 
-const runs = [await dryRun('as-built', config, []), await dryRun('minified', config, ['--minify'])];
-const built = runs[0];
-const wasm = built.modules.find((m) => m.module.endsWith('.wasm'));
-const model = built.modules.find((m) => m.module.endsWith('.onnx'));
-const script = built.modules.find((m) => m.module.endsWith('.js'));
-const minified = runs[1].modules.find((m) => m.module.endsWith('.js'));
-const overFree = built.wranglerGzipBytes - LIMITS.free;
-const paidRoom = LIMITS.paid - built.wranglerGzipBytes;
+const workers = [];
+for (const engine of ['compact', 'ort-web']) {
+  const { config } = writeWorkerProject(join(scratch, 'models'), join(scratch, `worker-${engine}`), {}, engine);
+  const runs = [await dryRun(`${engine}, as built`, config, []), await dryRun(`${engine}, minified`, config, ['--minify'])];
+  workers.push({ engine, runs, built: runs[0], minified: runs[1] });
+}
+const engine = await enginePackage();
+const compact = workers[0];
+const ortWorker = workers[1];
+const wasm = ortWorker.built.modules.find((m) => m.module.endsWith('.wasm'));
+const model = ortWorker.built.modules.find((m) => m.module.endsWith('.onnx'));
+const ortScript = ortWorker.built.modules.find((m) => m.module.endsWith('.js'));
+const ortMinified = ortWorker.minified.modules.find((m) => m.module.endsWith('.js'));
+const fits = (bytes) => ({ free: bytes <= LIMITS.free, paid: bytes <= LIMITS.paid });
 
 const fit = {
   limits: `Cloudflare counts the Worker size after gzip: ${mb(LIMITS.free)} on Workers Free, ${mb(LIMITS.paid)} on Workers Paid (developers.cloudflare.com/workers/platform/limits; re-check, the page changes). Memory 128 MB on both.`,
-  free: overFree > 0
-    ? `Does not fit: ${mb(built.wranglerGzipBytes)} gzipped is ${mb(overFree)} over ${mb(LIMITS.free)}, and onnxruntime-web's WASM alone is ${mb(wasm.gzipBytes)} gzipped (${Math.round((100 * wasm.gzipBytes) / built.wranglerGzipBytes)}% of the upload), so no change to our code or models can fit it; minifying saves only ${kb(script.gzipBytes - minified.gzipBytes)}. Fitting needs a smaller ORT WASM: a custom onnxruntime-web build with --minimal_build and only the operators the exports use (--include_ops_by_config: LSTM, GRU, RNN, Gemm/MatMul, Transpose, Squeeze/Unsqueeze, Gather, Softmax, ...) without threads, or a runtime that does not use ORT on Workers. Separately, the Free plan's 10 ms CPU per request is below onnxruntime-web's first-session initialisation (~0.4–1.2 s wall in workerd here), so the first request on a cold isolate would be cut off.`
-    : `Fits with ${mb(-overFree)} to spare.`,
-  paid: paidRoom > 0
-    ? `Fits with ${mb(paidRoom)} to spare for models: about ${Math.floor(paidRoom / model.gzipBytes)} more models of this size (${kb(model.gzipBytes)} gzipped each; float32 weights barely compress). Larger models belong in R2/KV and fetched, not bundled.`
-    : `Does not fit: ${mb(-paidRoom)} over.`,
+  compact: `The compact Worker with the model: ${kb(compact.built.wranglerGzipBytes)} gzipped as built, ${kb(compact.minified.wranglerGzipBytes)} minified; issue 18's target ≤ 1 MB (${kb(TARGET)}): ${compact.built.wranglerGzipBytes <= TARGET ? 'met' : 'missed'}; ${fits(compact.built.wranglerGzipBytes).free ? `fits the free plan with ${mb(LIMITS.free - compact.built.wranglerGzipBytes)} to spare for more models (about ${Math.floor((LIMITS.free - compact.built.wranglerGzipBytes) / model.gzipBytes)} of this size)` : 'over the free plan'}. Its script is the handler, @unfold/runtime and the engine; the model's float32 weights barely compress.`,
+  ortWeb: fits(ortWorker.built.wranglerGzipBytes).free
+    ? `The onnxruntime-web Worker fits the free plan: ${mb(ortWorker.built.wranglerGzipBytes)}.`
+    : `The onnxruntime-web Worker does not fit the free plan: ${mb(ortWorker.built.wranglerGzipBytes)} gzipped is ${mb(ortWorker.built.wranglerGzipBytes - LIMITS.free)} over ${mb(LIMITS.free)}; onnxruntime-web's WASM alone is ${mb(wasm.gzipBytes)} gzipped (${Math.round((100 * wasm.gzipBytes) / ortWorker.built.wranglerGzipBytes)}% of the upload), minifying saves ${kb(ortScript.gzipBytes - ortMinified.gzipBytes)}. It fits the paid plan with ${mb(LIMITS.paid - ortWorker.built.wranglerGzipBytes)} to spare: the Worker for files outside the compact engine's set.`,
+  engine: `@unfold/engine ${packageVersion('@unfold/engine')} alone (esbuild --bundle --minify, ESM, from source with @unfold/runtime/proto): ${kb(engine.bytes)} raw, ${kb(engine.gzipBytes)} gzipped; WebAssembly part: ${engine.wasmModules ? `${engine.wasmModules} module(s), ${kb(engine.wasmBytes)} as WebAssembly, ${kb(engine.wasmBase64Bytes)} as the base64 text shipped, ${kb(engine.wasmGzipBytes)} of that gzipped` : 'none (the engine is TypeScript only at this commit)'}.`,
 };
 
-const rows = runs.flatMap((run) => [
-  { variant: run.variant, module: 'total (wrangler)', bytes: run.wranglerTotalBytes, gzipBytes: run.wranglerGzipBytes },
-  ...run.modules.map((m) => ({ variant: run.variant, ...m })),
-]);
+const rows = [
+  ...workers.flatMap(({ runs }) =>
+    runs.flatMap((run) => [
+      { variant: run.variant, module: 'total (wrangler)', bytes: run.wranglerTotalBytes, gzipBytes: run.wranglerGzipBytes },
+      ...run.modules.map((m) => ({ variant: run.variant, ...m })),
+    ]),
+  ),
+  { variant: '@unfold/engine package', module: 'index (minified, all of it)', bytes: engine.bytes, gzipBytes: engine.gzipBytes },
+  { variant: '@unfold/engine package', module: 'of which WebAssembly (base64 text)', bytes: engine.wasmBase64Bytes, gzipBytes: engine.wasmGzipBytes },
+];
 writeResults(
   join(root, 'tools/bench/results/workers-size'),
-  'Workers bundle size (wrangler deploy --dry-run)',
+  'Workers bundle size (wrangler deploy --dry-run): the compact engine\'s Worker and onnxruntime-web\'s',
   rows,
   [
     { label: 'variant', format: (r) => r.variant },
@@ -122,7 +158,18 @@ writeResults(
     { label: 'gzip vs free 3 MiB', format: (r) => (r.module.startsWith('total') ? `${((100 * r.gzipBytes) / LIMITS.free).toFixed(0)}%` : '') },
     { label: 'gzip vs paid 10 MiB', format: (r) => (r.module.startsWith('total') ? `${((100 * r.gzipBytes) / LIMITS.paid).toFixed(0)}%` : '') },
   ],
-  { wrangler: wranglerVersion, onnxruntimeWeb: ortVersion, model: `unfold LSTM export, input 32, hidden 128 (${kb(modelBytes)})`, fitsFree: overFree <= 0, fitsPaid: paidRoom > 0, ...fit, note: 'gzip column per module: gzip -9 here; wrangler\'s total gzip is its own (what Cloudflare counts)' },
+  {
+    wrangler: wranglerVersion,
+    onnxruntimeWeb: ortVersion,
+    model: `unfold LSTM export, input 32, hidden 128 (${kb(modelBytes)})`,
+    compactWithinTarget: compact.built.wranglerGzipBytes <= TARGET,
+    compactFitsFree: fits(compact.built.wranglerGzipBytes).free,
+    ortWebFitsFree: fits(ortWorker.built.wranglerGzipBytes).free,
+    ortWebFitsPaid: fits(ortWorker.built.wranglerGzipBytes).paid,
+    ...fit,
+    note: 'gzip column per module: gzip -9 here; wrangler\'s total gzip is its own (what Cloudflare counts)',
+  },
 );
-console.log(`workers bundle: ${mb(built.wranglerTotalBytes)} raw, ${mb(built.wranglerGzipBytes)} gzip (wrangler ${wranglerVersion}); free plan: ${overFree > 0 ? 'over' : 'fits'}; paid plan: ${paidRoom > 0 ? 'fits' : 'over'}`);
+for (const { engine: name, built } of workers) console.log(`${name} Worker: ${mb(built.wranglerTotalBytes)} raw, ${kb(built.wranglerGzipBytes)} gzip (wrangler ${wranglerVersion})`);
+console.log(fit.engine);
 console.log('wrote tools/bench/results/workers-size.{json,md}');

@@ -32,10 +32,12 @@ export async function loadCompact(threads: number): Promise<CompactModule> {
 export const DEFAULT_LOADERS: EngineLoaders = Object.freeze({ compact: loadCompact, ortNode: loadOrtNode, ortWeb: loadOrtWeb });
 
 /**
- * `auto`'s threshold: calls whose largest input has at most this many numbers run on the compact engine. Measured on the
- * LSTM H128 T64 export (tools/bench/src/engine-speed.mjs; docs/engines.md has the figures and the rule).
+ * `auto`'s threshold: calls whose largest input has at most this many numbers run on the compact engine.
+ * Measured on the LSTM H128 T64 export (tools/bench/src/engine-speed.mjs; docs/engines.md has the figures):
+ * compact stays within 1 ms of onnxruntime-node at batch 1 (64 steps × 32 features) and falls further
+ * behind at every larger batch, so larger calls go to onnxruntime-node, loaded at the first one.
  */
-export const AUTO_RULE: AutoRule = Object.freeze({ maxCompactElements: 64 * 32 * 8 });
+export const AUTO_RULE: AutoRule = Object.freeze({ maxCompactElements: 1 * 64 * 32 });
 
 export interface EngineOptions {
   readonly engine: EngineName;
