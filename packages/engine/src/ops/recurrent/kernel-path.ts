@@ -53,8 +53,7 @@ function writeY(d: Direction, y: Float32Array): void {
 
 function common(d: Direction) {
   const { x, mask } = inputs(d);
-  // W and R are the node's initializers (fixed while the session lives): packed once, kept with them.
-  return { T: d.steps, B: d.batch, I: d.inputSize, H: d.hidden, x, mask, W: d.w, R: d.r, bias: d.bias, h0: d.h0, cacheWeights: true };
+  return { T: d.steps, B: d.batch, I: d.inputSize, H: d.hidden, x, mask, W: d.w, R: d.r, bias: d.bias, h0: d.h0 };
 }
 
 function finish(d: Direction, out: SequenceOutputs): SequenceOutputs {
