@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { translate } from '@unfold/training';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomSequences, worstExcess } from '../../../packages/runtime/test/models';
+import { worstExcess } from '../../../packages/runtime/test/models';
 import { writeWorkerProject } from '../workers/models.mjs';
 import { call, type Answer } from './support/client';
 import { TEST_LIMITS } from './support/conformance';
 import { writeModelFolder, type ModelFolder } from './support/fixtures';
 import { bundleEntry, startEntry, workDir, type RunningEntry } from './support/servers';
+import { decodesAsTranslate, predictsAsUnfold, predictsTreesAsUnfold, streamsAsUnfold } from './support/worker-checks';
 import { startWranglerDev, type RunningWorker } from './support/wrangler';
 
 /**
@@ -47,49 +47,12 @@ describe('workerd (wrangler dev), the compact Worker', () => {
     expect(health.body.onnxruntime).toBeUndefined();
   });
 
-  it('predicts as unfold’s forward does (features, tokens, normalised units)', async () => {
-    const refs = folder.references;
-    const inputs = randomSequences(32, [5, 1, 8], 3);
-    const tagger = await send('/models/tagger/predict', { inputs });
-    expect(tagger.status).toBe(200);
-    expect(worstExcess(tagger.body.outputs, refs.tagger.forward(inputs).outputs)).toBeLessThanOrEqual(0);
-    const ids = [[0, 6, 2, 2, 5], [3]];
-    const charlm = await send('/models/charlm/predict', { inputs: ids });
-    expect(charlm.status).toBe(200);
-    expect(worstExcess(charlm.body.outputs, refs.charlm.forward(ids).outputs)).toBeLessThanOrEqual(0);
-    const z = randomSequences(40, [6, 3], 1);
-    const forecaster = await send('/models/forecaster/predict', { inputs: z, units: 'normalised' });
-    expect(forecaster.status).toBe(200);
-    expect(worstExcess(forecaster.body.outputs, refs.forecaster.forward(z).outputs)).toBeLessThanOrEqual(0);
-  });
+  it('predicts as unfold’s forward does (features, tokens, normalised units)', () => predictsAsUnfold(send, folder));
 
-  it('streams in three chunks as one call, with unfold’s final state', async () => {
-    const inputs = randomSequences(50, [9, 4, 7], 3);
-    const whole = await send('/models/tagger/stream', { inputs });
-    expect(whole.status).toBe(200);
-    let state: unknown;
-    const outputs: number[][][] = inputs.map(() => []);
-    for (const [from, to] of [[0, 3], [3, 6], [6, 9]] as const) {
-      const part = await send('/models/tagger/stream', { inputs: inputs.map((s) => s.slice(from, to)), ...(state ? { state } : {}) });
-      expect(part.status).toBe(200);
-      part.body.outputs.forEach((rows: number[][], b: number) => outputs[b]?.push(...rows));
-      state = part.body.state;
-    }
-    expect(worstExcess(outputs, whole.body.outputs)).toBeLessThanOrEqual(0);
-    const reference = folder.references.tagger.forward(inputs);
-    expect(worstExcess(whole.body.outputs, reference.outputs)).toBeLessThanOrEqual(0);
-    expect(worstExcess(Object.values(whole.body.state), reference.states)).toBeLessThanOrEqual(0);
-  });
+  it('streams in three chunks as one call, with unfold’s final state', () => streamsAsUnfold(send, folder));
 
   it('generates with the seq2seq folder as unfold’s translate does (greedy, beam n-best), and the char LM as onnxruntime-node does', async () => {
-    const inputs = ['hello world', 'abc', 'seq to seq'];
-    const greedy = await send('/models/reverse/generate', { inputs, maxLength: 12 });
-    expect(greedy.status).toBe(200);
-    const expected = await translate(folder.seq2seq.model, inputs, { maxLength: 12 });
-    expect(greedy.body).toMatchObject({ outputs: expected.map((t) => t.text), tokens: expected.map((t) => t.tokens) });
-    const beam = await send('/models/reverse/generate', { inputs, strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
-    const expectedBeam = await translate(folder.seq2seq.model, inputs, { strategy: 'beam', beamWidth: 3, nBest: 2, maxLength: 12 });
-    expect(beam.body.nBest.map((list: { tokens: number[] }[]) => list.map((h) => h.tokens))).toEqual(expectedBeam.map((t) => t.nBest.map((h) => h.tokens)));
+    await decodesAsTranslate(send, folder);
     const request = { prompt: ['ab', 'b'], maxLength: 12, strategy: 'greedy' };
     const lm = await send('/models/charlm/generate', request);
     const native = await call(`${nodeEntry.url}/models/charlm/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request), signal: TIMEOUT.signal() });
@@ -97,16 +60,7 @@ describe('workerd (wrangler dev), the compact Worker', () => {
     expect(lm.body.tokens).toEqual(native.body.tokens);
   });
 
-  it('predicts trees as unfold’s tree layer does, and names the node of a bad tree', async () => {
-    const trees = ['(+ 3 (* 4 5))', { token: '-', children: [{ token: '9' }, { token: '2' }] }, '7'];
-    const want = folder.tree.forward(trees);
-    const answer = await send('/models/tree/predict', { trees, nodes: true });
-    expect(answer.status).toBe(200);
-    expect(worstExcess(answer.body.outputs, want.outputs)).toBeLessThanOrEqual(0);
-    expect(worstExcess(answer.body.nodes.flat().map((n: { output: number[] }) => n.output), want.nodes)).toBeLessThanOrEqual(0);
-    const bad = await send('/models/tree/predict', { trees: ['7', { nodes: [{ token: '+' }, { token: '1' }], children: [[1], [0]] }] });
-    expect({ status: bad.status, code: bad.body?.error?.code, where: bad.body?.error?.where }).toEqual({ status: 422, code: 'E_TREE', where: 'trees[1].nodes[1]' });
-  });
+  it('predicts trees as unfold’s tree layer does, and names the node of a bad tree', () => predictsTreesAsUnfold(send, folder));
 
   it('rolls out within tolerance of the Node entry on onnxruntime-node, reproducibly', async () => {
     const request = { inputs: [[0.7, 0.8, 0.95, 1.1, 1.2, 1.15, 1.0]], steps: 12, feedback: 'window' };

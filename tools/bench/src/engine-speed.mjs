@@ -14,10 +14,10 @@
 //
 // Run: `node tools/bench/src/engine-speed.mjs` from the repo root; no build needed. Env: BENCH_ROUNDS
 // (default 9). Writes tools/bench/results/engine-speed.{json,md}.
-import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importFromSource } from './from-source.mjs';
 import { packageVersion } from './machine.mjs';
 import { median, writeResults } from './stats.mjs';
 
@@ -38,20 +38,16 @@ const AUTO_EXTRA_MS = 1;
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const scratch = join(root, '.tmp', 'engine-speed');
 
-/** unfold (export) and the compact engine, bundled from source into one ESM file; onnxruntime and tfjs stay external. */
-async function loadUnfold() {
-  mkdirSync(scratch, { recursive: true });
-  const outfile = join(scratch, 'unfold.mjs');
-  const contents = [
+/** unfold (export) and the compact engine (with the kernels' switches), bundled from source into one ESM file. */
+function loadUnfold() {
+  return importFromSource([
     "export { createRegistry, initWeights, resolveModel } from '@unfold/core';",
     "export { heads, layers } from '@unfold/architectures';",
     "export { cells } from '@unfold/cells/all';",
     "export { createModelBuilder, exportModel, FULL_LENGTH, serializeGraph } from '@unfold/onnx';",
     "export * as compact from '@unfold/engine';",
     "export { kernelBuild, kernelThreads, useKernels } from '@unfold/cells/kernels';",
-  ].join('\n');
-  await build({ stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', platform: 'node', target: 'es2022', conditions: ['@unfold/source'], external: ['@tensorflow/*', 'onnxruntime-*'], outfile, logLevel: 'error' });
-  return import(pathToFileURL(outfile).href);
+  ], join(scratch, 'unfold.mjs'));
 }
 
 const unfold = await loadUnfold();

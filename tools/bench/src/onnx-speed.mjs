@@ -14,10 +14,10 @@
 // bundled from source with esbuild (export condition `@unfold/source`, as the runtimes test does), so the
 // numbers are always those of the working tree; tfjs and onnxruntime stay external.
 // Writes tools/bench/results/onnx-speed.{json,md}.
-import { build } from 'esbuild';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { importFromSource } from './from-source.mjs';
 import { measureGemmPeak, gemmShapes } from './onnx-gemm-peak.mjs';
 import { median, writeResults } from './stats.mjs';
 import { assertWithinCeiling, exitOnCeilingExceeded } from './sanity.mjs';
@@ -33,17 +33,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const scratch = join(root, '.tmp', 'onnx-speed');
 
 /** The unfold packages, bundled from source into one ESM file. */
-async function loadUnfold() {
-  mkdirSync(scratch, { recursive: true });
-  const outfile = join(scratch, 'unfold.mjs');
-  const contents = [
+function loadUnfold() {
+  return importFromSource([
     "export { createRegistry, initWeights, resolveModel } from '@unfold/core';",
     "export { heads, layers } from '@unfold/architectures';",
     "export { cells } from '@unfold/cells/all';",
     "export { createModelBuilder, exportModel, FULL_LENGTH, readOnnxModel, serializeGraph } from '@unfold/onnx';",
-  ].join('\n');
-  await build({ stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', platform: 'node', target: 'es2022', conditions: ['@unfold/source'], external: ['@tensorflow/*', 'onnxruntime-*'], outfile, logLevel: 'error' });
-  return import(pathToFileURL(outfile).href);
+  ], join(scratch, 'unfold.mjs'));
 }
 
 const ortModule = await import('onnxruntime-node');

@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { importFromSource } from './from-source.mjs';
 import { packageVersion } from './machine.mjs';
 import { writeResults } from './stats.mjs';
 
@@ -27,17 +28,14 @@ const MiB = 1024 * 1024;
 const LIMITS = { free: 3 * MiB, paid: 10 * MiB };
 const WRANGLER_ENV = { WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true' };
 
-/** The unfold packages needed to export a model, bundled from source (as onnx-speed.mjs does). */
-async function loadUnfold() {
-  const outfile = join(scratch, 'unfold.mjs');
-  const contents = [
+/** The unfold packages needed to export a model, bundled from source. */
+function loadUnfold() {
+  return importFromSource([
     "export { createRegistry, initWeights, resolveModel } from '@unfold/core';",
     "export { heads, layers } from '@unfold/architectures';",
     "export { cells } from '@unfold/cells/all';",
     "export { exportModel } from '@unfold/onnx';",
-  ].join('\n');
-  await build({ stdin: { contents, resolveDir: root, loader: 'ts' }, bundle: true, format: 'esm', platform: 'node', target: 'es2022', conditions: ['@unfold/source'], external: ['@tensorflow/*', 'onnxruntime-*'], outfile, logLevel: 'error' });
-  return import(pathToFileURL(outfile).href);
+  ], join(scratch, 'unfold.mjs'));
 }
 
 /** Writes the LSTM export into `folder` and returns its size. */
@@ -57,8 +55,9 @@ function files(dir) {
 
 /**
  * @unfold/engine alone, as a Worker or a browser page would bundle it: esbuild, minified, ESM, from source
- * (its one dependency, @unfold/runtime/proto, included). Its WebAssembly part is what it embeds as base64
- * modules (strings starting `AGFzbQ`, "\0asm"); none when the engine is TypeScript only.
+ * with what it imports (@unfold/runtime/proto, @unfold/cells/kernels). Its WebAssembly part is what it
+ * embeds as base64 modules (strings starting `AGFzbQ`, "\0asm": the kernels' builds; the compact Worker
+ * uses none of them, it imports kernels-simd.wasm, listed as a module of its own).
  */
 async function enginePackage() {
   const result = await build({ entryPoints: [join(root, 'packages/engine/src/index.ts')], bundle: true, minify: true, format: 'esm', platform: 'neutral', target: 'es2022', conditions: ['@unfold/source'], write: false, logLevel: 'error' });
@@ -133,7 +132,7 @@ const fit = {
   ortWeb: fits(ortWorker.built.wranglerGzipBytes).free
     ? `The onnxruntime-web Worker fits the free plan: ${mb(ortWorker.built.wranglerGzipBytes)}.`
     : `The onnxruntime-web Worker does not fit the free plan: ${mb(ortWorker.built.wranglerGzipBytes)} gzipped is ${mb(ortWorker.built.wranglerGzipBytes - LIMITS.free)} over ${mb(LIMITS.free)}; onnxruntime-web's WASM alone is ${mb(wasm.gzipBytes)} gzipped (${Math.round((100 * wasm.gzipBytes) / ortWorker.built.wranglerGzipBytes)}% of the upload), minifying saves ${kb(ortScript.gzipBytes - ortMinified.gzipBytes)}. It fits the paid plan with ${mb(LIMITS.paid - ortWorker.built.wranglerGzipBytes)} to spare: the Worker for files outside the compact engine's set.`,
-  engine: `@unfold/engine ${packageVersion('@unfold/engine')} alone (esbuild --bundle --minify, ESM, from source with @unfold/runtime/proto): ${kb(engine.bytes)} raw, ${kb(engine.gzipBytes)} gzipped; WebAssembly part: ${engine.wasmModules ? `${engine.wasmModules} module(s), ${kb(engine.wasmBytes)} as WebAssembly, ${kb(engine.wasmBase64Bytes)} as the base64 text shipped, ${kb(engine.wasmGzipBytes)} of that gzipped` : 'none (the engine is TypeScript only at this commit)'}.`,
+  engine: `@unfold/engine ${packageVersion('@unfold/engine')} alone (esbuild --bundle --minify, ESM, from source with what it imports: @unfold/runtime/proto and @unfold/cells/kernels): ${kb(engine.bytes)} raw, ${kb(engine.gzipBytes)} gzipped; WebAssembly part: ${engine.wasmModules ? `${engine.wasmModules} module(s), ${kb(engine.wasmBytes)} as WebAssembly, ${kb(engine.wasmBase64Bytes)} as the base64 text shipped, ${kb(engine.wasmGzipBytes)} of that gzipped` : 'none (the engine is TypeScript only at this commit)'}.`,
 };
 
 const rows = [
