@@ -69,7 +69,7 @@ for (const mode of ['auto', 'off'] as const) {
 
     it('runs the path it names', () => {
       expect(kernelBuild() === 'none').toBe(mode === 'off');
-      const direction: LstmDirection = { x: new Float32Array(2), steps: 2, batch: 1, inputSize: 1, hidden: 1, w: new Float32Array(4), r: new Float32Array(4), bias: undefined, peepholes: undefined, lengths: [2], h0: new Float32Array(1), c0: new Float32Array(1), clip: Infinity, inputForget: false, reverse: false, activations: [ACTIVATIONS.Sigmoid, ACTIVATIONS.Tanh, ACTIVATIONS.Tanh] as never, y: undefined, yOffset: 0, yStride: 1 };
+      const direction: LstmDirection = { x: new Float32Array(2), steps: 2, batch: 1, inputSize: 1, hidden: 1, w: new Float32Array(4), r: new Float32Array(4), fixedWeights: false, bias: undefined, peepholes: undefined, lengths: [2], h0: new Float32Array(1), c0: new Float32Array(1), clip: Infinity, inputForget: false, reverse: false, activations: [ACTIVATIONS.Sigmoid, ACTIVATIONS.Tanh, ACTIVATIONS.Tanh] as never, y: undefined, yOffset: 0, yStride: 1 };
       expect(lstmOnKernels(direction) !== undefined).toBe(mode === 'auto');
     });
 

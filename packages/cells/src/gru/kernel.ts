@@ -22,21 +22,17 @@ function forward(kernels: Kernels, inputs: KernelInputs<GruConfig>): KernelForwa
   const s = new KernelSession(kernels, inputs.forBackward);
   // What the backward reads stays where the forward writes it (kept first, see session.ts).
   const kept = { hs: s.keep((N + B) * H), gates: s.keep(N * G), extra: s.keep(N * H) };
+  const cache = inputs.cacheWeights ?? false;
   const at = {
+    WP: s.packed(W, I, G, 1, I, cache), // B(k = i, n = g) = W[g, i]
+    RP: s.packed(R, H, recurrent, 1, H, cache),
+    RhP: lbr ? 0 : s.packed(R, H, H, 1, H, cache, 2 * H * H),
     x: s.put(x),
-    W: s.put(W),
-    R: s.put(R),
     bias: params.B ? s.put(params.B) : 0,
     mask: mask ? s.put(mask) : 0,
     y: s.alloc(N * H),
-    WP: s.alloc(I * panels(G)),
-    RP: s.alloc(H * panels(recurrent)),
-    RhP: lbr ? 0 : s.alloc(H * panels(H)),
   };
   s.view(kept.hs, B * H).set(state[0] as Float32Array);
-  s.call('packB', I, G, at.W, 1, I, at.WP); // B(k = i, n = g) = W[g, i]
-  s.call('packB', H, recurrent, at.R, 1, H, at.RP);
-  if (!lbr) s.call('packB', H, H, offset(at.R, 2 * H * H), 1, H, at.RhP);
   s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, G, I, offset(at.x, r.start * I), at.WP, at.bias, 0, offset(kept.gates, r.start * G)] }]));
   const halves = s.split(B, 4).map((half) => ({ ...half, gh: s.alloc(half.size * G) }));
   s.parallel(

@@ -4,7 +4,7 @@
  * compact engine's RNN) run. No tfjs here.
  */
 import type { Pointer } from '../shared/kernels/module';
-import { offset, panels, type KernelSession } from '../shared/kernels/session';
+import { offset, type KernelSession } from '../shared/kernels/session';
 
 /** An integrator's weights as host arrays: U [H, I], R [H, H], b [H] or none, α [H]. */
 export interface HostIntegrator {
@@ -28,6 +28,8 @@ export interface IntegratorRun {
   readonly h0: Float32Array;
   /** [T·B] of 0/1, or undefined when every step is real. */
   readonly mask: Float32Array | undefined;
+  /** Pack U and R once and keep them while the arrays live (inference over fixed weights, session.packed). */
+  readonly cacheWeights?: boolean;
 }
 
 /**
@@ -39,19 +41,15 @@ export function integratorSteps(s: KernelSession, w: HostIntegrator, run: Integr
   const N = T * B;
   const kept = { hs: s.keep((N + B) * H), acts: s.keep(N * H) };
   const at = {
+    UP: s.packed(w.U, I, H, 1, I, run.cacheWeights ?? false), // B(k = i, n = j) = U[j, i]
+    RP: s.packed(w.R, H, H, 1, H, run.cacheWeights ?? false),
     x: s.put(x),
-    U: s.put(w.U),
-    R: s.put(w.R),
     bias: w.bias ? s.put(w.bias) : 0,
     alpha: s.put(w.alpha),
     mask: mask ? s.put(mask) : 0,
     y: s.alloc(N * H),
-    UP: s.alloc(I * panels(H)),
-    RP: s.alloc(H * panels(H)),
   };
   s.view(kept.hs, B * H).set(h0);
-  s.call('packB', I, H, at.U, 1, I, at.UP); // B(k = i, n = j) = U[j, i]
-  s.call('packB', H, H, at.R, 1, H, at.RP);
   const relu = w.relu ? 1 : 0;
   s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, H, I, offset(at.x, r.start * I), at.UP, at.bias, 0, offset(kept.acts, r.start * H)] }]));
   s.parallel(s.split(B, 4).map((b) => [{ fn: 'leakySteps', args: [T, B, b.size, H, at.RP, at.alpha, at.mask && offset(at.mask, b.start), relu, offset(kept.hs, b.start * H), offset(kept.acts, b.start * H), offset(at.y, b.start * H)] }]));

@@ -28,21 +28,18 @@ function forward(kernels: Kernels, inputs: KernelInputs<LstmConfig>): KernelForw
     inRange: clip > 0 ? s.keep(N * G) : 0,
     tanhC: s.keep(N * H),
   };
+  const cache = inputs.cacheWeights ?? false;
   const at = {
+    WP: s.packed(W, I, G, 1, I, cache), // B(k = i, n = g) = W[g, i]
+    RP: s.packed(R, H, G, 1, H, cache),
     x: s.put(x),
-    W: s.put(W),
-    R: s.put(R),
     bias: params.B ? s.put(params.B) : 0,
     P: params.P ? s.put(params.P) : 0,
     mask: mask ? s.put(mask) : 0,
     y: s.alloc(N * H),
-    WP: s.alloc(I * panels(G)),
-    RP: s.alloc(H * panels(G)),
   };
   s.view(kept.hs, B * H).set(state[0] as Float32Array);
   s.view(kept.cs, B * H).set(state[1] as Float32Array);
-  s.call('packB', I, G, at.W, 1, I, at.WP); // B(k = i, n = g) = W[g, i]
-  s.call('packB', H, G, at.R, 1, H, at.RP);
   s.parallel(s.split(N, 4).map((r) => [{ fn: 'project', args: [r.size, G, I, offset(at.x, r.start * I), at.WP, at.bias, at.bias && offset(at.bias, G), offset(kept.gates, r.start * G)] }]));
   s.parallel(
     s.split(B, 4).map((b) => [

@@ -75,3 +75,35 @@ describe('@unfold/cells/kernels', () => {
     }
   }
 });
+
+describe('@unfold/cells/kernels with cacheWeights', () => {
+  beforeAll(async () => {
+    await setupBackend();
+    useKernels('auto');
+  });
+
+  it('packs W and R once per memory and offset, and gives what packing every call gives', () => {
+    const kernels = activeKernels() as Kernels;
+    const [T, B, I, H] = [5, 3, 4, 6];
+    const G = 4 * H;
+    const rng = (seed: number) => () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const next = rng(11);
+    // Two directions' weights in one buffer, as an ONNX bidirectional node stores them: [D, G, I] and [D, G, H].
+    const W = Float32Array.from({ length: 2 * G * I }, next);
+    const R = Float32Array.from({ length: 2 * G * H }, next);
+    const x = Float32Array.from({ length: T * B * I }, next);
+    const run = (d: number, cacheWeights: boolean) => lstmForward(kernels, { T, B, I, H, x, W: W.subarray(d * G * I, (d + 1) * G * I), R: R.subarray(d * G * H, (d + 1) * G * H), h0: new Float32Array(B * H), c0: new Float32Array(B * H), cacheWeights });
+    const live = kernels.heap.live;
+    const first = [run(0, true), run(1, true)];
+    expect(kernels.heap.live).toBe(live + 4);
+    const again = [run(0, true), run(1, true)];
+    expect(kernels.heap.live).toBe(live + 4);
+    const uncached = [run(0, false), run(1, false)];
+    expect(kernels.heap.live).toBe(live + 4);
+    for (const d of [0, 1]) {
+      expect(Array.from(again[d]!.y)).toEqual(Array.from(first[d]!.y));
+      expect(Array.from(uncached[d]!.y)).toEqual(Array.from(first[d]!.y));
+    }
+    expect(Array.from(first[0]!.y)).not.toEqual(Array.from(first[1]!.y));
+  });
+});

@@ -23,4 +23,6 @@ export interface OpContext {
    * scope that sees this node's graph; returns the body's outputs by position. The body was planned at load.
    */
   runBody(body: Graph, inputs: readonly Tensor[]): Tensor[];
+  /** Whether input `index` is an initializer of this graph or an enclosing one: a constant of the model, the same array on every run. */
+  isInitializer(index: number): boolean;
 }

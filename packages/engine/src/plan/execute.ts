@@ -12,6 +12,8 @@ import type { Plan } from './plan';
  */
 export interface Scope {
   lookup(name: string): Tensor | undefined;
+  /** Whether `name` resolves to an initializer (no value of this run hides it). */
+  initializer(name: string): boolean;
 }
 
 export function execute(plan: Plan, plans: ReadonlyMap<Graph, Plan>, inputs: readonly Tensor[], parent: Scope | undefined): Tensor[] {
@@ -21,7 +23,10 @@ export function execute(plan: Plan, plans: ReadonlyMap<Graph, Plan>, inputs: rea
     const tensor = inputs[i];
     if (tensor) values.set(value.name, tensor);
   });
-  const scope: Scope = { lookup: (name) => values.get(name) ?? graph.initializers.get(name) ?? parent?.lookup(name) };
+  const scope: Scope = {
+    lookup: (name) => values.get(name) ?? graph.initializers.get(name) ?? parent?.lookup(name),
+    initializer: (name) => !values.has(name) && (graph.initializers.has(name) || (parent?.initializer(name) ?? false)),
+  };
   const runBody = (body: Graph, bodyInputs: readonly Tensor[]) => execute(plans.get(body) as Plan, plans, bodyInputs, scope);
   for (const step of plan.steps) {
     const { node, where } = step;
@@ -31,7 +36,7 @@ export function execute(plan: Plan, plans: ReadonlyMap<Graph, Plan>, inputs: rea
       if (!value) throw invalidModel(where, `input ${JSON.stringify(name)} has no value`, 'a value made before this node', 'none');
       return value;
     });
-    const context: OpContext = { node, where, runBody };
+    const context: OpContext = { node, where, runBody, isInitializer: (index) => scope.initializer(node.inputs[index] ?? '') };
     let results: Tensor[];
     try {
       results = step.operator.run(args, context);

@@ -17,6 +17,8 @@ interface Block {
 export class KernelHeap {
   private readonly blocks: Block[] = [];
   private readonly finalizer = new FinalizationRegistry<readonly Pointer[]>((blocks) => blocks.forEach((at) => this.free(at)));
+  /** Blocks made once per owner and key (weights packed for inference), freed with their owner. */
+  private readonly cache = new WeakMap<object, Map<string, Pointer>>();
 
   constructor(
     private readonly start: Pointer,
@@ -29,15 +31,16 @@ export class KernelHeap {
     return last ? align(last.at + last.bytes) : align(this.start);
   }
 
-  /** A block of `bytes` (16-byte aligned, followed by 16 spare bytes). */
-  allocate(bytes: number): Pointer {
+  /** A block of `bytes` (16-byte aligned, followed by 16 spare bytes), at or above `above` (default: anywhere). */
+  allocate(bytes: number, above: Pointer = 0): Pointer {
     const size = align(bytes + 16);
-    let at = align(this.start);
+    let at = align(Math.max(this.start, above));
     let index = 0;
     for (; index < this.blocks.length; index++) {
       const block = this.blocks[index] as Block;
+      if (block.at + block.bytes <= at) continue;
       if (block.at - at >= size) break;
-      at = align(block.at + block.bytes);
+      at = align(Math.max(at, block.at + block.bytes));
     }
     this.ensure(at + size);
     this.blocks.splice(index, 0, { at, bytes: size });
@@ -57,6 +60,23 @@ export class KernelHeap {
       this.finalizer.unregister(token);
       blocks.forEach((at) => this.free(at));
     };
+  }
+
+  /**
+   * The block `key` of `owner`: on the first ask allocated (`bytes`, at or above `above`: the end of a
+   * call's live temporaries) and filled by `fill(at, scratch)`, where scratch is free memory above every
+   * block for the fill's own use; then kept until `owner` is garbage collected.
+   */
+  cached(owner: object, key: string, bytes: number, above: Pointer, fill: (at: Pointer, scratch: Pointer) => void): Pointer {
+    let blocks = this.cache.get(owner);
+    const found = blocks?.get(key);
+    if (found !== undefined) return found;
+    const at = this.allocate(bytes, above);
+    fill(at, Math.max(this.top(), above));
+    if (!blocks) this.cache.set(owner, (blocks = new Map()));
+    blocks.set(key, at);
+    this.finalizer.register(owner, [at]);
+    return at;
   }
 
   /** Live blocks, for tests. */

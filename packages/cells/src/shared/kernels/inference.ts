@@ -28,6 +28,12 @@ export interface RecurrentForward {
   readonly bias?: Float32Array | undefined;
   readonly h0: Float32Array;
   readonly mask?: Float32Array | undefined;
+  /**
+   * W and R never change while these arrays live (a served model's weights): they are packed for the
+   * products on the first call and kept in the kernels' memory until the arrays are garbage collected.
+   * Leave it off when the arrays may be modified between calls.
+   */
+  readonly cacheWeights?: boolean | undefined;
 }
 
 export interface LstmForward extends RecurrentForward {
@@ -62,7 +68,7 @@ function params(run: RecurrentForward, extra: Record<string, Float32Array | unde
 }
 
 function common(run: RecurrentForward) {
-  return { T: run.T, B: run.B, I: run.I, x: run.x, mask: run.mask, tensors: {}, forBackward: false };
+  return { T: run.T, B: run.B, I: run.I, x: run.x, mask: run.mask, tensors: {}, forBackward: false, cacheWeights: run.cacheWeights ?? false };
 }
 
 /** ONNX LSTM (gates i, o, f, c; default activations), one direction. */
@@ -89,6 +95,6 @@ export function rnnForward(kernels: Kernels, run: RnnForward): SequenceOutputs {
   }
   const s = new KernelSession(kernels);
   const w = { U: run.W, R: run.R, bias, alpha: new Float32Array(H).fill(1), alphaIsParameter: false, relu: run.activation === 'relu' };
-  const { kept, at } = integratorSteps(s, w, { T, B, I: run.I, H, x: run.x, h0: run.h0, mask: run.mask });
+  const { kept, at } = integratorSteps(s, w, { T, B, I: run.I, H, x: run.x, h0: run.h0, mask: run.mask, cacheWeights: run.cacheWeights ?? false });
   return { y: s.read(at.y, T * B * H), h: s.read(offset(kept.hs, T * B * H), B * H) };
 }

@@ -30,6 +30,8 @@ export interface KernelInputs<C> {
   readonly config: C;
   /** Whether a gradient tape records the op: only then does the forward keep what a backward needs. */
   readonly forBackward: boolean;
+  /** Inference over weights that never change (the compact engine): pack them once and keep them while the arrays live (session.packed). */
+  readonly cacheWeights?: boolean;
 }
 
 export interface KernelGradients {

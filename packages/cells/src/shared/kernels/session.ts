@@ -55,6 +55,32 @@ export class KernelSession {
     return this.kernels.heap.own(owner, [...this.kept]);
   }
 
+  /**
+   * B = src (K × N read as src[from + k·sk + n·sn]) packed into 8-column panels by `packB`, for a product.
+   * With `cache` (inference over weights that never change: the compact engine), made once per memory
+   * (src.buffer), offset and layout, and kept in the heap while that memory lives; else a temporary.
+   */
+  packed(src: Float32Array, K: number, N: number, sk: number, sn: number, cache: boolean, from = 0): Pointer {
+    const bytes = K * panels(N) * 4;
+    if (!cache) {
+      const at = this.alloc(K * panels(N));
+      const source = this.put(src.subarray(from));
+      this.call('packB', K, N, source, sk, sn, at);
+      return at;
+    }
+    // Keyed by the memory the values live in, so every view of the same weights (a direction's subarray)
+    // finds them; made above this call's temporaries, which later calls' temporaries then start above.
+    const at = this.kernels.heap.cached(src.buffer, `${src.byteOffset + from * 4}:${K}x${N}:${sk},${sn}`, bytes, this.next ?? 0, (block, scratch) => {
+      const source = align(scratch);
+      ensureMemory(this.kernels.memory, source + (src.length - from) * 4 + 16);
+      this.view(source, src.length - from).set(src.subarray(from));
+      this.call('packB', K, N, source, sk, sn, block);
+    });
+    // This call's next temporaries go above the block (the heap's top), never over it.
+    if (this.next !== undefined) this.next = Math.max(this.next, this.kernels.heap.top());
+    return at;
+  }
+
   /** A temporary buffer of `count` f32 values (its byte address), gone when the call ends. */
   alloc(count: number): Pointer {
     const at = align(this.next ?? this.kernels.heap.top());

@@ -14,6 +14,8 @@ export interface DirectionInput {
   /** W [gates·H, inputSize] and R [gates·H, H] of this direction. */
   readonly w: Float32Array;
   readonly r: Float32Array;
+  /** W and R are the model's initializers (the same arrays on every run): the kernel path packs them once. */
+  readonly fixedWeights: boolean;
   /** [Wb (gates·H), Rb (gates·H)], or undefined for zeros. */
   readonly bias: Float32Array | undefined;
   /** Steps per batch row. */

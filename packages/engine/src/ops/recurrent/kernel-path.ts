@@ -53,7 +53,8 @@ function writeY(d: Direction, y: Float32Array): void {
 
 function common(d: Direction) {
   const { x, mask } = inputs(d);
-  return { T: d.steps, B: d.batch, I: d.inputSize, H: d.hidden, x, mask, W: d.w, R: d.r, bias: d.bias, h0: d.h0 };
+  // Initializers are packed once and kept with their arrays (the session's lifetime); other weights every run.
+  return { T: d.steps, B: d.batch, I: d.inputSize, H: d.hidden, x, mask, W: d.w, R: d.r, bias: d.bias, h0: d.h0, cacheWeights: d.fixedWeights };
 }
 
 function finish(d: Direction, out: SequenceOutputs): SequenceOutputs {

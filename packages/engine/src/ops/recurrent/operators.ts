@@ -2,7 +2,7 @@ import { shapeError, unsupported } from '../../errors';
 import type { Node } from '../../model/graph';
 import { Tensor } from '../../tensor';
 import { floatAttr, hasAttr, intAttr, onlyValues, stringAttr, stringsAttr } from '../attributes';
-import type { Operator } from '../operator';
+import type { OpContext, Operator } from '../operator';
 import { integerList } from '../values';
 import { ACTIVATIONS, type Activation } from './activations';
 import type { DirectionInput } from './direction';
@@ -98,7 +98,8 @@ function prepare(family: Family, node: Node, inputs: readonly (Tensor | undefine
 /** Direction d's slice of a [D, n] array. */
 const part = (values: Float32Array | undefined, d: number, n: number) => values?.subarray(d * n, (d + 1) * n);
 
-function direction(node: Node, p: Prepared, d: number, family: Family) {
+function direction(context: OpContext, p: Prepared, d: number, family: Family) {
+  const { node } = context;
   const { steps, batch, inputSize, hidden: H } = p;
   const G = family.gates * H;
   return {
@@ -109,6 +110,7 @@ function direction(node: Node, p: Prepared, d: number, family: Family) {
     hidden: H,
     w: part(p.w, d, G * inputSize) as Float32Array,
     r: part(p.r, d, G * H) as Float32Array,
+    fixedWeights: context.isInitializer(1) && context.isInitializer(2),
     bias: part(p.bias, d, 2 * G),
     lengths: p.lengths,
     h0: part(p.h0, d, batch * H) as Float32Array,
@@ -140,14 +142,15 @@ export const LSTM: Operator = {
   since: 14,
   until: 17,
   check: check(FAMILIES.LSTM),
-  run(inputs, { node, where }) {
+  run(inputs, context) {
+    const { node, where } = context;
     const p = prepare(FAMILIES.LSTM, node, inputs, where);
     const { batch, hidden: H, directions: D } = p;
     const c0 = floats(inputs[6], where, 'initial_c', [D, batch, H]) ?? new Float32Array(D * batch * H);
     const peepholes = floats(inputs[7], where, 'P', [D, 3 * H]);
     const finals = Array.from({ length: D }, (_, d) => {
       const a = p.activations.slice(3 * d, 3 * d + 3) as [Activation, Activation, Activation];
-      const run = { ...direction(node, p, d, FAMILIES.LSTM), c0: part(c0, d, batch * H) as Float32Array, peepholes: part(peepholes, d, 3 * H), inputForget: intAttr(node, 'input_forget', 0) !== 0, activations: a };
+      const run = { ...direction(context, p, d, FAMILIES.LSTM), c0: part(c0, d, batch * H) as Float32Array, peepholes: part(peepholes, d, 3 * H), inputForget: intAttr(node, 'input_forget', 0) !== 0, activations: a };
       const { h, c } = lstmOnKernels(run) ?? lstmDirection(run);
       return [h, c];
     });
@@ -159,11 +162,12 @@ export const GRU: Operator = {
   since: 14,
   until: 17,
   check: check(FAMILIES.GRU),
-  run(inputs, { node, where }) {
+  run(inputs, context) {
+    const { node, where } = context;
     const p = prepare(FAMILIES.GRU, node, inputs, where);
     const finals = Array.from({ length: p.directions }, (_, d) => {
       const a = p.activations.slice(2 * d, 2 * d + 2) as [Activation, Activation];
-      const run = { ...direction(node, p, d, FAMILIES.GRU), linearBeforeReset: intAttr(node, 'linear_before_reset', 0) !== 0, activations: a };
+      const run = { ...direction(context, p, d, FAMILIES.GRU), linearBeforeReset: intAttr(node, 'linear_before_reset', 0) !== 0, activations: a };
       return [(gruOnKernels(run) ?? gruDirection(run)).h];
     });
     return outputs(p, finals);
@@ -174,10 +178,11 @@ export const RNN: Operator = {
   since: 14,
   until: 17,
   check: check(FAMILIES.RNN),
-  run(inputs, { node, where }) {
+  run(inputs, context) {
+    const { node, where } = context;
     const p = prepare(FAMILIES.RNN, node, inputs, where);
     const finals = Array.from({ length: p.directions }, (_, d) => {
-      const run = { ...direction(node, p, d, FAMILIES.RNN), activations: [p.activations[d] as Activation] as const };
+      const run = { ...direction(context, p, d, FAMILIES.RNN), activations: [p.activations[d] as Activation] as const };
       return [(rnnOnKernels(run) ?? rnnDirection(run)).h];
     });
     return outputs(p, finals);
