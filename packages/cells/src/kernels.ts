@@ -4,5 +4,5 @@
 export { activeKernels, kernelBuild, kernelThreads, loadKernels, useKernelModule, useKernels, type KernelBuild, type KernelFunction, type KernelMode, type KernelOptions, type Kernels, type Pointer } from './shared/kernels/module';
 export { KernelSession, offset, type Part } from './shared/kernels/session';
 export type { KernelCall } from './shared/kernels/threads';
-export { denseBackward, denseForward, type DenseShape } from './shared/kernels/dense';
+export { denseBackward, denseForward, matmul, type DenseShape } from './shared/kernels/dense';
 export { gruForward, lstmForward, rnnForward, type GruForward, type LstmForward, type RecurrentForward, type RnnForward, type SequenceOutputs } from './shared/kernels/inference';

@@ -1,3 +1,4 @@
+import { activeKernels, matmul } from '@unfold/cells/kernels';
 import { shapeError } from '../errors';
 import { Tensor } from '../tensor';
 import { floatAttr, intAttr } from './attributes';
@@ -7,8 +8,10 @@ import { sizeOf } from '../tensor';
 
 /**
  * MatMul (numpy semantics: 1-D operands promoted and the added dim removed, batch dims broadcast) and
- * Gemm, on float32, in plain loops in i-k-j order: the inner loop walks a row of B and a row of C, both
- * contiguous.
+ * Gemm, on float32: each matrix product on the WebAssembly SIMD GEMM of `@unfold/cells/kernels` where the
+ * kernels load and the product is large enough to pay for the copies (B packed once when it is an
+ * initializer), else in plain loops in i-k-j order (the inner loop walks a row of B and a row of C, both
+ * contiguous).
  */
 function floats(t: Tensor, where: string): Float32Array {
   if (t.type !== 'float32') throw shapeError(where, 'a float32 operand', 'float32', t.type);
@@ -27,10 +30,27 @@ export function gemmInto(a: Float32Array, ao: number, b: Float32Array, bo: numbe
   }
 }
 
+/** Below this many multiply-adds the plain loops beat the copies into and out of the kernels' memory. */
+const KERNEL_MIN_PRODUCT = 4096;
+
+/**
+ * C[m×n] = A[m×k]·B into c at co (c holds zeros there), B read as B(p, j) = b[bo + p·n + j], or with
+ * `transposedB` as b[bo + j·k + p] (B stored [n, k]). `fixedB`: B is an initializer (the same values every run).
+ */
+function product(a: Float32Array, ao: number, b: Float32Array, bo: number, c: Float32Array, co: number, m: number, k: number, n: number, fixedB: boolean, transposedB = false): void {
+  const kernels = m * k * n >= KERNEL_MIN_PRODUCT ? activeKernels() : undefined;
+  if (kernels) {
+    const [sk, sn] = transposedB ? [1, k] : [n, 1];
+    c.set(matmul(kernels, m, k, n, a.subarray(ao, ao + m * k), b.subarray(bo, bo + k * n), sk, sn, fixedB), co);
+    return;
+  }
+  gemmInto(a, ao, transposedB ? transposed(b.subarray(bo, bo + k * n), n, k) : b, transposedB ? 0 : bo, c, co, m, k, n);
+}
+
 export const MatMul: Operator = {
   since: 13,
   until: 17,
-  run([x, y], { where }) {
+  run([x, y], { where, isInitializer }) {
     const [a, b] = [x as Tensor, y as Tensor];
     const aDims = a.dims.length === 1 ? [1, a.dims[0] as number] : a.dims;
     const bDims = b.dims.length === 1 ? [b.dims[0] as number, 1] : b.dims;
@@ -61,7 +81,7 @@ export const MatMul: Operator = {
     for (let i = 0; i < count; i++) {
       const ai = aBatch === count ? i : operandIndex(aDims.slice(0, -2), i);
       const bi = bBatch === count ? i : operandIndex(bDims.slice(0, -2), i);
-      gemmInto(av, ai * m * k, bv, bi * k * n, out, i * m * n, m, k, n);
+      product(av, ai * m * k, bv, bi * k * n, out, i * m * n, m, k, n, isInitializer(1));
     }
     const dims = [...batch, ...(a.dims.length === 1 ? [] : [m]), ...(b.dims.length === 1 ? [] : [n])];
     return [new Tensor('float32', out, dims)];
@@ -72,7 +92,7 @@ export const MatMul: Operator = {
 export const Gemm: Operator = {
   since: 13,
   until: 17,
-  run([x, y, z], { node, where }) {
+  run([x, y, z], { node, where, isInitializer }) {
     const [a, b] = [x as Tensor, y as Tensor];
     const transA = intAttr(node, 'transA', 0) === 1;
     const transB = intAttr(node, 'transB', 0) === 1;
@@ -83,9 +103,8 @@ export const Gemm: Operator = {
     const [k2, n] = (transB ? [b.dims[1], b.dims[0]] : b.dims) as [number, number];
     if (k !== k2) throw shapeError(where, 'the inner dims differ', 'equal inner dims after transA/transB', `[${a.dims.join(', ')}] and [${b.dims.join(', ')}]`);
     const av = transA ? transposed(floats(a, where), k, m) : floats(a, where);
-    const bv = transB ? transposed(floats(b, where), n, k) : floats(b, where);
     const out = new Float32Array(m * n);
-    gemmInto(av, 0, bv, 0, out, 0, m, k, n);
+    product(av, 0, floats(b, where), 0, out, 0, m, k, n, isInitializer(1), transB);
     if (alpha !== 1) for (let i = 0; i < out.length; i++) out[i] = (out[i] as number) * alpha;
     if (z && beta !== 0) {
       const c = floats(z, where);

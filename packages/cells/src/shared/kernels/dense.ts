@@ -36,3 +36,17 @@ export function denseBackward(kernels: Kernels, { N, I, O }: DenseShape, x: Floa
   parameterGradients(s, N, { dPre: at.dy, ld: O, G: O, I, W: at.W, dx: at.dx }, [{ dPre: at.dy, ld: O, cols: O, targets: [{ operand: at.x, K: I, dW: at.dW }], dbias: at.db }]);
   return { dx: s.read(at.dx, N * I), dW: s.read(at.dW, O * I), ...(withBias ? { db: s.read(at.db, O) } : {}) };
 }
+
+/**
+ * C [M, N] = A [M, K] · B, with B read as B(k, n) = b[k·sk + n·sn]: a [K, N] row-major matrix is sk = N,
+ * sn = 1, a [N, K] one used transposed (ONNX Gemm's transB) sk = 1, sn = K. With `cacheB` (B is a fixed
+ * weight: the compact engine's initializers) B is packed once and kept while its memory lives.
+ */
+export function matmul(kernels: Kernels, M: number, K: number, N: number, a: Float32Array, b: Float32Array, sk: number, sn: number, cacheB: boolean): Float32Array {
+  if (M === 0 || N === 0) return new Float32Array(M * N);
+  const s = new KernelSession(kernels);
+  const BP = s.packed(b, K, N, sk, sn, cacheB);
+  const at = { a: s.put(a), c: s.alloc(M * N) };
+  s.parallel(s.split(M, 4).map((r) => [{ fn: 'gemm', args: [r.size, N, K, offset(at.a, r.start * K), K, 1, BP, offset(at.c, r.start * N), N, 0] }]));
+  return s.read(at.c, M * N);
+}
