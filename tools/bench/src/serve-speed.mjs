@@ -20,21 +20,20 @@
 //
 // Run: `node tools/bench/src/serve-speed.mjs` from the repo root (about 3 minutes). The entries and unfold
 // are bundled from source with @unfold/testing's bundleFromSource, as the edge e2e tests do; `unfold serve`
-// is the built command, so the bench first builds it (`nx run @unfold/cli:build`, cached when up to date).
+// is the built command, so the bench first builds it and the packages it loads (tsup in each, SERVE_PACKAGES).
 // Env: LOAD_SECONDS (default 10), COLD_STARTS (default 3). Writes tools/bench/results/serve-speed.{json,md}.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { packageVersion } from './machine.mjs';
-import { freePort, startGroup } from './processes.mjs';
+import { freePort } from './processes.mjs';
+import { bareLauncher, buildCli, cliLauncher, entryLauncher, start, wranglerLauncher } from './serve-launchers.mjs';
 import { median, writeResults } from './stats.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const scratch = join(root, '.tmp', 'serve-speed');
-const BIN = join(root, 'node_modules/.bin');
 const I = 32, H = 128, T = 64;
 const MODEL = 'lstm-32x128';
 const LOAD_SECONDS = Number(process.env.LOAD_SECONDS ?? 10);
@@ -43,13 +42,6 @@ const COLD_STARTS = Math.max(1, Number(process.env.COLD_STARTS ?? 3));
 const WORKERD_TIMEOUT_MS = 90_000;
 /** One wrangler start slower than this and workerd gets only the one start. */
 const WORKERD_SLOW_MS = 20_000;
-/** Everything a child process must not look up outside 127.0.0.1 (brief + platform.md). */
-const CHILD_ENV = { ORT_DISABLE_TELEMETRY: '1', DENO_NO_UPDATE_CHECK: '1', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', WRANGLER_HIDE_BANNER: 'true', NO_COLOR: '1' };
-Object.assign(process.env, { ORT_DISABLE_TELEMETRY: '1' });
-
-/** Spawns `command args` in its own process group (see processes.mjs), from the repo root, CHILD_ENV added. */
-const start = (command, args, env = {}) => startGroup(command, args, { cwd: root, env: { ...process.env, ...CHILD_ENV, ...env } });
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -219,47 +211,6 @@ async function coldStart(runtime, launch, body, timeoutMs) {
   }
 }
 
-/** The Node/Bun/Deno entries through entryCommand (Deno's permissions included), on a port chosen here. */
-function entryLauncher(edge, runtime, engine, entry, models) {
-  return async () => {
-    const port = await freePort();
-    const bin = runtime === 'node' ? process.execPath : join(BIN, runtime);
-    const { command, args, env } = edge.entryCommand({ runtime, engine, entry, bin, models, port });
-    const t0 = performance.now();
-    return { url: `http://127.0.0.1:${port}`, server: start(command, args, env), t0 };
-  };
-}
-
-/** `unfold serve` as a user runs it: the committed launcher loading the built command (packages/cli/dist). */
-function cliLauncher(models, engineArgs) {
-  return async () => {
-    const port = await freePort();
-    const args = [join(root, 'packages/cli/bin/unfold.js'), 'serve', models, '--port', String(port), ...engineArgs];
-    const t0 = performance.now();
-    return { url: `http://127.0.0.1:${port}`, server: start(process.execPath, args), t0 };
-  };
-}
-
-/** Builds the command (and the packages it loads) as `npm start` does; a failure is reported in the rows. */
-function buildCli() {
-  try {
-    execFileSync(join(BIN, 'nx'), ['run', '@unfold/cli:build', '--output-style=static'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NX_DAEMON: 'false' } });
-    return null;
-  } catch (error) {
-    return `the build failed (nx run @unfold/cli:build): ${String(error.stderr ?? error.message).trim().split('\n').slice(-3).join(' ')}`;
-  }
-}
-
-/** `wrangler dev` on the Worker project (the same arguments as the e2e test's startWranglerDev). */
-function wranglerLauncher(config) {
-  return async () => {
-    const [port, inspector] = [await freePort(), await freePort()];
-    const args = [join(root, 'node_modules/wrangler/bin/wrangler.js'), 'dev', '-c', config, '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspector), '--show-interactive-dev-session=false', '--log-level', 'warn'];
-    const t0 = performance.now();
-    return { url: `http://127.0.0.1:${port}`, server: start(process.execPath, args), t0 };
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Main.
 rmSync(scratch, { recursive: true, force: true });
@@ -316,6 +267,7 @@ const buildFailure = buildCli();
 const TARGETS = { Node: 120, 'unfold serve': 120, Bun: 150, Deno: 150, 'workerd (wrangler dev)': 300 };
 const COMPACT = 'compact (@unfold/engine)';
 const runtimes = [
+  { runtime: 'Node', ort: 'none: a bare node:http server (the floor)', launch: bareLauncher(I), timeoutMs: 60_000 },
   { runtime: 'Node', ort: COMPACT, launch: entryLauncher(unfold, 'node', 'compact', entries.node, models), timeoutMs: 60_000 },
   { runtime: 'Node', ort: 'onnxruntime-node', launch: entryLauncher(unfold, 'node', 'ort-node', entries.node, models), timeoutMs: 60_000 },
   { runtime: 'Node', ort: 'onnxruntime-web', launch: entryLauncher(unfold, 'node', 'ort-web', entries.node, models), timeoutMs: 60_000 },
