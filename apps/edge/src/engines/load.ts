@@ -18,7 +18,7 @@ export interface EngineLoaders {
 /**
  * The compact engine: TypeScript, with the recurrent operators on unfold's WebAssembly SIMD kernels
  * (`@unfold/cells/kernels`, 16 KB per build) where they load; nothing native, no large WebAssembly, so it
- * loads in milliseconds. `threads` (the server's `--threads`) sets the kernels' threads, 1 or 2: a second
+ * loads in tens of milliseconds. `threads` (the server's `--threads`) sets the kernels' threads, 1 or 2: a second
  * kernel thread takes tens of milliseconds to start at the first run and helps only large calls, so a
  * server keeps the default of one.
  */

@@ -4,7 +4,7 @@
  *
  * | name | engine |
  * |---|---|
- * | `compact` | `@unfold/engine`: unfold's own exports in TypeScript, tiny and quick to start |
+ * | `compact` | `@unfold/engine`: unfold's own exports in TypeScript and WebAssembly SIMD kernels, 35 KiB gzipped |
  * | `ort-node` | onnxruntime-node: any ONNX file, native code (Node, and Deno through FFI) |
  * | `ort-web` | onnxruntime-web: any ONNX file, 14 MB of WebAssembly |
  * | `auto` | compact for the files and calls it suits (see auto.ts and docs/engines.md), onnxruntime otherwise |

@@ -69,11 +69,12 @@ Options:
   --port <n>                  port (default 8080; 0 picks a free one)
   --engine <${ENGINE_NAMES.join('|')}>
                               inference engine (default ${DEFAULT_ENGINE[runtime]}, or the UNFOLD_ENGINE variable): compact
-                              runs unfold's exports and starts in milliseconds; ort-node and ort-web are
+                              runs unfold's exports without onnxruntime (docs/engines.md); ort-node and ort-web are
                               onnxruntime (any ONNX file${runtime === 'deno' ? '; ort-node needs --allow-env --allow-ffi' : ''}); auto picks compact for the files and
                               calls it suits (docs/engines.md)
   --ort <node|web>            the same as --engine ort-node | ort-web
-  --threads <n>               onnxruntime threads per model, web (wasm) or node (intra-op); default 1
+  --threads <n>               threads per model: ort-web wasm threads, ort-node intra-op threads, compact
+                              kernel threads (1 or 2); default 1
   --max-body-bytes <n>        request body cap (default ${DEFAULT_EDGE_LIMITS.maxBodyBytes})
   --max-batch <n>             sequences per request (default ${DEFAULT_EDGE_LIMITS.maxBatch})
   --max-time <n>              steps per sequence per request (default ${DEFAULT_EDGE_LIMITS.maxTime})

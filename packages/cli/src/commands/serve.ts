@@ -24,7 +24,7 @@ Options:
   --engine <compact|ort-node|ort-web|auto>
                               the inference engine (default: ort-node on Node, ort-web on Bun and Deno,
                               compact on workers). compact: unfold's own engine, for the files unfold
-                              exports, answers its first request in milliseconds; ort-node / ort-web:
+                              exports, loads no onnxruntime (fits Workers' free plan); ort-node / ort-web:
                               onnxruntime, any ONNX file; auto: compact for the files and calls it suits,
                               onnxruntime for the rest (see docs/engines.md). Logged at start
   --ort <node|web>            the same as --engine ort-node | ort-web
