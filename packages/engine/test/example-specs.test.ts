@@ -71,15 +71,6 @@ async function checkEmptyBatch(model: ExportedModel, time: number): Promise<void
   }
 }
 
-/** x[:, start:start + count] of a [B, T] or [B, T, F] value. */
-function sliceTime(value: HostValue, start: number, count: number): HostValue {
-  const [batch, time] = value.shape as [number, number];
-  const width = value.shape[2] ?? 1;
-  const data = value.data instanceof Int32Array ? new Int32Array(batch * count * width) : new Float32Array(batch * count * width);
-  for (let b = 0; b < batch; b++) data.set(value.data.subarray((b * time + start) * width, (b * time + start + count) * width), b * count * width);
-  return { shape: value.shape.length === 3 ? [batch, count, width] : [batch, count], data };
-}
-
 /**
  * Streaming a readout-"last" model (the onnx kit's checkStreaming concatenates per-step outputs): full-length
  * sequences fed in chunks, state_out.* of each call the next call's state_in.*, must end in the final
@@ -90,18 +81,23 @@ async function checkStreamingLast(model: ExportedModel, chunks: readonly number[
   const batch = 3;
   const input = inputSpecOf(model.root);
   const rng = new Rng(`${model.name}/stream-last/${chunks}`);
-  const random = (shape: readonly number[]) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniformIn(-1, 1));
-  const x: HostValue = input.kind === 'tokens' ? { shape: [batch, time], data: Int32Array.from({ length: batch * time }, () => rng.int(input.size)) } : { shape: [batch, time, input.size], data: random([batch, time, input.size]) };
-  const start = stateOf(model.root).map((s): HostValue => ({ shape: [batch, ...s.shape], data: random([batch, ...s.shape]) }));
-  const whole = await onnxForward(model, { x, lengths: { shape: [batch], data: new Int32Array(batch).fill(time) }, initialState: start });
+  const random = (size: number) => Float32Array.from({ length: size }, () => rng.uniformIn(-1, 1));
+  // Step t of sequence b, the same wherever a window starts: a window of the whole input is one call's x.
+  const steps = Array.from({ length: batch * time }, () => (input.kind === 'tokens' ? [rng.int(input.size)] : Array.from(random(input.size))));
+  const window = (start: number, count: number): HostValue => {
+    const rows = Array.from({ length: batch * count }, (_, i) => steps[Math.floor(i / count) * time + start + (i % count)] as number[]);
+    return input.kind === 'tokens' ? { shape: [batch, count], data: Int32Array.from(rows.flat()) } : { shape: [batch, count, input.size], data: Float32Array.from(rows.flat()) };
+  };
+  const start = stateOf(model.root).map((s): HostValue => ({ shape: [batch, ...s.shape], data: random(batch * s.size) }));
+  const whole = await onnxForward(model, { x: window(0, time), lengths: { shape: [batch], data: new Int32Array(batch).fill(time) }, initialState: start });
   let state: readonly HostValue[] = start;
   let last: HostValue | undefined;
   let offset = 0;
-  for (const steps of chunks) {
-    const part = await onnxForward(model, { x: sliceTime(x, offset, steps), lengths: { shape: [batch], data: new Int32Array(batch).fill(steps) }, initialState: state });
-    if (steps > 0) last = part.output;
+  for (const count of chunks) {
+    const part = await onnxForward(model, { x: window(offset, count), lengths: { shape: [batch], data: new Int32Array(batch).fill(count) }, initialState: state });
+    if (count > 0) last = part.output;
     state = part.finalState;
-    offset += steps;
+    offset += count;
   }
   expectRunsClose(`${model.name} chunks ${chunks}`, { output: last as HostValue, finalState: state }, whole, undefined, 'last');
 }
