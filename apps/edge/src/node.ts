@@ -15,7 +15,6 @@ export { DEFAULT_ENGINE, DEFAULT_ORT, parseServerOptions, usage, type JsRuntime,
 export { ENGINE_LABELS, ENGINE_NAMES, engineOfOrt, isEngineName, type ConcreteEngine, type EngineName } from './engines/names';
 export { AUTO_RULE, DEFAULT_LOADERS, loadCompact, openEngine, type CompactModule, type EngineLoaders, type EngineOptions, type ModelChoice, type OpenedEngine } from './engines/load';
 export { autoFlavour, type AutoChoice, type AutoRule } from './engines/auto';
-export { compactRuntime } from './engines/checked';
 export { ModelFolderError, loadModelFolder } from './server/folder';
 
 export interface ServeOptions {

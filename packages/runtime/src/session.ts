@@ -1,5 +1,5 @@
 import type * as OrtCommon from 'onnxruntime-common';
-import { RuntimeError } from './errors';
+import { isRuntimeError, RuntimeError } from './errors';
 import type { GraphDtype } from './proto/model-info';
 
 /**
@@ -58,9 +58,15 @@ export interface ModelSession {
 // Fatal only: a run a caller's values make fail is reported to the caller, not written to the server's log.
 const DEFAULT_OPTIONS: SessionOptions = { logSeverityLevel: 4, graphOptimizationLevel: 'all' };
 
+/**
+ * A load failure as E_MODEL. An engine that throws the runtime's own typed errors (the compact engine's
+ * refusals name the node, the operator and the fix) is passed on as it is; anything else (onnxruntime's
+ * messages) is wrapped with its first line.
+ */
 function modelError(cause: unknown, where: string): RuntimeError {
+  if (isRuntimeError(cause)) return cause;
   const reason = cause instanceof Error ? cause.message.split('\n')[0]?.slice(0, 300) : String(cause);
-  return new RuntimeError('E_MODEL', 'onnxruntime could not load the model', { where, got: reason ?? 'an error', fix: 'check that the file is a complete ONNX model with operators this onnxruntime supports' }, { cause });
+  return new RuntimeError('E_MODEL', 'the inference engine could not load the model', { where, got: reason ?? 'an error', fix: 'check that the file is a complete ONNX model with operators this engine supports' }, { cause });
 }
 
 export async function openSession(ort: OrtFlavour, bytes: Uint8Array, options: SessionOptions | undefined, where: string): Promise<ModelSession> {
@@ -89,7 +95,8 @@ export async function openSession(ort: OrtFlavour, bytes: Uint8Array, options: S
     try {
       results = await session.run(tensors);
     } catch (cause) {
-      throw new RuntimeError('E_INFERENCE', 'onnxruntime failed to run the model', { where }, { cause });
+      if (isRuntimeError(cause)) throw cause; // an engine's own typed error (a shape a node cannot take)
+      throw new RuntimeError('E_INFERENCE', 'the inference engine failed to run the model', { where }, { cause });
     }
     const out: Record<string, HostTensor> = {};
     for (const [name, tensor] of Object.entries(results)) {

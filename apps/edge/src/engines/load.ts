@@ -3,7 +3,6 @@ import { loadOrtNode } from '../server/ort-node';
 import { loadOrtWeb } from '../server/ort-web';
 import { autoFlavour, type AutoChoice, type AutoRule } from './auto';
 import { ENGINE_LABELS, type ConcreteEngine, type EngineName } from './names';
-import { compactRuntime } from './checked';
 
 /** `@unfold/engine` as this app uses it: onnxruntime's module shape, plus its version. */
 export type CompactModule = OrtModule & { readonly version: string };
@@ -103,7 +102,7 @@ export async function openEngine(options: EngineOptions): Promise<OpenedEngine> 
     const compact = await loaders.compact(threads);
     return {
       name: 'compact',
-      runtime: compactRuntime(compact),
+      runtime: createRuntime(compact),
       sessionOptions: undefined,
       about: { engine: 'compact', compact: { version: compact.version } },
       summary: `engine compact: ${ENGINE_LABELS.compact} ${compact.version}`,

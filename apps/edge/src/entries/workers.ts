@@ -13,8 +13,7 @@ import { useKernelModule } from '@unfold/cells/kernels';
 import kernelsWasm from '@unfold/cells/kernels-simd.wasm';
 import * as engine from '@unfold/engine';
 import bundledModels from 'unfold-edge-models';
-import type { OrtModule, Runtime } from '@unfold/runtime';
-import { compactRuntime } from '../engines/checked';
+import { createRuntime, type OrtModule, type Runtime } from '@unfold/runtime';
 import { createWorker, type BundledModels, type Worker } from '../workers/worker';
 
 export { allowedHostsFromEnv, limitsFromEnv, type WorkerEnv } from '../workers/env';
@@ -32,7 +31,7 @@ export function createCompactWorker(models: BundledModels, kernels?: WebAssembly
     runtime: () => {
       if (runtime) return runtime;
       if (kernels) useKernelModule(kernels);
-      return (runtime = compactRuntime(engine as unknown as OrtModule));
+      return (runtime = createRuntime(engine as unknown as OrtModule));
     },
     about: { engine: 'compact', compact: { version: engine.version } },
   });
