@@ -156,7 +156,7 @@ export function kernelBuild(): KernelBuild {
 /** How many threads the kernels run on (0 when the tfjs path runs). */
 export function kernelThreads(): number {
   const kernels = activeKernels();
-  return kernels ? (kernels.thread?.ready() ? 2 : 1) : 0;
+  return kernels ? (kernels.thread?.whenReady() ? 2 : 1) : 0;
 }
 
 /** The loaded kernels, or undefined when the tfjs path runs. */

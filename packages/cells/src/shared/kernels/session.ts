@@ -30,12 +30,12 @@ export class KernelSession {
   constructor(
     readonly kernels: Kernels,
     private readonly forBackward = false,
-  ) {}
-
-  /** How many parts the work is split into: 2 with a second thread that runs, else 1. */
-  get parts(): number {
-    return this.kernels.thread?.ready() ? 2 : 1;
+  ) {
+    this.parts = kernels.thread?.ready() ? 2 : 1;
   }
+
+  /** How many parts the work is split into: 2 with a second thread that runs, else 1 (fixed for the call). */
+  readonly parts: number;
 
   /**
    * A buffer of `count` f32 values that a backward will read: kept in the kernels' heap until `owned`'s
@@ -114,7 +114,7 @@ export class KernelSession {
   /** Part k's calls, part 0 here and part 1 on the second thread at once (see the module comment). */
   parallel(parts: readonly (readonly KernelCall[])[]): void {
     const [here = [], there = []] = parts;
-    const thread = this.kernels.thread?.ready() ? this.kernels.thread : undefined;
+    const thread = this.parts === 2 ? this.kernels.thread : undefined;
     if (!thread || there.length === 0) {
       for (const { fn, args } of [...here, ...there]) this.call(fn, ...args);
       return;

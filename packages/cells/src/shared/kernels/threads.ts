@@ -24,10 +24,14 @@ export interface KernelThread {
   /** The first byte after the control block: where the host's buffers may start. */
   readonly heapStart: Pointer;
   /**
-   * Whether the worker runs: on the first ask, waits up to READY_MS for it to start; a worker that did
-   * not (a runtime that refuses the script) leaves the work to the main thread for good.
+   * Whether the worker runs, without waiting: false while it starts (the calls run on this thread
+   * meanwhile; a Node worker takes ~50 ms, which no kernel call should wait for), true from then on; a
+   * worker that has not started READY_MS after it was asked to (a runtime that refuses the script) is
+   * stopped and leaves the work to this thread for good.
    */
   ready(): boolean;
+  /** `ready()` after waiting for the start (up to READY_MS): for callers that ask how many threads run. */
+  whenReady(): boolean;
   /** Starts the calls on the second thread. */
   start(calls: readonly KernelCall[]): void;
   /** Blocks until the started calls are done; throws if one failed. */
@@ -105,17 +109,20 @@ export function startKernelThread(module: WebAssembly.Module, memory: WebAssembl
   const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { kernelModule: module, memory, control, names: KERNEL_FUNCTIONS } });
   worker.unref();
   const flags = new Int32Array(memory.buffer, control, 16);
+  const deadline = Date.now() + READY_MS;
   let started: boolean | undefined;
+  const settle = (wait: boolean): boolean => {
+    if (started !== undefined) return started;
+    if (wait) Atomics.wait(flags, 4, 0, Math.max(0, deadline - Date.now()));
+    if (Atomics.load(flags, 4) === 1) return (started = true);
+    if (Date.now() < deadline) return false;
+    worker.terminate?.();
+    return (started = false);
+  };
   return {
     heapStart: control + CONTROL_BYTES,
-    ready() {
-      if (started === undefined) {
-        Atomics.wait(flags, 4, 0, READY_MS);
-        started = Atomics.load(flags, 4) === 1;
-        if (!started) worker.terminate?.();
-      }
-      return started;
-    },
+    ready: () => settle(false),
+    whenReady: () => settle(true),
     start(calls) {
       if (calls.length > MAX_CALLS) throw new Error(`kernel thread: ${calls.length} calls in one job, at most ${MAX_CALLS}`);
       const slots = new Float64Array(memory.buffer, control + 64, MAX_CALLS * SLOTS);
