@@ -255,6 +255,8 @@ export const ntmCell = defineCell({
     return tf.tidy(() => {
       const z = ntmSizes(config);
       const B = x.shape[0];
+      // An empty batch has nothing to compute (and tfjs-wasm's transposes inside a Sum trap on empty tensors).
+      if (B === 0) return { output: tf.zeros([0, config.outputSize]) as Tensor2D, state: state.map((s) => tf.zeros(s.shape)) };
       const [memory, readWeights, writeWeights, reads] = state as [Tensor3D, Tensor3D, Tensor3D, Tensor2D];
       const { h, controllerState } = controllerStep(params, tf.concat([x, reads], 1), state.slice(4) as Tensor2D[], config); // (1)
       const p = tf.add(tf.matMul(h, params.Wh as Tensor2D, false, true), params.bh as Tensor1D) as Tensor2D; // (2)

@@ -204,3 +204,18 @@ describe('ntm config errors are typed', () => {
     expect(ntmCell.state(lstm.config as never)).toEqual([...declared, { name: 'controller_h', size: 7 }, { name: 'controller_c', size: 7 }]);
   });
 });
+
+describe('ntm on an empty batch', () => {
+  it('steps to empty outputs and states of the declared shapes (on tfjs-wasm a Sum over an empty tensor traps)', async () => {
+    await setupBackend({ backend: 'wasm' });
+    for (const controller of ['feedforward', 'lstm'] as const) {
+      const c = makeCellCase(ntmCell, { inputSize: 3, outputSize: 2, memorySlots: 5, memoryWidth: 4, controller, controllerSize: 6 }, { B: 1, T: 1 });
+      const params = Object.fromEntries(Object.entries(c.weights).map(([name, w]) => [name, tf.tensor(w.data, [...w.shape])]));
+      const state = c.state0.map((s) => tf.zeros([0, ...s.shape.slice(1)]));
+      const result = ntmCell.step(params as never, tf.zeros([0, 3]) as tf.Tensor2D, state, c.config as never);
+      expect(result.output.shape).toEqual([0, 2]);
+      expect(result.state.map((s) => s.shape)).toEqual(state.map((s) => s.shape));
+      tf.dispose([...Object.values(params), ...state, result.output, ...result.state]);
+    }
+  });
+});
