@@ -10,6 +10,9 @@
 // - @unfold/edge: the `entries/node`, `entries/bun` and `entries/deno` entry points are excluded from attw.
 //   They are server executables that `unfold serve` starts by path (importing one starts a server), not
 //   modules to import, so they ship no type declarations.
+// - @unfold/cells: the `kernels-simd.wasm` entry point is excluded from attw. It is a WebAssembly file that
+//   bundlers compile (wrangler's CompiledWasm rule for Cloudflare Workers, see useKernelModule), not a
+//   JavaScript module, so it has no type declarations to resolve.
 // Everything else runs with the tools' defaults.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -21,6 +24,7 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 
 /** Per package: extra attw arguments (see the rules above). */
 const ATTW_OPTIONS = {
+  '@unfold/cells': ['--exclude-entrypoints', 'kernels-simd.wasm'],
   '@unfold/edge': ['--ignore-rules', 'cjs-resolves-to-esm', '--exclude-entrypoints', 'entries/node', 'entries/bun', 'entries/deno'],
 };
 
