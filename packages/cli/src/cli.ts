@@ -8,7 +8,7 @@ export const HELP = `unfold — recurrent sequence models that train anywhere Ja
 Usage: unfold <command> [options]
 
 Commands:
-  demo      the main job: train, export, check in onnxruntime, report and serve a forecaster and a char LM
+  demo      the main job: train, export, check in onnxruntime, report and serve a forecaster, a char LM and a seq2seq model
   train     train a model from a spec on your own data (JSON lines, CSV), or the built-in forecaster
   export    export a checkpoint to a self-describing ONNX file
   inspect   describe an ONNX model or a checkpoint: inputs, outputs, ops, metadata

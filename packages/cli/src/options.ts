@@ -22,6 +22,13 @@ export function integerOption(value: string | undefined, name: string, fallback:
   return number;
 }
 
+/** --port: an integer from 0 (a free port) to 65535. */
+export function portOption(value: string | undefined, fallback: number): number {
+  const port = integerOption(value, 'port', fallback, 0);
+  if (port > 65535) throw new UsageError(`--port must be at most 65535, got ${JSON.stringify(value)}`, 'pass a port from 1 to 65535, or --port 0 for a free one');
+  return port;
+}
+
 export function numberOption(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);

@@ -1,4 +1,5 @@
 import { mkdtemp } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -55,4 +56,31 @@ describe('unfold serve', () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/no-such-folder does not exist/);
   });
+
+  it('reports a taken port, a port out of range and a file that is not a model in one line each with exit code 2', async () => {
+    const holder = createServer();
+    await new Promise<void>((done) => holder.listen(0, '127.0.0.1', done));
+    const taken = (holder.address() as AddressInfo).port;
+    try {
+      const busy = await runBundled(cli, ['serve', onnx, '--port', String(taken)]);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr.trim().split('\n')).toHaveLength(1);
+      expect(busy.stderr).toContain(`port ${taken} on 127.0.0.1 is in use`);
+      expect(busy.stderr).toContain('--port 0 for a free one');
+      // The demo asks before it trains: it fails at once, not after the training.
+      const demo = await runBundled(cli, ['demo', '--quick', '--port', String(taken), '--dir', await mkdtemp(join(tmpdir(), 'unfold-demo-busy-'))]);
+      expect(demo.code).toBe(2);
+      expect(demo.stdout).not.toContain('epoch');
+      expect(demo.stderr).toContain(`port ${taken} on 127.0.0.1 is in use`);
+    } finally {
+      holder.close();
+    }
+    const range = await runBundled(cli, ['serve', onnx, '--port', '99999']);
+    expect(range.code).toBe(2);
+    expect(range.stderr).toContain('--port must be at most 65535, got "99999"');
+    const notModel = await runBundled(cli, ['serve', cli]);
+    expect(notModel.code).toBe(2);
+    expect(notModel.stderr).toMatch(/is not an \.onnx file or a folder.*unfold export/);
+    expect(notModel.stderr).not.toContain('--models');
+  }, 60_000);
 });

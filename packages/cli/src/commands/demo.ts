@@ -1,22 +1,24 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { serveNode } from '@unfold/edge/node';
 import { DEMO_JOBS } from '../demo/jobs';
 import type { Io } from '../io';
-import { choiceOption, integerOption, parseOptions } from '../options';
+import { checkPortFree, serveOnPort } from '../listen';
+import { choiceOption, integerOption, parseOptions, portOption } from '../options';
 import type { ReportModel } from '../report/types';
 import { writeReport } from '../report/write';
 
-export const DEMO_HELP = `unfold demo — the main job: train, export, check and serve a forecaster and a character language model
+export const DEMO_HELP = `unfold demo — the main job: train, export, check and serve a forecaster, a character language model and an encoder–decoder
 
 Usage: unfold demo [options]
 
-Trains, in turn, the Mackey-Glass forecaster (LSTM, one step ahead) and the character language model of
-examples/specs/char-lm.json on examples/data/text.jsonl; exports each to ONNX; checks each export in
-onnxruntime against the trained model (forecasts and the free-running rollout; logits and generated text);
-writes the training report (report.html, self-contained: loss curves, the forecast against the truth with
-the rollout, sampled text, next-character probabilities) next to the models; then serves every model over
-HTTP and prints curl examples for predict, stream, rollout and generate.
+Trains, in turn, the Mackey-Glass forecaster (LSTM, one step ahead), the character language model of
+examples/specs/char-lm.json on examples/data/text.jsonl and the encoder–decoder with attention of
+examples/specs/seq2seq-attention.json on examples/data/pairs.jsonl (reversing strings); exports each to ONNX
+(the encoder–decoder as a folder); checks each export in onnxruntime against the trained model (forecasts
+and the free-running rollout; logits and generated text; decoded tokens, greedy and beam); writes the
+training report (report.html, self-contained: loss curves, the forecast against the truth with the
+rollout, sampled text, next-character probabilities, decoded samples and attention) next to the models;
+then serves every model over HTTP and prints curl examples for predict, stream, rollout and generate.
 
 Options:
   --quick            smaller models and fewer epochs (under a minute on 2 cores; the full job takes 1–3)
@@ -47,7 +49,9 @@ export async function demo(argv: readonly string[], io: Io): Promise<number> {
   }
   const dir = resolve(values.dir ?? 'unfold-demo');
   const context = { dir, quick: values.quick === true, seed: integerOption(values.seed, 'seed', 1, 0), backend: choiceOption(values.backend, 'backend', ['wasm', 'cpu'] as const, 'wasm'), io };
-  const port = integerOption(values.port, 'port', 8080, 0);
+  const port = portOption(values.port, 8080);
+  const host = values.host ?? '127.0.0.1';
+  if (!values['no-serve']) await checkPortFree(host, port); // before the training, not after it
   await mkdir(dir, { recursive: true });
   const parts: ReportModel[] = [];
   for (const job of DEMO_JOBS) {
@@ -59,7 +63,7 @@ export async function demo(argv: readonly string[], io: Io): Promise<number> {
   const report = await writeReport(dir, { title: 'unfold — the main job', subtitle: `${listed(parts.map((p) => p.name))}, trained ${context.quick ? 'with the quick preset ' : ''}by unfold demo (seed ${context.seed})`, models: parts });
   io.out(`\nreport written to ${report} (open it in a browser)\n`);
   if (values['no-serve']) return 0;
-  const server = await serveNode({ models: dir, host: values.host ?? '127.0.0.1', port });
+  const server = await serveOnPort({ models: dir, host, port });
   io.out(`serving ${server.models.join(', ')} at ${server.url} (Ctrl-C to stop)\n${server.examples.join('\n')}\n`);
   await new Promise<void>((done) => {
     process.once('SIGINT', () => done());

@@ -1,15 +1,16 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { ENGINE_NAMES, engineOfOrt, entryCommand, serveNode, type EngineName, type JsRuntime } from '@unfold/edge/node';
+import { dirname, extname, join, resolve } from 'node:path';
+import { ENGINE_NAMES, engineOfOrt, entryCommand, type EngineName, type JsRuntime } from '@unfold/edge/node';
 import type { Io } from '../io';
-import { choiceOption, integerOption, parseOptions } from '../options';
+import { serveOnPort } from '../listen';
+import { choiceOption, parseOptions, portOption } from '../options';
 import { runServerProcess, runtimeBinary } from '../runtime-binary';
 import { UsageError } from '../usage-error';
 
@@ -34,7 +35,8 @@ Options:
                               elsewhere cannot reach the server by DNS rebinding; * answers any)
   -h, --help                  show this help
 
-Endpoints: GET /health, GET /models, POST /models/<name>/predict | stream | rollout. A folder serves
+Endpoints: GET /health, GET /models, POST /models/<name>/<operation> for the operations each model declares
+(predict, stream, rollout, generate; apps/edge/API.md). A folder serves
 every .onnx file in it under its file name. Prints the address and a curl example for each model and
 operation; stops on Ctrl-C. Bun and Deno run the built entry of @unfold/edge with their npm binaries;
 workers bundles the models into the Worker (apps/edge/workers: the compact engine's Worker, or with
@@ -116,13 +118,14 @@ export async function serve(argv: readonly string[], io: Io): Promise<number> {
   if (!target) throw new UsageError('missing the model file or folder', 'run unfold serve <model.onnx | folder>');
   const models = resolve(target);
   if (!existsSync(models)) throw new UsageError(`${target} does not exist`, 'pass an exported .onnx file or a folder of them (unfold export makes one)');
+  if (!statSync(models).isDirectory() && extname(models) !== '.onnx') throw new UsageError(`${target} is not an .onnx file or a folder`, 'pass an exported .onnx file or a folder of them (unfold export <checkpoint> -o model.onnx makes one)');
   const runtime = choiceOption(values.runtime, 'runtime', ['node', 'bun', 'deno', 'workers'] as const, 'node');
   const engine = engineOption(values.engine, values.ort);
   const host = values.host ?? '127.0.0.1';
-  const port = integerOption(values.port, 'port', 8080, 0);
+  const port = portOption(values.port, 8080);
   const allowedHosts = (values['allowed-hosts'] ?? '').split(',').map((h) => h.trim()).filter(Boolean);
   if (runtime === 'node') {
-    const server = await serveNode({ models, host, port, allowedHosts, ...(engine ? { engine } : {}) });
+    const server = await serveOnPort({ models, host, port, allowedHosts, ...(engine ? { engine } : {}) });
     io.out(`${server.engineLines.map((line) => line.replace(/^unfold-edge: /, '')).join('\n')}\nserving ${server.models.join(', ')} at ${server.url}\n${server.examples.join('\n')}\n`);
     await waitForSignal();
     await server.close();
