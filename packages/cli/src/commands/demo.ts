@@ -21,7 +21,7 @@ rollout, sampled text, next-character probabilities, decoded samples and attenti
 then serves every model over HTTP and prints curl examples for predict, stream, rollout and generate.
 
 Options:
-  --quick            smaller models and fewer epochs (under a minute on 2 cores; the full job takes 1–3)
+  --quick            smaller models and fewer epochs (5 s on 2 cores here; the full job 24 s)
   --dir <folder>     where the checkpoints, .onnx files and the report go (default unfold-demo)
   --seed <n>         seed for weights and shuffling (default 1)
   --backend <wasm|cpu>  tensor backend (default wasm)
