@@ -17,11 +17,30 @@ describe('unfold train', () => {
     const io = capture();
     const code = await runCli(['train', '--epochs', '2', '--hidden', '8', '--window', '8', '--out', out], io);
     expect(io.stderr).toContain('epoch 1/2');
+    expect(io.stderr).toMatch(/backend wasm, kernels (relaxed-simd|simd) on [12] threads?\n/);
     expect(code).toBe(0);
     const score = Number(/test NRMSE ([\d.]+)/.exec(io.stdout)?.[1]);
     expect(score).toBeLessThan(0.5);
     const loaded = await loadModel(builtInRegistry(), out);
     expect(loaded.spec.metadata).toMatchObject({ task: 'mackey-glass', window: 8 });
+  });
+
+  it('says when the kernels are off, and refuses a kernels variable outside its values in one line with exit code 2', async () => {
+    const saved = process.env.UNFOLD_KERNELS;
+    try {
+      process.env.UNFOLD_KERNELS = 'off';
+      const off = capture();
+      expect(await runCli(['train', '--epochs', '1', '--hidden', '4', '--window', '4', '--out', join(await mkdtemp(join(tmpdir(), 'unfold-train-')), 'm.unfold')], off)).toBe(0);
+      expect(off.stderr).toContain('backend wasm, kernels off (the tfjs path)');
+      process.env.UNFOLD_KERNELS = 'bogus';
+      const bad = capture();
+      expect(await runCli(['train', '--epochs', '1', '--hidden', '4', '--window', '4', '--out', join(await mkdtemp(join(tmpdir(), 'unfold-train-')), 'm.unfold')], bad)).toBe(2);
+      expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+      expect(bad.stderr).toMatch(/invalid UNFOLD_KERNELS; expected "auto" or "off"; got "bogus"\. Fix: set UNFOLD_KERNELS to auto or off/);
+    } finally {
+      if (saved === undefined) delete process.env.UNFOLD_KERNELS;
+      else process.env.UNFOLD_KERNELS = saved;
+    }
   });
 
   it('rejects bad options with one line and exit code 2', async () => {

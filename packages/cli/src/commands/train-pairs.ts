@@ -7,6 +7,7 @@ import type { Io } from '../io';
 import { builtInRegistry } from '../models';
 import { choiceOption, integerOption, numberOption } from '../options';
 import { UsageError } from '../usage-error';
+import { backendLine } from '../backend-line';
 
 /**
  * `unfold train --spec seq2seq.json --data pairs.jsonl`: an encoder–decoder (a `seq2seq` spec, such as
@@ -80,7 +81,7 @@ export async function trainPairs(all: Values, given: ModelSpec, io: Io): Promise
     const parameters = [...model.variables.values()].reduce((n, v) => n + v.size, 0);
     io.err(`data: ${set.records.length} ${set.kind} pairs, vocabularies of ${train.sizes.input.size} (source) and ${train.sizes.output.size} (target) tokens\n`);
     if (filled.length) io.err(`sizes from the data: ${filled.map((f) => `${f.where}.${f.option} = ${f.value}`).join(', ')}\n`);
-    io.err(`model: ${spec.kind} from ${values.spec}, ${parameters} parameters, cross-entropy loss, backend ${backend}\n`);
+    io.err(`model: ${spec.kind} from ${values.spec}, ${parameters} parameters, cross-entropy loss, ${backendLine(backend)}\n`);
     const result = await fit(model, train.data, {
       epochs,
       batchSize,

@@ -32,6 +32,7 @@ import { choiceOption, integerOption, numberOption } from '../options';
 import { UsageError } from '../usage-error';
 import { holdsPairs, trainPairs } from './train-pairs';
 import { holdsTrees, trainTrees } from './train-trees';
+import { backendLine } from '../backend-line';
 
 /** Options of `unfold train --spec`, on top of the shared ones (`--epochs`, `--lr`, `--batch`, `--seed`, `--backend`, `-o`, `--window`). */
 export const SPEC_OPTIONS = {
@@ -287,7 +288,7 @@ export async function trainFromSpec(values: Values & Readonly<Record<string, unk
     const parameters = [...model.variables.values()].reduce((n, v) => n + v.size, 0);
     io.err(`data: ${prepared.describe}\n`);
     if (filled.length) io.err(`sizes from the data: ${filled.map((f) => `${f.where}.${f.option} = ${f.value}`).join(', ')}\n`);
-    io.err(`model: ${spec.kind} from ${resumed ? `${values.resume} (resuming at epoch ${resumed.state.position.epoch}, batch ${resumed.state.position.batch + 1})` : values.spec}, ${parameters} parameters, ${loss.kind} loss, backend ${backend}\n`);
+    io.err(`model: ${spec.kind} from ${resumed ? `${values.resume} (resuming at epoch ${resumed.state.position.epoch}, batch ${resumed.state.position.batch + 1})` : values.spec}, ${parameters} parameters, ${loss.kind} loss, ${backendLine(backend)}\n`);
     const optimizer = { kind: 'adam', learningRate } as const;
     const clipping = { ...(clipNorm !== undefined ? { clipNorm } : {}), ...(clipValue !== undefined ? { clipValue } : {}) };
     let epochLosses: number[];

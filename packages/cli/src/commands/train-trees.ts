@@ -7,6 +7,7 @@ import type { Io } from '../io';
 import { builtInRegistry } from '../models';
 import { choiceOption, integerOption, numberOption } from '../options';
 import { UsageError } from '../usage-error';
+import { backendLine } from '../backend-line';
 
 /**
  * `unfold train --spec tree.json --data trees.jsonl`: a tree model (a `recursive` spec, such as
@@ -81,7 +82,7 @@ export async function trainTrees(all: Values, given: ModelSpec, io: Io): Promise
     const nodes = train.trees.reduce((n, tree) => n + treeSize(tree), 0);
     io.err(`data: ${train.trees.length} trees (${nodes} nodes), ${tokenizer ? `a vocabulary of ${tokenizer.tokens.length} tokens` : `${sizes.input.size} features per node`}, ${sizes.output.kind === 'classes' ? `${sizes.output.size} classes` : `${sizes.output.size} values per tree`}${train.nodeLabels ? ', labels at nodes' : ''}\n`);
     if (filled.length) io.err(`sizes from the data: ${filled.map((f) => `${f.where}.${f.option} = ${f.value}`).join(', ')}\n`);
-    io.err(`model: ${spec.kind} from ${values.spec}, ${parameters} parameters, ${defaultLoss} loss, backend ${backend}\n`);
+    io.err(`model: ${spec.kind} from ${values.spec}, ${parameters} parameters, ${defaultLoss} loss, ${backendLine(backend)}\n`);
     const result = await fitTrees(model, train, {
       epochs,
       batchSize,

@@ -9,6 +9,7 @@ import { FORECASTER_CELLS, builtInRegistry, forecasterSpec, type ForecasterCell 
 import { choiceOption, integerOption, numberOption, parseOptions } from '../options';
 import { UsageError } from '../usage-error';
 import { SPEC_HELP, SPEC_OPTIONS, trainFromSpec } from './train-spec';
+import { backendLine } from '../backend-line';
 
 export const TRAIN_HELP = `unfold train — train a model on your own data (--spec, --data), or the built-in Mackey-Glass forecaster
 
@@ -104,7 +105,7 @@ export async function trainForecaster(options: ForecasterOptions, io: Io): Promi
   const registry = builtInRegistry();
   const metadata = { task: 'mackey-glass', description: `one-step-ahead Mackey-Glass forecaster (${cell}, ${hidden} units, window ${window})`, window, normalisation: { mean: normalisation.mean, std: normalisation.std } };
   const model = createModel(registry, forecasterSpec(cell, hidden, metadata), { seed });
-  io.err(`model: ${cell} with ${hidden} units, window ${window}, ${[...model.variables.values()].reduce((n, v) => n + v.size, 0)} parameters, backend ${backend}\n`);
+  io.err(`model: ${cell} with ${hidden} units, window ${window}, ${[...model.variables.values()].reduce((n, v) => n + v.size, 0)} parameters, ${backendLine(backend)}\n`);
   try {
     const result = await fit(model, trainData, {
       epochs,

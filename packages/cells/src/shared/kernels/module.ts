@@ -15,6 +15,7 @@
  * Off: where no build validates, or `UNFOLD_KERNELS=off` is set, or `useKernels('off')` was called,
  * the cells run their tfjs fused path; both compute the same equations (tests compare them).
  */
+import { ConfigError } from '@unfold/core/errors';
 import type { KernelFunction } from './functions';
 import { RELAXED_SIMD_SHARED_WASM, RELAXED_SIMD_WASM, SIMD_SHARED_WASM, SIMD_WASM } from './generated/wasm';
 import { KernelHeap } from './heap';
@@ -67,10 +68,18 @@ function environment(name: string): string | undefined {
   return (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
 }
 
+/** An environment variable that must be one of `allowed` when set (empty counts as unset). */
+function environmentChoice<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+  const value = environment(name);
+  if (value === undefined || value === '') return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(`invalid ${name}`, { where: 'the environment', expected: allowed.map((a) => JSON.stringify(a)).join(' or '), got: JSON.stringify(value), fix: `set ${name} to ${allowed.join(' or ')}, or unset it for the default` });
+}
+
 function wantedThreads(): 1 | 2 {
   if (threads) return threads;
-  const fromEnvironment = environment('UNFOLD_KERNEL_THREADS');
-  if (fromEnvironment === '1' || fromEnvironment === '2') return Number(fromEnvironment) as 1 | 2;
+  const fromEnvironment = environmentChoice('UNFOLD_KERNEL_THREADS', ['1', '2'] as const);
+  if (fromEnvironment) return Number(fromEnvironment) as 1 | 2;
   return workerThreadsModule() && typeof SharedArrayBuffer === 'function' && availableCores() >= 2 ? 2 : 1;
 }
 
@@ -161,10 +170,10 @@ export function kernelThreads(): number {
 
 /** The loaded kernels, or undefined when the tfjs path runs. */
 export function activeKernels(): Kernels | undefined {
-  if ((mode ?? (environment('UNFOLD_KERNELS') === 'off' ? 'off' : 'auto')) === 'off') return undefined;
+  if ((mode ?? environmentChoice('UNFOLD_KERNELS', ['auto', 'off'] as const) ?? 'auto') === 'off') return undefined;
   if (!loaded) {
+    const choice = choose();
     try {
-      const choice = choose();
       loaded = choice ? instantiate(new WebAssembly.Module(choice.bytes), choice) : 'none';
     } catch {
       loaded = 'async-only'; // a browser's main thread refuses a synchronous compile: the tfjs path until loadKernels() ran
