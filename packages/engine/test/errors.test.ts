@@ -39,6 +39,19 @@ describe('files outside what the engine implements', () => {
     expect(error.message).toMatch(FIX);
   });
 
+  it('several operators it lacks: one error names each with its first node', async () => {
+    const graph = createModelBuilder(['x', 'y']);
+    const x = graph.input('x', { dtype: 'float32', shape: [4] });
+    const [e] = graph.node('Erf', [x], {}, { stem: 'erf' }) as [string];
+    const [a] = graph.node('Erf', [e], {}, { stem: 'erf_again' }) as [string];
+    const [y] = graph.node('Softsign', [a], {}, { stem: 'soft' }) as [string];
+    graph.output('y', y, { dtype: 'float32', shape: [4] });
+    const error = await refusal(InferenceSession.create(serializeGraph(graph, { name: 'two-missing' })));
+    expect(error.code).toBe('E_MODEL');
+    expect(error.message).toMatch(/got operators Erf \(node "erf" \(Erf\)\), Softsign \(node "soft" \(Softsign\)\)/);
+    expect(error.message).toMatch(FIX);
+  });
+
   it('an operator of another domain', async () => {
     const graph = createModelBuilder(['x', 'y']);
     const [y] = graph.node('Relu', [graph.input('x', { dtype: 'float32', shape: [2] })], {}, { domain: 'acme.test', stem: 'custom' }) as [string];
