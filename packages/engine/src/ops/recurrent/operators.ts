@@ -138,53 +138,36 @@ function outputs(p: Prepared, finals: readonly Float32Array[][]): Tensor[] {
   return [y, ...(finals[0] ?? []).map((_, k) => stack(k))];
 }
 
-export const LSTM: Operator = {
-  since: 14,
-  until: 17,
-  check: check(FAMILIES.LSTM),
-  run(inputs, context) {
-    const { node, where } = context;
-    const p = prepare(FAMILIES.LSTM, node, inputs, where);
-    const { batch, hidden: H, directions: D } = p;
-    const c0 = floats(inputs[6], where, 'initial_c', [D, batch, H]) ?? new Float32Array(D * batch * H);
-    const peepholes = floats(inputs[7], where, 'P', [D, 3 * H]);
-    const finals = Array.from({ length: D }, (_, d) => {
-      const a = p.activations.slice(3 * d, 3 * d + 3) as [Activation, Activation, Activation];
-      const run = { ...direction(context, p, d, FAMILIES.LSTM), c0: part(c0, d, batch * H) as Float32Array, peepholes: part(peepholes, d, 3 * H), inputForget: intAttr(node, 'input_forget', 0) !== 0, activations: a };
-      const { h, c } = lstmOnKernels(run) ?? lstmDirection(run);
-      return [h, c];
-    });
-    return outputs(p, finals);
-  },
-};
+/** An ONNX recurrent operator: its checks, the shared preparation, each direction run by `runDirection` (its final states), the shared outputs. */
+function recurrentOperator(family: Family, runDirection: (context: OpContext, p: Prepared, d: number, inputs: readonly (Tensor | undefined)[]) => Float32Array[]): Operator {
+  return {
+    since: 14,
+    until: 17,
+    check: check(family),
+    run(inputs, context) {
+      const p = prepare(family, context.node, inputs, context.where);
+      return outputs(p, Array.from({ length: p.directions }, (_, d) => runDirection(context, p, d, inputs)));
+    },
+  };
+}
 
-export const GRU: Operator = {
-  since: 14,
-  until: 17,
-  check: check(FAMILIES.GRU),
-  run(inputs, context) {
-    const { node, where } = context;
-    const p = prepare(FAMILIES.GRU, node, inputs, where);
-    const finals = Array.from({ length: p.directions }, (_, d) => {
-      const a = p.activations.slice(2 * d, 2 * d + 2) as [Activation, Activation];
-      const run = { ...direction(context, p, d, FAMILIES.GRU), linearBeforeReset: intAttr(node, 'linear_before_reset', 0) !== 0, activations: a };
-      return [(gruOnKernels(run) ?? gruDirection(run)).h];
-    });
-    return outputs(p, finals);
-  },
-};
+export const LSTM = recurrentOperator(FAMILIES.LSTM, (context, p, d, inputs) => {
+  const { batch, hidden: H, directions: D } = p;
+  const c0 = floats(inputs[6], context.where, 'initial_c', [D, batch, H]) ?? new Float32Array(D * batch * H);
+  const peepholes = floats(inputs[7], context.where, 'P', [D, 3 * H]);
+  const activations = p.activations.slice(3 * d, 3 * d + 3) as [Activation, Activation, Activation];
+  const run = { ...direction(context, p, d, FAMILIES.LSTM), c0: part(c0, d, batch * H) as Float32Array, peepholes: part(peepholes, d, 3 * H), inputForget: intAttr(context.node, 'input_forget', 0) !== 0, activations };
+  const { h, c } = lstmOnKernels(run) ?? lstmDirection(run);
+  return [h, c];
+});
 
-export const RNN: Operator = {
-  since: 14,
-  until: 17,
-  check: check(FAMILIES.RNN),
-  run(inputs, context) {
-    const { node, where } = context;
-    const p = prepare(FAMILIES.RNN, node, inputs, where);
-    const finals = Array.from({ length: p.directions }, (_, d) => {
-      const run = { ...direction(context, p, d, FAMILIES.RNN), activations: [p.activations[d] as Activation] as const };
-      return [(rnnOnKernels(run) ?? rnnDirection(run)).h];
-    });
-    return outputs(p, finals);
-  },
-};
+export const GRU = recurrentOperator(FAMILIES.GRU, (context, p, d) => {
+  const activations = p.activations.slice(2 * d, 2 * d + 2) as [Activation, Activation];
+  const run = { ...direction(context, p, d, FAMILIES.GRU), linearBeforeReset: intAttr(context.node, 'linear_before_reset', 0) !== 0, activations };
+  return [(gruOnKernels(run) ?? gruDirection(run)).h];
+});
+
+export const RNN = recurrentOperator(FAMILIES.RNN, (context, p, d) => {
+  const run = { ...direction(context, p, d, FAMILIES.RNN), activations: [p.activations[d] as Activation] as const };
+  return [(rnnOnKernels(run) ?? rnnDirection(run)).h];
+});
