@@ -4,13 +4,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '@unfold/core';
 import { lstmCell } from '../../src/index';
-import { activeKernels } from '../../src/shared/kernels/module';
+import { activeKernels, useKernels } from '../../src/shared/kernels/module';
 
 await setupBackend({ backend: 'cpu' });
 const config = lstmCell.validate({ inputSize: 4, hiddenSize: 8 }, 'abandoned');
 const params = Object.fromEntries(lstmCell.parameters(config).map((p) => [p.name, tf.variable(tf.randomUniform([...p.shape], -0.3, 0.3))]));
 const x = tf.randomNormal([6, 10, 4]) as tf.Tensor3D;
 const state = [tf.zeros([10, 8]) as tf.Tensor2D, tf.zeros([10, 8]) as tf.Tensor2D];
+useKernels('auto'); // asked for explicitly: the parent may run under UNFOLD_KERNELS=off (the tfjs-path suite)
 const heap = activeKernels()!.heap;
 const before = heap.live;
 for (let i = 0; i < 5; i++) {

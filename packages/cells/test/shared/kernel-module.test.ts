@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { activeKernels, kernelBuild, kernelThreads, lstmForward, useKernelModule } from '../../src/kernels';
+import { activeKernels, kernelBuild, kernelThreads, lstmForward, useKernelModule, useKernels } from '../../src/kernels';
 
 /**
  * A host that forbids compiling WebAssembly at run time (Cloudflare Workers) hands the kernels a module its
@@ -9,6 +9,7 @@ import { activeKernels, kernelBuild, kernelThreads, lstmForward, useKernelModule
  */
 describe('useKernelModule', () => {
   it('runs the kernels from a module compiled elsewhere, on one thread', () => {
+    useKernels('auto'); // asked for explicitly: this file runs under UNFOLD_KERNELS=off too
     const bytes = readFileSync(new URL('../../src/shared/kernels/generated/kernels-simd.wasm', import.meta.url));
     expect(useKernelModule(new WebAssembly.Module(bytes))).toBe('simd');
     expect(kernelBuild()).toBe('simd');
