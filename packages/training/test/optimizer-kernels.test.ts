@@ -26,7 +26,7 @@ const CONFIGS: readonly OptimizerConfig[] = [
   { kind: 'rmsprop', learningRate: 0.01, decay: 0.8, momentum: 0.5 },
 ];
 
-const CLIPPING: readonly KernelClipping[] = [{}, { clipNorm: 0.5 }, { clipValue: 0.05, clipNorm: 2 }, { clipNorm: 1e6 }];
+const CLIPPING: readonly KernelClipping[] = [{}, { clipNorm: 0.5 }, { clipValue: 0.05 }, { clipValue: 0.05, clipNorm: 2 }, { clipNorm: 1e6 }];
 
 function randomArrays(seed: number, scale: number): Float32Array[] {
   const rng = new Rng(seed);

@@ -31,13 +31,13 @@ export function updateInKernels(kernels: Kernels, optimizer: KernelOptimizer, va
   const parameters = variables.map((variable, i) => ({ n: variable.size, theta: s.put(variable.dataSync() as Float32Array), g: s.put((gradients[i] as tf.Tensor).dataSync() as Float32Array) }));
   const gradientNorm = globalNorm(kernels, parameters);
   before(loss, gradientNorm);
-  let norm = gradientNorm;
-  if (clipping.clipValue !== undefined) {
-    for (const { n, g } of parameters) s.call('clipValues', n, g, clipping.clipValue);
-    norm = globalNorm(kernels, parameters);
+  if (clipping.clipValue !== undefined) for (const { n, g } of parameters) s.call('clipValues', n, g, clipping.clipValue);
+  let scale = 1;
+  if (clipping.clipNorm !== undefined) {
+    // The norm of the gradients as clipped so far; as the tfjs path: min(maxNorm / max(‖g‖, 1e-12), 1) in float32.
+    const norm = clipping.clipValue === undefined ? gradientNorm : globalNorm(kernels, parameters);
+    scale = Math.min(Math.fround(Math.fround(clipping.clipNorm) / Math.max(Math.fround(norm), 1e-12)), 1);
   }
-  // As the tfjs path: min(maxNorm / max(‖g‖, 1e-12), 1) in float32.
-  const scale = clipping.clipNorm === undefined ? 1 : Math.min(Math.fround(Math.fround(clipping.clipNorm) / Math.max(Math.fround(norm), 1e-12)), 1);
   optimizer.apply(s, parameters, learningRate, scale);
   variables.forEach((variable, i) => variable.assign(tf.tensor(s.read((parameters[i] as KernelParameter).theta, variable.size), variable.shape)));
   return gradientNorm;
